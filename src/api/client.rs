@@ -1,0 +1,506 @@
+//! The typed staff chat client: one method per endpoint of the contract's table, plus login and
+//! the Pusher signer. Cheap to clone; safe to share between tasks.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, ErrorKind, kind_for_status};
+use super::models::*;
+
+/// Which base path the chat lives under (contract section 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PathForm {
+    /// Try the published `hotels` form, fall back to `hotel` on 404 `Not found.`.
+    #[default]
+    Auto,
+    /// `/api/staff/hotels/{slug}/chat/` (published guide).
+    Hotels,
+    /// `/api/staff/hotel/{slug}/chat/` (running deployment).
+    Hotel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthScheme {
+    #[default]
+    Token,
+    Bearer,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    pub server: String,
+    pub hotel: String,
+    pub token: String,
+    pub scheme: AuthScheme,
+    pub paths: PathForm,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+}
+
+impl ApiConfig {
+    pub fn new(server: &str, hotel: &str, token: &str) -> Self {
+        Self {
+            server: server.trim_end_matches('/').to_string(),
+            hotel: hotel.to_string(),
+            token: token.to_string(),
+            scheme: AuthScheme::Token,
+            paths: PathForm::Auto,
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+const UNRESOLVED: u8 = 0;
+const HOTELS: u8 = 1;
+const HOTEL: u8 = 2;
+
+/// One file to upload.
+#[derive(Debug, Clone)]
+pub struct UploadFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Clone)]
+pub struct StaffApi {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    config: ApiConfig,
+    /// The base path that answered, once known.
+    form: AtomicU8,
+}
+
+impl std::fmt::Debug for StaffApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token is deliberately left out.
+        f.debug_struct("StaffApi")
+            .field("server", &self.inner.config.server)
+            .field("hotel", &self.inner.config.hotel)
+            .finish()
+    }
+}
+
+pub fn http_client(connect_timeout: Duration, timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .timeout(timeout)
+        .user_agent(concat!("frontdesk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        // Building only fails when the TLS backend cannot start; a default client is the
+        // same configuration without the timeouts, better than no client.
+        .unwrap_or_default()
+}
+
+fn transport_error(method: &'static str, path: &str, err: reqwest::Error) -> ApiError {
+    let kind = if err.is_timeout() {
+        ErrorKind::Timeout
+    } else if err.is_connect() {
+        ErrorKind::NoConnection(root_cause(&err))
+    } else if err.is_decode() || err.is_body() {
+        ErrorKind::BadResponse(root_cause(&err))
+    } else {
+        ErrorKind::NoConnection(root_cause(&err))
+    };
+    ApiError::new(method, path, kind)
+}
+
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = err;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+fn method_name(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::PUT => "PUT",
+        _ => "HTTP",
+    }
+}
+
+/// What one HTTP exchange gave back, before decoding.
+struct Raw {
+    status: StatusCode,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+async fn exchange(
+    method: &'static str,
+    path: &str,
+    req: RequestBuilder,
+) -> Result<Raw, ApiError> {
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| transport_error(method, path, e))?;
+    let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| transport_error(method, path, e))?
+        .to_vec();
+    Ok(Raw {
+        status,
+        content_type,
+        body,
+    })
+}
+
+fn decode<T: DeserializeOwned>(method: &'static str, path: &str, raw: Raw) -> Result<T, ApiError> {
+    if !raw.status.is_success() {
+        let kind = kind_for_status(raw.status.as_u16(), &raw.content_type, &raw.body);
+        return Err(ApiError::new(method, path, kind));
+    }
+    serde_json::from_slice(&raw.body).map_err(|e| {
+        let what = if raw.content_type.contains("json") {
+            format!("body does not match the contract ({e})")
+        } else {
+            format!("expected JSON, got {}", short_type(&raw.content_type))
+        };
+        ApiError::new(method, path, ErrorKind::BadResponse(what))
+    })
+}
+
+fn short_type(content_type: &str) -> String {
+    let t = content_type.split(';').next().unwrap_or("").trim();
+    if t.is_empty() {
+        "no content type".into()
+    } else {
+        t.chars().take(60).collect()
+    }
+}
+
+/// Logs in (no token needed). `POST /api/staff/login/`.
+pub async fn login(
+    http: &reqwest::Client,
+    server: &str,
+    username: &str,
+    password: &str,
+) -> Result<Login, ApiError> {
+    let path = "/api/staff/login/";
+    let url = format!("{}{}", server.trim_end_matches('/'), path);
+    let req = http
+        .post(url)
+        .json(&serde_json::json!({"username": username, "password": password}));
+    let raw = exchange("POST", path, req).await?;
+    decode("POST", path, raw)
+}
+
+impl StaffApi {
+    pub fn new(config: ApiConfig) -> Self {
+        let http = http_client(config.connect_timeout, config.timeout);
+        Self::with_http(config, http)
+    }
+
+    pub fn with_http(config: ApiConfig, http: reqwest::Client) -> Self {
+        let form = match config.paths {
+            PathForm::Auto => UNRESOLVED,
+            PathForm::Hotels => HOTELS,
+            PathForm::Hotel => HOTEL,
+        };
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                form: AtomicU8::new(form),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &ApiConfig {
+        &self.inner.config
+    }
+
+    /// The base path form that answered, once one has.
+    pub fn resolved_paths(&self) -> PathForm {
+        match self.inner.form.load(Ordering::Relaxed) {
+            HOTELS => PathForm::Hotels,
+            HOTEL => PathForm::Hotel,
+            _ => PathForm::Auto,
+        }
+    }
+
+    fn chat_path(&self, form: u8, rel: &str) -> String {
+        let kind = if form == HOTEL { "hotel" } else { "hotels" };
+        format!(
+            "/api/staff/{kind}/{}/chat/{rel}",
+            self.inner.config.hotel.as_str()
+        )
+    }
+
+    fn authed(&self, method: Method, path: &str) -> RequestBuilder {
+        let c = &self.inner.config;
+        let scheme = match c.scheme {
+            AuthScheme::Token => "Token",
+            AuthScheme::Bearer => "Bearer",
+        };
+        self.inner
+            .http
+            .request(method, format!("{}{}", c.server, path))
+            .header(
+                reqwest::header::AUTHORIZATION,
+                format!("{scheme} {}", c.token),
+            )
+    }
+
+    /// One chat call. `build` adds the body; it may be called twice when the base path is
+    /// still being discovered.
+    async fn chat<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        rel: &str,
+        build: impl Fn(RequestBuilder) -> RequestBuilder,
+    ) -> Result<T, ApiError> {
+        let name = method_name(&method);
+        let form = self.inner.form.load(Ordering::Relaxed);
+        let first = if form == UNRESOLVED { HOTELS } else { form };
+        let path = self.chat_path(first, rel);
+        let raw = exchange(name, &path, build(self.authed(method.clone(), &path))).await?;
+        if form == UNRESOLVED {
+            let plain_not_found = raw.status == StatusCode::NOT_FOUND
+                && super::error::reason_from_body(&raw.content_type, &raw.body).as_deref()
+                    == Some("Not found.");
+            if plain_not_found {
+                let path = self.chat_path(HOTEL, rel);
+                let raw = exchange(name, &path, build(self.authed(method, &path))).await?;
+                if raw.status != StatusCode::NOT_FOUND {
+                    self.inner.form.store(HOTEL, Ordering::Relaxed);
+                    tracing::info!("chat base path: /api/staff/hotel/ (deployed form)");
+                }
+                return decode(name, &path, raw);
+            }
+            self.inner.form.store(HOTELS, Ordering::Relaxed);
+        }
+        decode(name, &path, raw)
+    }
+
+    /// 1. All conversations of the hotel (unsorted: sort by activity yourself).
+    pub async fn conversations(&self) -> Result<Vec<Conversation>, ApiError> {
+        self.chat(Method::GET, "conversations/", |r| r).await
+    }
+
+    /// 2. A page of messages, oldest first: the newest `limit` with `id < before_id`.
+    pub async fn messages(
+        &self,
+        conversation: ConversationId,
+        limit: u32,
+        before_id: Option<MessageId>,
+    ) -> Result<Vec<Message>, ApiError> {
+        // Never send values the server turns into a 500 (contract 2, errors).
+        let limit = limit.max(1);
+        let rel = match before_id {
+            Some(before) => format!(
+                "conversations/{conversation}/messages/?limit={limit}&before_id={}",
+                before.max(0)
+            ),
+            None => format!("conversations/{conversation}/messages/?limit={limit}"),
+        };
+        self.chat(Method::GET, &rel, |r| r).await
+    }
+
+    /// Walks back from the newest message until a short page: the whole thread, oldest first.
+    pub async fn all_messages(
+        &self,
+        conversation: ConversationId,
+        page: u32,
+    ) -> Result<Vec<Message>, ApiError> {
+        let page = page.max(1);
+        let mut pages: Vec<Vec<Message>> = Vec::new();
+        let mut before = None;
+        loop {
+            let batch = self.messages(conversation, page, before).await?;
+            let short = (batch.len() as u32) < page;
+            before = batch.first().map(|m| m.id);
+            pages.push(batch);
+            if short || before.is_none() {
+                break;
+            }
+        }
+        Ok(pages.into_iter().rev().flatten().collect())
+    }
+
+    /// 3. Sends a reply. Not idempotent: after an error whose outcome is unknown, look for the
+    /// message with [`StaffApi::find_own_reply`] before sending again.
+    pub async fn send(
+        &self,
+        conversation: ConversationId,
+        text: &str,
+        reply_to: Option<MessageId>,
+    ) -> Result<Message, ApiError> {
+        let mut body = serde_json::json!({ "message": text });
+        if let Some(id) = reply_to {
+            body["reply_to"] = id.into();
+        }
+        let rel = format!("conversations/{conversation}/messages/send/");
+        let result: SendResult = self.chat(Method::POST, &rel, |r| r.json(&body)).await?;
+        Ok(result.message)
+    }
+
+    /// Looks in the newest messages for a reply of ours with this text, sent no earlier than
+    /// `not_before` (with a few minutes' slack for clock skew).
+    pub async fn find_own_reply(
+        &self,
+        conversation: ConversationId,
+        staff_id: i64,
+        text: &str,
+        not_before: DateTime<Utc>,
+    ) -> Result<Option<Message>, ApiError> {
+        let recent = self.messages(conversation, 50, None).await?;
+        Ok(find_reply_in(&recent, staff_id, text, not_before))
+    }
+
+    /// Sends, but first checks whether an earlier attempt already arrived (contract 4.1).
+    pub async fn send_checked(
+        &self,
+        conversation: ConversationId,
+        staff_id: i64,
+        text: &str,
+        reply_to: Option<MessageId>,
+        first_attempt: DateTime<Utc>,
+    ) -> Result<Message, ApiError> {
+        if let Some(found) = self
+            .find_own_reply(conversation, staff_id, text, first_attempt)
+            .await?
+        {
+            return Ok(found);
+        }
+        self.send(conversation, text, reply_to).await
+    }
+
+    /// 4. Marks the guest's messages read.
+    pub async fn mark_read(&self, conversation: ConversationId) -> Result<MarkReadResult, ApiError> {
+        let rel = format!("conversations/{conversation}/mark-read/");
+        self.chat(Method::POST, &rel, |r| r).await
+    }
+
+    /// 5. Claims the conversation for the signed-in staff member (also marks read).
+    pub async fn claim(&self, conversation: ConversationId) -> Result<ClaimResult, ApiError> {
+        let rel = format!("conversations/{conversation}/assign-staff/");
+        self.chat(Method::POST, &rel, |r| r).await
+    }
+
+    /// 6. Unread counts keyed by room primary key.
+    pub async fn unread_counts(&self) -> Result<UnreadCounts, ApiError> {
+        self.chat(Method::GET, "conversations/unread-count/", |r| r)
+            .await
+    }
+
+    /// 7. Opens (or starts) the thread of a room by its number.
+    pub async fn from_room(&self, room_number: u32) -> Result<FromRoomResult, ApiError> {
+        let rel = format!("conversations/from-room/{room_number}/");
+        self.chat(Method::POST, &rel, |r| r).await
+    }
+
+    /// 8. Edits one of our own messages.
+    pub async fn update_message(
+        &self,
+        message: MessageId,
+        text: &str,
+    ) -> Result<UpdateResult, ApiError> {
+        let rel = format!("messages/{message}/update/");
+        let body = serde_json::json!({ "message": text });
+        self.chat(Method::PATCH, &rel, |r| r.json(&body)).await
+    }
+
+    /// 9. Deletes a message: soft by default, hard with `chat.message.moderate`.
+    pub async fn delete_message(
+        &self,
+        message: MessageId,
+        hard: bool,
+    ) -> Result<DeleteResult, ApiError> {
+        let rel = if hard {
+            format!("messages/{message}/delete/?hard_delete=true")
+        } else {
+            format!("messages/{message}/delete/")
+        };
+        self.chat(Method::DELETE, &rel, |r| r).await
+    }
+
+    /// 10. Uploads files (and an optional message) as one staff message.
+    pub async fn upload(
+        &self,
+        conversation: ConversationId,
+        files: &[UploadFile],
+        message: Option<&str>,
+        reply_to: Option<MessageId>,
+    ) -> Result<UploadResult, ApiError> {
+        let rel = format!("conversations/{conversation}/upload-attachment/");
+        self.chat(Method::POST, &rel, |r| {
+            let mut form = reqwest::multipart::Form::new();
+            for f in files {
+                let part = reqwest::multipart::Part::bytes(f.bytes.clone()).file_name(f.name.clone());
+                form = form.part("files", part);
+            }
+            if let Some(text) = message.filter(|t| !t.trim().is_empty()) {
+                form = form.text("message", text.to_string());
+            }
+            if let Some(id) = reply_to {
+                form = form.text("reply_to", id.to_string());
+            }
+            r.multipart(form)
+        })
+        .await
+    }
+
+    /// 11. Deletes an attachment.
+    pub async fn delete_attachment(
+        &self,
+        attachment: i64,
+    ) -> Result<DeleteAttachmentResult, ApiError> {
+        let rel = format!("attachments/{attachment}/delete/");
+        self.chat(Method::DELETE, &rel, |r| r).await
+    }
+
+    /// Signs a private channel: `POST /api/notifications/pusher/auth/`.
+    pub async fn pusher_auth(&self, socket_id: &str, channel: &str) -> Result<PusherAuth, ApiError> {
+        let path = "/api/notifications/pusher/auth/";
+        let req = self
+            .authed(Method::POST, path)
+            .json(&serde_json::json!({"socket_id": socket_id, "channel_name": channel}));
+        let raw = exchange("POST", path, req).await?;
+        decode("POST", path, raw)
+    }
+}
+
+/// The matching rule behind [`StaffApi::find_own_reply`], on messages already fetched.
+pub fn find_reply_in(
+    messages: &[Message],
+    staff_id: i64,
+    text: &str,
+    not_before: DateTime<Utc>,
+) -> Option<Message> {
+    let slack = chrono::Duration::minutes(5);
+    messages
+        .iter()
+        .rev()
+        .find(|m| {
+            m.sender_type == SenderType::Staff
+                && m.staff == Some(staff_id)
+                && m.message.trim() == text.trim()
+                && m.timestamp + slack >= not_before
+        })
+        .cloned()
+}

@@ -1,0 +1,9 @@
+//! The hotel's staff chat REST API (contract: `../shared/contract/README.md`).
+
+pub mod client;
+pub mod error;
+pub mod models;
+
+pub use client::{ApiConfig, AuthScheme, PathForm, StaffApi, UploadFile, login};
+pub use error::{ApiError, ErrorKind};
+pub use models::*;

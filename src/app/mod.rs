@@ -1,0 +1,1166 @@
+//! The inbox's state and `update(state, event) -> commands`. No I/O happens here: network
+//! results, keys and timers arrive as [`Event`]s, and the work to do leaves as [`Command`]s.
+
+pub mod keymap;
+pub mod thread;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{
+    ApiError, ClaimResult, Conversation, ConversationId, FromRoomResult, MarkReadResult, Message,
+    MessageId, SenderType,
+};
+use crate::ui::layout;
+use keymap::{Action, Scope};
+use thread::{Fetch, Thread};
+
+/// The clock the screen is drawn with: "now" and the desk's time zone.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub now: DateTime<Utc>,
+    pub offset: FixedOffset,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Thread,
+    Composer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help,
+    Filter,
+    RoomPrompt(String),
+    Canned(usize),
+}
+
+/// The realtime link as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Live,
+    /// Public channels only (private signing refused): the open thread is also polled.
+    LivePartial,
+    /// No realtime configured: polling on a timer.
+    Polling,
+    Reconnecting { in_secs: u64 },
+    Stopped(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Me {
+    pub staff_id: i64,
+    pub name: String,
+    pub hotel_name: String,
+    pub capabilities: Vec<String>,
+}
+
+impl Me {
+    pub fn can(&self, cap: &str) -> bool {
+        self.capabilities.iter().any(|c| c == cap)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub text: String,
+    #[serde(default)]
+    pub reply_to: Option<MessageId>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Composer {
+    pub text: String,
+    /// Byte index into `text`, always on a char boundary.
+    pub cursor: usize,
+    pub reply_to: Option<MessageId>,
+}
+
+impl Composer {
+    fn insert(&mut self, s: &str) {
+        self.text.insert_str(self.cursor, s);
+        self.cursor += s.len();
+    }
+    fn backspace(&mut self) {
+        if let Some((i, _)) = self.text[..self.cursor].char_indices().next_back() {
+            self.text.replace_range(i..self.cursor, "");
+            self.cursor = i;
+        }
+    }
+    fn delete(&mut self) {
+        if let Some(c) = self.text[self.cursor..].chars().next() {
+            self.text
+                .replace_range(self.cursor..self.cursor + c.len_utf8(), "");
+        }
+    }
+    fn left(&mut self) {
+        if let Some((i, _)) = self.text[..self.cursor].char_indices().next_back() {
+            self.cursor = i;
+        }
+    }
+    fn right(&mut self) {
+        if let Some(c) = self.text[self.cursor..].chars().next() {
+            self.cursor += c.len_utf8();
+        }
+    }
+    fn delete_word(&mut self) {
+        let before = &self.text[..self.cursor];
+        let trimmed = before.trim_end();
+        let start = trimmed
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map(|(i, c)| i + c.len_utf8())
+            .unwrap_or(0);
+        self.text.replace_range(start..self.cursor, "");
+        self.cursor = start;
+    }
+    fn set(&mut self, draft: Draft) {
+        self.cursor = draft.text.len();
+        self.text = draft.text;
+        self.reply_to = draft.reply_to;
+    }
+    fn take(&mut self) -> Draft {
+        self.cursor = 0;
+        Draft {
+            text: std::mem::take(&mut self.text),
+            reply_to: self.reply_to.take(),
+        }
+    }
+    fn draft(&self) -> Draft {
+        Draft {
+            text: self.text.clone(),
+            reply_to: self.reply_to,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyState {
+    Sending,
+    /// Failed; the text is kept. `unknown` means the server may have stored it.
+    Failed { reason: String, unknown: bool },
+}
+
+/// A reply shown at once as "sending", replaced by the server's copy when it lands.
+#[derive(Debug, Clone)]
+pub struct PendingReply {
+    pub local_id: u64,
+    pub conversation: ConversationId,
+    pub text: String,
+    pub reply_to: Option<MessageId>,
+    pub first_attempt: DateTime<Utc>,
+    pub state: ReplyState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub text: String,
+    pub level: Level,
+}
+
+#[derive(Debug)]
+pub enum Event {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize(u16, u16),
+    FocusGained,
+    FocusLost,
+    Tick(DateTime<Utc>),
+    ConversationsLoaded(Result<Vec<Conversation>, ApiError>),
+    PageLoaded {
+        conversation: ConversationId,
+        limit: u32,
+        result: Result<Vec<Message>, ApiError>,
+    },
+    /// The newest messages, re-read after a gap or on a poll.
+    Refreshed {
+        conversation: ConversationId,
+        result: Result<Vec<Message>, ApiError>,
+    },
+    ReplySent {
+        local_id: u64,
+        result: Result<Message, ApiError>,
+    },
+    MarkedRead {
+        conversation: ConversationId,
+        result: Result<MarkReadResult, ApiError>,
+    },
+    Claimed {
+        conversation: ConversationId,
+        result: Result<ClaimResult, ApiError>,
+    },
+    RoomOpened {
+        room: u32,
+        result: Result<FromRoomResult, ApiError>,
+    },
+    EditorDone(Result<String, String>),
+    /// A message pushed by the realtime feed (full text).
+    LiveMessage(Box<Message>),
+    /// A guest wrote (the notification carries a cut preview): fetch the thread's newest.
+    GuestWrote {
+        conversation: ConversationId,
+        message_id: MessageId,
+    },
+    LiveRead {
+        conversation: ConversationId,
+    },
+    Connection(Connection),
+    /// Poll timer when realtime is partial or absent.
+    Poll,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    LoadConversations,
+    LoadPage {
+        conversation: ConversationId,
+        before: Option<MessageId>,
+        limit: u32,
+    },
+    Refresh {
+        conversation: ConversationId,
+    },
+    SendReply {
+        local_id: u64,
+        conversation: ConversationId,
+        text: String,
+        reply_to: Option<MessageId>,
+        /// Set on a retry after an unknown outcome: look for the message first.
+        check_since: Option<DateTime<Utc>>,
+    },
+    MarkRead(ConversationId),
+    Claim(ConversationId),
+    FromRoom(u32),
+    SaveDrafts(Vec<(ConversationId, Draft)>),
+    OpenEditor(String),
+    Notify {
+        title: String,
+        body: String,
+    },
+    Quit,
+}
+
+pub struct App {
+    pub me: Me,
+    pub clock: Clock,
+    pub size: (u16, u16),
+    pub conversations: HashMap<ConversationId, Conversation>,
+    /// Conversation ids by last activity, newest first.
+    pub order: Vec<ConversationId>,
+    pub list_loaded: bool,
+    pub list_offset: usize,
+    pub selected: Option<ConversationId>,
+    pub open: Option<ConversationId>,
+    pub threads: HashMap<ConversationId, Thread>,
+    pub focus: Focus,
+    pub composer: Composer,
+    pub drafts: HashMap<ConversationId, Draft>,
+    pub filter: String,
+    pub overlay: Overlay,
+    pub pending: Vec<PendingReply>,
+    next_local: u64,
+    pub notice: Option<Notice>,
+    pub connection: Connection,
+    pub canned: Vec<String>,
+    pub page_size: u32,
+    pub terminal_focused: bool,
+    /// Conversation ids with a mark-read call in flight.
+    marking: Vec<ConversationId>,
+    pub claimed: HashMap<ConversationId, String>,
+    pub dirty: bool,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(me: Me, clock: Clock, size: (u16, u16)) -> App {
+        App {
+            me,
+            clock,
+            size,
+            conversations: HashMap::new(),
+            order: Vec::new(),
+            list_loaded: false,
+            list_offset: 0,
+            selected: None,
+            open: None,
+            threads: HashMap::new(),
+            focus: Focus::List,
+            composer: Composer::default(),
+            drafts: HashMap::new(),
+            filter: String::new(),
+            overlay: Overlay::None,
+            pending: Vec::new(),
+            next_local: 1,
+            notice: None,
+            connection: Connection::Connecting,
+            canned: Vec::new(),
+            page_size: 30,
+            terminal_focused: true,
+            marking: Vec::new(),
+            claimed: HashMap::new(),
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    /// What to do first: load the list.
+    pub fn start(&mut self) -> Vec<Command> {
+        vec![Command::LoadConversations]
+    }
+
+    pub fn total_unread(&self) -> u32 {
+        self.conversations.values().map(|c| c.unread_count).sum()
+    }
+
+    /// The ids shown in the list, after the filter.
+    pub fn visible_order(&self) -> Vec<ConversationId> {
+        let needle = self.filter.trim().to_lowercase();
+        if needle.is_empty() {
+            return self.order.clone();
+        }
+        self.order
+            .iter()
+            .copied()
+            .filter(|id| {
+                self.conversations.get(id).is_some_and(|c| {
+                    c.room_number.to_string().starts_with(&needle)
+                        || c.display_name().to_lowercase().contains(&needle)
+                })
+            })
+            .collect()
+    }
+
+    fn resort(&mut self) {
+        let convs = &self.conversations;
+        self.order = convs.keys().copied().collect();
+        // Newest activity first; conversations without messages last; id breaks ties.
+        self.order.sort_by(|a, b| {
+            let ta = convs.get(a).and_then(|c| c.last_message_time);
+            let tb = convs.get(b).and_then(|c| c.last_message_time);
+            tb.cmp(&ta).then(b.cmp(a))
+        });
+    }
+
+    fn thread_view(&self) -> (usize, usize) {
+        layout::thread_view_size(self)
+    }
+
+    pub fn heights(&self) -> impl Fn(Option<&Message>, &Message) -> usize + '_ {
+        let (w, _) = self.thread_view();
+        move |prev, m| layout::message_height(self, prev, m, w)
+    }
+
+    fn allowed(&self) -> impl Fn(&str) -> bool + '_ {
+        |cap: &str| self.me.can(cap)
+    }
+
+    fn notice(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        match level {
+            Level::Error => tracing::warn!("{text}"),
+            Level::Info => tracing::info!("{text}"),
+        }
+        self.notice = Some(Notice { text, level });
+    }
+
+    fn api_error(&mut self, what: &str, err: &ApiError) {
+        tracing::warn!("{what}: {err}");
+        let hint = if err.is_unauthorised() {
+            " — sign in again (frontdesk login)"
+        } else {
+            ""
+        };
+        self.notice = Some(Notice {
+            text: format!("{what}: {}{hint}", err.summary()),
+            level: Level::Error,
+        });
+    }
+
+    fn ensure_list_visible(&mut self) {
+        let rows = layout::list_capacity(self);
+        let order = self.visible_order();
+        let Some(pos) = self
+            .selected
+            .and_then(|s| order.iter().position(|id| *id == s))
+        else {
+            self.list_offset = 0;
+            return;
+        };
+        if pos < self.list_offset {
+            self.list_offset = pos;
+        } else if rows > 0 && pos >= self.list_offset + rows {
+            self.list_offset = pos + 1 - rows;
+        }
+    }
+
+    fn select_relative(&mut self, delta: isize) {
+        let order = self.visible_order();
+        if order.is_empty() {
+            return;
+        }
+        let pos = self
+            .selected
+            .and_then(|s| order.iter().position(|id| *id == s));
+        let next = match pos {
+            None => 0,
+            Some(p) => (p as isize + delta).clamp(0, order.len() as isize - 1) as usize,
+        };
+        self.selected = order.get(next).copied();
+        self.ensure_list_visible();
+    }
+
+    /// Stores the composer as the open conversation's draft.
+    fn stash_draft(&mut self) -> Vec<Command> {
+        let Some(open) = self.open else {
+            return vec![];
+        };
+        let draft = self.composer.draft();
+        let changed = self.drafts.get(&open) != Some(&draft)
+            && !(draft.text.is_empty() && draft.reply_to.is_none() && !self.drafts.contains_key(&open));
+        if draft.text.is_empty() && draft.reply_to.is_none() {
+            self.drafts.remove(&open);
+        } else {
+            self.drafts.insert(open, draft);
+        }
+        if changed {
+            vec![self.save_drafts()]
+        } else {
+            vec![]
+        }
+    }
+
+    pub fn save_drafts(&self) -> Command {
+        let mut all: Vec<(ConversationId, Draft)> =
+            self.drafts.iter().map(|(k, v)| (*k, v.clone())).collect();
+        all.sort_by_key(|(k, _)| *k);
+        Command::SaveDrafts(all)
+    }
+
+    /// Opens a conversation: its draft comes back into the composer, its newest page loads.
+    pub fn open_conversation(&mut self, id: ConversationId, focus: Focus) -> Vec<Command> {
+        let mut cmds = Vec::new();
+        if self.open != Some(id) {
+            cmds.extend(self.stash_draft());
+            self.open = Some(id);
+            let draft = self.drafts.get(&id).cloned().unwrap_or_default();
+            self.composer.set(draft);
+        }
+        self.selected = Some(id);
+        self.ensure_list_visible();
+        self.focus = focus;
+        let limit = self.page_size;
+        let thread = self.threads.entry(id).or_insert_with(|| Thread::new(id));
+        match thread.fetch {
+            Fetch::NotStarted => {
+                thread.fetch = Fetch::Loading;
+                cmds.push(Command::LoadPage {
+                    conversation: id,
+                    before: None,
+                    limit,
+                });
+            }
+            // Coming back to a thread: catch up with anything missed.
+            _ => cmds.push(Command::Refresh { conversation: id }),
+        }
+        cmds.extend(self.after_view_change());
+        cmds
+    }
+
+    /// After anything that moves the thread view: fetch older history early, mark read when
+    /// the newest is on screen.
+    fn after_view_change(&mut self) -> Vec<Command> {
+        let mut cmds = Vec::new();
+        let Some(open) = self.open else {
+            return cmds;
+        };
+        let (_, view_h) = self.thread_view();
+        let heights = self.heights();
+        let (wants_older, newest_visible, oldest) = match self.threads.get(&open) {
+            Some(t) => (
+                t.wants_older(view_h, &heights),
+                t.newest_visible(view_h, &heights),
+                t.oldest_id(),
+            ),
+            None => return cmds,
+        };
+        drop(heights);
+        if wants_older && let Some(t) = self.threads.get_mut(&open) {
+            t.fetch = Fetch::Loading;
+            cmds.push(Command::LoadPage {
+                conversation: open,
+                before: oldest,
+                limit: self.page_size,
+            });
+        }
+        let unread = self
+            .conversations
+            .get(&open)
+            .is_some_and(|c| c.unread_count > 0);
+        let loaded = self
+            .threads
+            .get(&open)
+            .is_some_and(|t| t.fetch != Fetch::Loading || !t.messages.is_empty());
+        if unread
+            && newest_visible
+            && loaded
+            && self.terminal_focused
+            && !self.marking.contains(&open)
+        {
+            self.marking.push(open);
+            cmds.push(Command::MarkRead(open));
+        }
+        cmds
+    }
+
+    fn with_thread<R>(&mut self, f: impl FnOnce(&mut Thread, usize, &dyn Fn(Option<&Message>, &Message) -> usize) -> R) -> Option<R> {
+        let open = self.open?;
+        let (w, h) = self.thread_view();
+        // Heights need &self while the thread is borrowed mutably: take it out briefly.
+        let mut thread = self.threads.remove(&open)?;
+        let r = {
+            let heights = |prev: Option<&Message>, m: &Message| layout::message_height(self, prev, m, w);
+            f(&mut thread, h, &heights)
+        };
+        self.threads.insert(open, thread);
+        Some(r)
+    }
+
+    fn next_unread(&mut self) -> Vec<Command> {
+        let order = self.visible_order();
+        let start = self
+            .selected
+            .and_then(|s| order.iter().position(|id| *id == s))
+            .map(|p| p + 1)
+            .unwrap_or(0);
+        let n = order.len();
+        let found = (0..n)
+            .map(|i| order[(start + i) % n])
+            .find(|id| self.conversations.get(id).is_some_and(|c| c.unread_count > 0));
+        match found {
+            Some(id) => self.open_conversation(id, Focus::Composer),
+            None => {
+                self.notice(Level::Info, "No unread conversations");
+                vec![]
+            }
+        }
+    }
+
+    fn send(&mut self) -> Vec<Command> {
+        let Some(conv) = self.open else {
+            return vec![];
+        };
+        if self.composer.text.trim().is_empty() {
+            self.notice(Level::Info, "Nothing to send");
+            return vec![];
+        }
+        let draft = self.composer.take();
+        let local_id = self.next_local;
+        self.next_local += 1;
+        self.pending.push(PendingReply {
+            local_id,
+            conversation: conv,
+            text: draft.text.clone(),
+            reply_to: draft.reply_to,
+            first_attempt: self.clock.now,
+            state: ReplyState::Sending,
+        });
+        self.drafts.remove(&conv);
+        if let Some(t) = self.threads.get_mut(&conv) {
+            t.follow();
+        }
+        vec![
+            Command::SendReply {
+                local_id,
+                conversation: conv,
+                text: draft.text,
+                reply_to: draft.reply_to,
+                check_since: None,
+            },
+            self.save_drafts(),
+        ]
+    }
+
+    fn retry(&mut self) -> Vec<Command> {
+        let Some(conv) = self.open else {
+            return vec![];
+        };
+        let Some(p) = self
+            .pending
+            .iter_mut()
+            .find(|p| p.conversation == conv && matches!(p.state, ReplyState::Failed { .. }))
+        else {
+            self.notice(Level::Info, "No failed reply to retry here");
+            return vec![];
+        };
+        // Always look first: the failed attempt may have been stored (contract 4.1).
+        p.state = ReplyState::Sending;
+        vec![Command::SendReply {
+            local_id: p.local_id,
+            conversation: p.conversation,
+            text: p.text.clone(),
+            reply_to: p.reply_to,
+            check_since: Some(p.first_attempt),
+        }]
+    }
+
+    /// Applies a message from any source: thread, list preview, badge.
+    fn absorb_message(&mut self, m: Message, from_live: bool) -> Vec<Command> {
+        let Some(conv) = m.conversation_id else {
+            return vec![];
+        };
+        let mut cmds = Vec::new();
+        let is_new = self
+            .threads
+            .get(&conv)
+            .is_none_or(|t| !t.messages.contains_key(&m.id));
+        if let Some(c) = self.conversations.get_mut(&conv) {
+            if c.last_message_time.is_none_or(|t| m.timestamp >= t) {
+                c.last_message = Some(m.message.clone());
+                c.last_message_time = Some(m.timestamp);
+            }
+            if is_new && from_live && m.sender_type == SenderType::Guest && !m.read_by_staff {
+                c.unread_count += 1;
+            }
+        } else if from_live {
+            // A conversation we have not seen: the list is stale.
+            cmds.push(Command::LoadConversations);
+        }
+        if is_new && from_live && m.sender_type == SenderType::Guest {
+            let reading = self.open == Some(conv) && self.terminal_focused;
+            if !reading {
+                let room = m.room_number.map(|r| format!("Room {r}")).unwrap_or_default();
+                cmds.push(Command::Notify {
+                    title: format!("{room} · {}", m.author()),
+                    body: crate::text::one_line(&m.message),
+                });
+            }
+        }
+        if let Some(t) = self.threads.get_mut(&conv) {
+            t.merge([m]);
+        }
+        self.resort();
+        cmds
+    }
+
+    pub fn update(&mut self, event: Event) -> Vec<Command> {
+        self.dirty = true;
+        let mut cmds = match event {
+            Event::Key(key) => self.on_key(key),
+            Event::Mouse(m) => self.on_mouse(m),
+            Event::Paste(text) => {
+                if self.focus == Focus::Composer && self.overlay == Overlay::None {
+                    self.composer.insert(&text.replace('\r', ""));
+                }
+                vec![]
+            }
+            Event::Resize(w, h) => {
+                self.size = (w, h);
+                self.ensure_list_visible();
+                vec![]
+            }
+            Event::FocusGained => {
+                self.terminal_focused = true;
+                vec![]
+            }
+            Event::FocusLost => {
+                self.terminal_focused = false;
+                self.dirty = false;
+                vec![]
+            }
+            Event::Tick(now) => {
+                self.clock.now = now;
+                vec![]
+            }
+            Event::Poll => {
+                let mut c = vec![Command::LoadConversations];
+                if let Some(open) = self.open {
+                    c.push(Command::Refresh { conversation: open });
+                }
+                self.dirty = false;
+                c
+            }
+            Event::ConversationsLoaded(Ok(list)) => {
+                self.list_loaded = true;
+                self.conversations = list.into_iter().map(|c| (c.id, c)).collect();
+                self.resort();
+                if self.selected.is_none_or(|s| !self.conversations.contains_key(&s)) {
+                    self.selected = self.order.first().copied();
+                }
+                self.ensure_list_visible();
+                vec![]
+            }
+            Event::ConversationsLoaded(Err(e)) => {
+                self.api_error("Loading conversations", &e);
+                vec![]
+            }
+            Event::PageLoaded {
+                conversation,
+                limit,
+                result,
+            } => match result {
+                Ok(page) => {
+                    if let Some(t) = self.threads.get_mut(&conversation) {
+                        t.apply_page(page, limit);
+                    }
+                    vec![]
+                }
+                Err(e) => {
+                    if let Some(t) = self.threads.get_mut(&conversation) {
+                        // Let a later scroll try again.
+                        t.fetch = if t.messages.is_empty() {
+                            Fetch::NotStarted
+                        } else {
+                            Fetch::More
+                        };
+                    }
+                    self.api_error("Loading messages", &e);
+                    vec![]
+                }
+            },
+            Event::Refreshed {
+                conversation,
+                result,
+            } => match result {
+                Ok(msgs) => {
+                    let mut c = Vec::new();
+                    for m in msgs {
+                        c.extend(self.absorb_message(m, false));
+                    }
+                    if let Some(t) = self.threads.get_mut(&conversation)
+                        && t.fetch == Fetch::NotStarted
+                    {
+                        t.fetch = Fetch::More;
+                    }
+                    c
+                }
+                Err(e) => {
+                    self.api_error("Refreshing the thread", &e);
+                    vec![]
+                }
+            },
+            Event::ReplySent { local_id, result } => self.on_reply_sent(local_id, result),
+            Event::MarkedRead {
+                conversation,
+                result,
+            } => {
+                self.marking.retain(|c| *c != conversation);
+                match result {
+                    Ok(_) => {
+                        if let Some(c) = self.conversations.get_mut(&conversation) {
+                            c.unread_count = 0;
+                        }
+                        if let Some(t) = self.threads.get_mut(&conversation) {
+                            for m in t.messages.values_mut() {
+                                m.read_by_staff = true;
+                            }
+                        }
+                    }
+                    Err(e) => self.api_error("Marking read", &e),
+                }
+                vec![]
+            }
+            Event::Claimed {
+                conversation,
+                result,
+            } => {
+                match result {
+                    Ok(r) => {
+                        self.claimed
+                            .insert(conversation, r.assigned_staff.name.clone());
+                        if let Some(c) = self.conversations.get_mut(&conversation) {
+                            c.unread_count = 0;
+                        }
+                        self.notice(
+                            Level::Info,
+                            format!("Claimed by {}", crate::text::one_line(&r.assigned_staff.name)),
+                        );
+                    }
+                    Err(e) => self.api_error("Claiming", &e),
+                }
+                vec![Command::Refresh { conversation }]
+            }
+            Event::RoomOpened { room, result } => match result {
+                Ok(r) => {
+                    let id = r.conversation_id;
+                    let mut cmds = Vec::new();
+                    if !self.conversations.contains_key(&id) {
+                        cmds.push(Command::LoadConversations);
+                    }
+                    let t = self.threads.entry(id).or_insert_with(|| Thread::new(id));
+                    let n = r.messages.len();
+                    t.merge(r.messages);
+                    if t.fetch == Fetch::NotStarted {
+                        t.fetch = if n == 0 { Fetch::Done } else { Fetch::More };
+                    }
+                    if r.conversation_created {
+                        self.notice(Level::Info, format!("Started a conversation with room {room}"));
+                    }
+                    cmds.extend(self.open_conversation(id, Focus::Composer));
+                    cmds
+                }
+                Err(e) => {
+                    self.api_error(&format!("Opening room {room}"), &e);
+                    vec![]
+                }
+            },
+            Event::EditorDone(result) => {
+                match result {
+                    Ok(text) => {
+                        self.composer.text = text.trim_end_matches('\n').to_string();
+                        self.composer.cursor = self.composer.text.len();
+                        self.focus = Focus::Composer;
+                    }
+                    Err(e) => self.notice(Level::Error, format!("Editor: {e}")),
+                }
+                self.stash_draft()
+            }
+            Event::LiveMessage(m) => self.absorb_message(*m, true),
+            Event::GuestWrote {
+                conversation,
+                message_id,
+            } => {
+                let known = self
+                    .threads
+                    .get(&conversation)
+                    .is_some_and(|t| t.messages.contains_key(&message_id));
+                if known {
+                    vec![]
+                } else if self.conversations.contains_key(&conversation) {
+                    vec![Command::Refresh { conversation }]
+                } else {
+                    vec![Command::LoadConversations]
+                }
+            }
+            Event::LiveRead { conversation } => {
+                if let Some(c) = self.conversations.get_mut(&conversation) {
+                    c.unread_count = 0;
+                }
+                vec![]
+            }
+            Event::Connection(c) => {
+                self.connection = c;
+                vec![]
+            }
+        };
+        cmds.extend(self.after_view_change());
+        cmds
+    }
+
+    fn on_reply_sent(&mut self, local_id: u64, result: Result<Message, ApiError>) -> Vec<Command> {
+        let Some(pos) = self.pending.iter().position(|p| p.local_id == local_id) else {
+            return vec![];
+        };
+        match result {
+            Ok(m) => {
+                self.pending.remove(pos);
+                self.absorb_message(m, false)
+            }
+            Err(e) => {
+                tracing::warn!("sending a reply: {e}");
+                let unknown = e.outcome_unknown();
+                let reason = if unknown {
+                    format!("{} — R checks and retries", e.summary())
+                } else {
+                    e.summary()
+                };
+                if let Some(p) = self.pending.get_mut(pos) {
+                    p.state = ReplyState::Failed { reason: reason.clone(), unknown };
+                }
+                self.notice(Level::Error, format!("Reply not sent: {reason}"));
+                vec![]
+            }
+        }
+    }
+
+    fn scope(&self) -> Scope {
+        match self.focus {
+            Focus::List => Scope::List,
+            Focus::Thread => Scope::Thread,
+            Focus::Composer => Scope::Composer,
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        if key.kind == KeyEventKind::Release {
+            self.dirty = false;
+            return vec![];
+        }
+        // Any key dismisses an informational notice; errors stay until the next key too.
+        self.notice = None;
+        match self.overlay.clone() {
+            Overlay::Help => {
+                self.overlay = Overlay::None;
+                return vec![];
+            }
+            Overlay::Filter => return self.on_filter_key(key),
+            Overlay::RoomPrompt(text) => return self.on_room_key(key, text),
+            Overlay::Canned(i) => return self.on_canned_key(key, i),
+            Overlay::None => {}
+        }
+        let allowed = self.allowed();
+        let action = keymap::lookup(self.scope(), &key, &allowed);
+        drop(allowed);
+        match action {
+            Some(a) => self.on_action(a),
+            None if self.focus == Focus::Composer => self.on_composer_key(key),
+            None => {
+                self.dirty = false;
+                vec![]
+            }
+        }
+    }
+
+    fn on_composer_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('w') if ctrl => self.composer.delete_word(),
+            KeyCode::Char('u') if ctrl => {
+                self.composer.text.clear();
+                self.composer.cursor = 0;
+            }
+            KeyCode::Char(c) if !ctrl => self.composer.insert(c.encode_utf8(&mut [0; 4])),
+            KeyCode::Backspace => self.composer.backspace(),
+            KeyCode::Delete => self.composer.delete(),
+            KeyCode::Left => self.composer.left(),
+            KeyCode::Right => self.composer.right(),
+            KeyCode::Home => self.composer.cursor = 0,
+            KeyCode::End => self.composer.cursor = self.composer.text.len(),
+            _ => return vec![],
+        }
+        self.stash_draft()
+    }
+
+    fn on_filter_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        match key.code {
+            KeyCode::Esc => {
+                self.filter.clear();
+                self.overlay = Overlay::None;
+            }
+            KeyCode::Enter => {
+                self.overlay = Overlay::None;
+                if let Some(id) = self.selected.filter(|s| self.visible_order().contains(s)) {
+                    return self.open_conversation(id, Focus::Composer);
+                }
+            }
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Down => self.select_relative(1),
+            KeyCode::Up => self.select_relative(-1),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.filter.push(c);
+            }
+            KeyCode::Char('c') => return self.on_action(Action::Quit),
+            _ => {}
+        }
+        // Keep the highlight on a match as the filter narrows.
+        let order = self.visible_order();
+        if self.selected.is_none_or(|s| !order.contains(&s)) {
+            self.selected = order.first().copied();
+        }
+        self.list_offset = 0;
+        self.ensure_list_visible();
+        vec![]
+    }
+
+    fn on_room_key(&mut self, key: KeyEvent, mut text: String) -> Vec<Command> {
+        match key.code {
+            KeyCode::Esc => {
+                self.overlay = Overlay::None;
+                return vec![];
+            }
+            KeyCode::Enter => {
+                self.overlay = Overlay::None;
+                return match text.trim().parse::<u32>() {
+                    Ok(room) => vec![Command::FromRoom(room)],
+                    Err(_) => {
+                        self.notice(Level::Error, format!("{:?} is not a room number", text.trim()));
+                        vec![]
+                    }
+                };
+            }
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() && text.len() < 6 => text.push(c),
+            _ => {}
+        }
+        self.overlay = Overlay::RoomPrompt(text);
+        vec![]
+    }
+
+    fn on_canned_key(&mut self, key: KeyEvent, i: usize) -> Vec<Command> {
+        let n = self.canned.len();
+        match key.code {
+            KeyCode::Esc => self.overlay = Overlay::None,
+            KeyCode::Down | KeyCode::Char('j') => self.overlay = Overlay::Canned((i + 1).min(n.saturating_sub(1))),
+            KeyCode::Up | KeyCode::Char('k') => self.overlay = Overlay::Canned(i.saturating_sub(1)),
+            KeyCode::Enter => {
+                self.overlay = Overlay::None;
+                if let Some(text) = self.canned.get(i).cloned() {
+                    self.composer.insert(&text);
+                    self.focus = Focus::Composer;
+                    return self.stash_draft();
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn on_action(&mut self, action: Action) -> Vec<Command> {
+        let (_, view_h) = self.thread_view();
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                let mut c = self.stash_draft();
+                c.push(self.save_drafts());
+                c.push(Command::Quit);
+                return c;
+            }
+            Action::Help => self.overlay = Overlay::Help,
+            Action::NextPane | Action::PrevPane => {
+                let forward = action == Action::NextPane;
+                self.focus = match (self.focus, self.open.is_some(), forward) {
+                    (_, false, _) => Focus::List,
+                    (Focus::List, true, true) => Focus::Thread,
+                    (Focus::Thread, true, true) => Focus::Composer,
+                    (Focus::Composer, true, true) => Focus::List,
+                    (Focus::List, true, false) => Focus::Composer,
+                    (Focus::Thread, true, false) => Focus::List,
+                    (Focus::Composer, true, false) => Focus::Thread,
+                };
+            }
+            Action::Down if self.focus == Focus::List => self.select_relative(1),
+            Action::Up if self.focus == Focus::List => self.select_relative(-1),
+            Action::Down => {
+                self.with_thread(|t, h, hs| t.move_selection(1, h, hs));
+            }
+            Action::Up => {
+                self.with_thread(|t, h, hs| t.move_selection(-1, h, hs));
+            }
+            Action::Open => {
+                if let Some(id) = self.selected {
+                    return self.open_conversation(id, Focus::Composer);
+                }
+            }
+            Action::NextUnread => return self.next_unread(),
+            Action::Filter => self.overlay = Overlay::Filter,
+            Action::OpenRoom => self.overlay = Overlay::RoomPrompt(String::new()),
+            Action::PageUp => {
+                self.with_thread(|t, h, hs| t.scroll_up(h.saturating_sub(2).max(1), h, hs));
+            }
+            Action::PageDown => {
+                self.with_thread(|t, h, hs| t.scroll_down(h.saturating_sub(2).max(1), h, hs));
+            }
+            Action::Top => {
+                self.with_thread(|t, _, _| t.scroll_to_top());
+            }
+            Action::Bottom => {
+                self.with_thread(|t, _, _| {
+                    t.follow();
+                    t.selected = None;
+                });
+            }
+            Action::Write => {
+                if self.open.is_some() {
+                    self.focus = Focus::Composer;
+                }
+            }
+            Action::QuoteReply => {
+                let selected = self.open.and_then(|o| self.threads.get(&o)).and_then(|t| t.selected.or(t.newest_id()));
+                if let Some(id) = selected {
+                    self.composer.reply_to = Some(id);
+                    self.focus = Focus::Composer;
+                    return self.stash_draft();
+                }
+            }
+            Action::ClearQuote => {
+                self.composer.reply_to = None;
+                return self.stash_draft();
+            }
+            Action::Send => return self.send(),
+            Action::Newline => {
+                self.composer.insert("\n");
+                return self.stash_draft();
+            }
+            Action::Leave => {
+                self.focus = match self.focus {
+                    Focus::Composer => Focus::Thread,
+                    _ => Focus::List,
+                };
+            }
+            Action::Editor => {
+                if self.open.is_some() {
+                    return vec![Command::OpenEditor(self.composer.text.clone())];
+                }
+            }
+            Action::Canned => {
+                if self.canned.is_empty() {
+                    self.notice(Level::Info, "No canned replies configured (config: canned_replies)");
+                } else if self.open.is_some() {
+                    self.overlay = Overlay::Canned(0);
+                }
+            }
+            Action::Claim => {
+                let target = if self.focus == Focus::List { self.selected } else { self.open };
+                if let Some(id) = target {
+                    return vec![Command::Claim(id)];
+                }
+            }
+            Action::Retry => return self.retry(),
+        }
+        let _ = view_h;
+        vec![]
+    }
+
+    fn on_mouse(&mut self, m: MouseEvent) -> Vec<Command> {
+        let areas = layout::areas(self);
+        let inside = |r: Option<ratatui::layout::Rect>| {
+            r.is_some_and(|r| {
+                m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
+            })
+        };
+        match m.kind {
+            MouseEventKind::ScrollUp if inside(areas.thread) => {
+                self.with_thread(|t, h, hs| t.scroll_up(3, h, hs));
+            }
+            MouseEventKind::ScrollDown if inside(areas.thread) => {
+                self.with_thread(|t, h, hs| t.scroll_down(3, h, hs));
+            }
+            MouseEventKind::ScrollUp if inside(areas.list) => self.select_relative(-1),
+            MouseEventKind::ScrollDown if inside(areas.list) => self.select_relative(1),
+            MouseEventKind::Down(_) if inside(areas.list) => {
+                if let Some(list) = areas.list {
+                    let row = (m.row.saturating_sub(list.y + 1) / layout::LIST_ROW_HEIGHT) as usize;
+                    if let Some(id) = self.visible_order().get(self.list_offset + row).copied() {
+                        return self.open_conversation(id, Focus::Composer);
+                    }
+                }
+            }
+            MouseEventKind::Down(_) if inside(areas.composer) => {
+                if self.open.is_some() {
+                    self.focus = Focus::Composer;
+                }
+            }
+            MouseEventKind::Down(_) if inside(areas.thread) => self.focus = Focus::Thread,
+            _ => self.dirty = false,
+        }
+        vec![]
+    }
+}

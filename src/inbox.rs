@@ -1,0 +1,318 @@
+//! Runs the inbox: terminal events, network results and timers become [`Event`]s; `update`
+//! turns them into [`Command`]s, which run here as async jobs that report back by message.
+//! The loop never awaits the network, and draws only when something changed.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{Local, Offset, Utc};
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, watch};
+
+use crate::api::StaffApi;
+use crate::app::{App, Clock, Command, Connection, Draft, Event, Me};
+use crate::store::DraftStore;
+use crate::tui::Tui;
+use crate::ui::{self, Theme};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyMode {
+    Off,
+    #[default]
+    Bell,
+    Desktop,
+    Both,
+}
+
+pub struct InboxConfig {
+    pub api: StaffApi,
+    pub me: Me,
+    pub data_dir: PathBuf,
+    pub canned: Vec<String>,
+    pub page_size: u32,
+    pub poll_every: Duration,
+    pub notify: NotifyMode,
+    /// Realtime: a Pusher WebSocket URL, when configured.
+    pub live: Option<crate::live::LiveConfig>,
+}
+
+/// Runs one command as an async job; its result comes back on `tx`.
+pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender<Event>) {
+    let api = api.clone();
+    let tx = tx.clone();
+    let staff_id = me.staff_id;
+    let send = move |e: Event| {
+        // The loop has ended: nobody to tell.
+        let _ = tx.send(e);
+    };
+    match cmd {
+        Command::LoadConversations => {
+            tokio::spawn(async move { send(Event::ConversationsLoaded(api.conversations().await)) });
+        }
+        Command::LoadPage {
+            conversation,
+            before,
+            limit,
+        } => {
+            tokio::spawn(async move {
+                let result = api.messages(conversation, limit, before).await;
+                send(Event::PageLoaded { conversation, limit, result });
+            });
+        }
+        Command::Refresh { conversation } => {
+            tokio::spawn(async move {
+                let result = api.messages(conversation, 30, None).await;
+                send(Event::Refreshed { conversation, result });
+            });
+        }
+        Command::SendReply {
+            local_id,
+            conversation,
+            text,
+            reply_to,
+            check_since,
+        } => {
+            tokio::spawn(async move {
+                let result = match check_since {
+                    Some(since) => {
+                        api.send_checked(conversation, staff_id, &text, reply_to, since)
+                            .await
+                    }
+                    None => api.send(conversation, &text, reply_to).await,
+                };
+                send(Event::ReplySent { local_id, result });
+            });
+        }
+        Command::MarkRead(conversation) => {
+            tokio::spawn(async move {
+                let result = api.mark_read(conversation).await;
+                send(Event::MarkedRead { conversation, result });
+            });
+        }
+        Command::Claim(conversation) => {
+            tokio::spawn(async move {
+                let result = api.claim(conversation).await;
+                send(Event::Claimed { conversation, result });
+            });
+        }
+        Command::FromRoom(room) => {
+            tokio::spawn(async move {
+                let result = api.from_room(room).await;
+                send(Event::RoomOpened { room, result });
+            });
+        }
+        // These touch the terminal or disk and are handled by the loop itself.
+        Command::SaveDrafts(_) | Command::OpenEditor(_) | Command::Notify { .. } | Command::Quit => {}
+    }
+}
+
+fn local_clock() -> Clock {
+    Clock {
+        now: Utc::now(),
+        offset: Local::now().offset().fix(),
+    }
+}
+
+/// Writes drafts in order, off the UI thread; the newest snapshot wins.
+fn spawn_draft_writer(store: DraftStore) -> watch::Sender<Option<Vec<(i64, Draft)>>> {
+    let (tx, mut rx) = watch::channel::<Option<Vec<(i64, Draft)>>>(None);
+    tokio::spawn(async move {
+        let store = std::sync::Arc::new(store);
+        while rx.changed().await.is_ok() {
+            let snapshot = rx.borrow_and_update().clone();
+            if let Some(drafts) = snapshot {
+                let store = store.clone();
+                let r = tokio::task::spawn_blocking(move || store.save(&drafts)).await;
+                if let Ok(Err(e)) = r {
+                    tracing::error!("saving drafts: {e}");
+                }
+            }
+        }
+    });
+    tx
+}
+
+fn run_editor(tui: &mut Tui, text: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    let dir = tempfile::Builder::new()
+        .prefix("frontdesk-reply")
+        .tempdir()
+        .map_err(|e| format!("no temporary directory: {e}"))?;
+    let path = dir.path().join("reply.txt");
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    tui.leave();
+    // The editor string may carry arguments ("code --wait").
+    let mut parts = editor.split_whitespace();
+    let program = parts.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(parts)
+        .arg(&path)
+        .status();
+    let entered = tui.enter();
+    let status = status.map_err(|e| format!("could not run {editor:?}: {e}"))?;
+    entered.map_err(|e| format!("terminal: {e}"))?;
+    if !status.success() {
+        return Err(format!("{editor} exited with {status}; the reply is unchanged"));
+    }
+    std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn notify_bytes(mode: NotifyMode, title: &str, body: &str) -> Vec<u8> {
+    // Escape payloads are sanitised: guest text must not end or extend the sequence.
+    let clean = |s: &str| crate::text::one_line(s).replace(';', ",");
+    let mut out = Vec::new();
+    if matches!(mode, NotifyMode::Desktop | NotifyMode::Both) {
+        let (t, b) = (clean(title), clean(body));
+        out.extend(format!("\x1b]777;notify;{t};{b}\x1b\\").as_bytes());
+        out.extend(format!("\x1b]9;{t}: {b}\x1b\\").as_bytes());
+    }
+    if matches!(mode, NotifyMode::Bell | NotifyMode::Both) {
+        out.push(0x07);
+    }
+    out
+}
+
+fn next_minute(now: chrono::DateTime<Utc>) -> Duration {
+    let into = (now.timestamp() % 60) as u64;
+    Duration::from_secs(60 - into) + Duration::from_millis(20)
+}
+
+pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
+    let theme = Theme::from_env();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let store = DraftStore::new(&config.data_dir);
+    let loaded = store.load();
+    let final_store = DraftStore::new(&config.data_dir);
+    let drafts_tx = spawn_draft_writer(store);
+
+    let mut tui = Tui::new()?;
+    let size = tui.terminal.size()?;
+    let mut app = App::new(config.me.clone(), local_clock(), (size.width, size.height));
+    app.canned = config.canned.clone();
+    app.page_size = config.page_size.max(5);
+    app.drafts = loaded.value;
+    if let Some(w) = loaded.warning {
+        tracing::error!("{w}");
+        app.notice = Some(crate::app::Notice {
+            text: w,
+            level: crate::app::Level::Error,
+        });
+    }
+    let live = config.live.clone().map(|live_config| {
+        crate::live::spawn(live_config, config.api.clone(), config.me.staff_id, tx.clone())
+    });
+    app.connection = if live.is_some() {
+        Connection::Connecting
+    } else {
+        Connection::Polling
+    };
+    let mut pending: Vec<Command> = app.start();
+
+    #[cfg(unix)]
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    #[cfg(unix)]
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+
+    let mut poll = tokio::time::interval(config.poll_every.max(Duration::from_secs(1)));
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    poll.tick().await;
+
+    loop {
+        for cmd in pending.drain(..) {
+            match cmd {
+                Command::Quit => {}
+                Command::SaveDrafts(d) => {
+                    let _ = drafts_tx.send(Some(d));
+                }
+                Command::OpenEditor(text) => {
+                    let result = run_editor(&mut tui, &text);
+                    let _ = tx.send(Event::EditorDone(result));
+                }
+                Command::Notify { title, body } => {
+                    let bytes = notify_bytes(config.notify, &title, &body);
+                    if !bytes.is_empty() {
+                        tui.write_raw(&bytes);
+                    }
+                }
+                other => execute(&config.api, &config.me, other, &tx),
+            }
+        }
+        if app.quit {
+            break;
+        }
+        if app.dirty {
+            tui.draw(|f| ui::render(f, &app, &theme))?;
+            app.dirty = false;
+        }
+        let polling = matches!(app.connection, Connection::Polling | Connection::LivePartial | Connection::Reconnecting { .. } | Connection::Stopped(_));
+        let event = tokio::select! {
+            term = async {
+                match tui.events.as_mut() {
+                    Some(s) => s.next().await,
+                    None => std::future::pending().await,
+                }
+            } => match term {
+                Some(Ok(ev)) => match crate::tui::to_event(ev) {
+                    Some(e) => e,
+                    None => continue,
+                },
+                Some(Err(e)) => {
+                    tracing::error!("terminal input: {e}");
+                    continue;
+                }
+                None => break,
+            },
+            Some(ev) = rx.recv() => ev,
+            _ = tokio::time::sleep(next_minute(app.clock.now)) => Event::Tick(Utc::now()),
+            _ = poll.tick(), if polling => Event::Poll,
+            _ = hangup.recv() => break,
+            _ = terminate.recv() => break,
+        };
+        pending.extend(app.update(event));
+        // Merge whatever else is already queued into the same frame.
+        while let Ok(ev) = rx.try_recv() {
+            pending.extend(app.update(ev));
+        }
+    }
+    // Flush the composer into the drafts file before the terminal goes.
+    if let Some(open) = app.open {
+        let d = Draft {
+            text: app.composer.text.clone(),
+            reply_to: app.composer.reply_to,
+        };
+        if d.text.is_empty() && d.reply_to.is_none() {
+            app.drafts.remove(&open);
+        } else {
+            app.drafts.insert(open, d);
+        }
+    }
+    let mut all: Vec<(i64, Draft)> = app.drafts.iter().map(|(k, v)| (*k, v.clone())).collect();
+    all.sort_by_key(|(k, _)| *k);
+    if let Err(e) = final_store.save(&all) {
+        tracing::error!("saving drafts at exit: {e}");
+    }
+    if let Some(l) = live {
+        l.abort();
+    }
+    drop(tui);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notifications_cannot_carry_escapes() {
+        let b = notify_bytes(NotifyMode::Both, "Room 101", "hi\x1b]52;c;evil\x07\x1b\\");
+        let s = String::from_utf8(b).unwrap();
+        // Only our own sequences: two OSC starts and their terminators, then the bell.
+        assert_eq!(s.matches("\x1b]").count(), 2);
+        assert!(s.ends_with('\x07'));
+        assert!(!s.contains("52;c"));
+        assert!(notify_bytes(NotifyMode::Off, "a", "b").is_empty());
+    }
+}

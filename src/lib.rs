@@ -1,0 +1,12 @@
+//! frontdesk: a terminal inbox for hotel front-office staff.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod demo;
+pub mod inbox;
+pub mod live;
+pub mod store;
+pub mod text;
+pub mod tui;
+pub mod ui;

@@ -1,0 +1,439 @@
+//! The realtime feed: a Pusher Channels (protocol 7) client over tokio-tungstenite. It keeps
+//! one socket up (heartbeat, reconnect with capped jittered backoff, close codes as the contract
+//! says), restores every subscription after a reconnect, asks the app to resync, and turns
+//! events into app [`Event`]s. Duplicates are left to the app, which merges by message id.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+use crate::api::{Message, SenderType, StaffApi};
+use crate::app::{Connection, Event};
+
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    /// `ws(s)://host/app/KEY?protocol=7...`
+    pub url: String,
+    pub hotel: String,
+    /// The client's own activity timeout; the smaller of this and the server's is used.
+    pub activity_timeout: Duration,
+    pub pong_wait: Duration,
+    pub backoff_cap: Duration,
+}
+
+impl LiveConfig {
+    pub fn new(url: &str, hotel: &str) -> Self {
+        Self {
+            url: url.to_string(),
+            hotel: hotel.to_string(),
+            activity_timeout: Duration::from_secs(120),
+            pong_wait: Duration::from_secs(30),
+            backoff_cap: Duration::from_secs(30),
+        }
+    }
+
+    /// Hosted Pusher's URL for a key and cluster.
+    pub fn hosted_url(key: &str, cluster: &str) -> String {
+        format!(
+            "wss://ws-{cluster}.pusher.com/app/{key}?protocol=7&client=frontdesk&version={}",
+            env!("CARGO_PKG_VERSION")
+        )
+    }
+}
+
+/// One decoded Pusher frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    pub event: String,
+    pub channel: Option<String>,
+    /// `data` decoded: a JSON string is parsed again; an object stays; absent is Null.
+    pub data: Value,
+}
+
+/// Decodes a frame; never panics on hostile input.
+pub fn decode_frame(text: &str) -> Option<Frame> {
+    let v: Value = serde_json::from_str(text).ok()?;
+    let event = v.get("event")?.as_str()?.to_string();
+    let channel = v.get("channel").and_then(|c| c.as_str()).map(str::to_string);
+    let data = match v.get("data") {
+        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::String(s.clone())),
+        Some(other) => other.clone(),
+        None => Value::Null,
+    };
+    Some(Frame { event, channel, data })
+}
+
+/// What a close code asks of the client (contract section 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseAction {
+    Stop,
+    Backoff,
+    Immediately,
+}
+
+pub fn close_action(code: u16) -> CloseAction {
+    match code {
+        4000..=4099 => CloseAction::Stop,
+        4100..=4199 => CloseAction::Backoff,
+        4200..=4299 => CloseAction::Immediately,
+        _ => CloseAction::Backoff,
+    }
+}
+
+/// Exponential backoff with ±25% jitter, capped.
+pub fn backoff(attempt: u32, cap: Duration) -> Duration {
+    let base = Duration::from_secs(1).saturating_mul(1u32 << attempt.min(16));
+    let base = base.min(cap);
+    let jitter = rand::random_range(0.75..1.25);
+    base.mul_f64(jitter).min(cap).max(Duration::from_millis(500))
+}
+
+/// What the app should hear about a frame.
+pub fn events_for(frame: &Frame) -> Vec<Event> {
+    let d = &frame.data;
+    let conv = |v: &Value| v.get("conversation_id").and_then(Value::as_i64);
+    match frame.event.as_str() {
+        "new-guest-message" => match (conv(d), d.get("message_id").and_then(Value::as_i64)) {
+            (Some(conversation), Some(message_id)) => vec![Event::GuestWrote {
+                conversation,
+                message_id,
+            }],
+            _ => vec![],
+        },
+        "realtime_event" | "chat.message.created" => {
+            if d.get("category").and_then(Value::as_str) != Some("guest_chat") {
+                return vec![];
+            }
+            let Some(payload) = d.get("payload") else {
+                return vec![];
+            };
+            match message_from_payload(payload) {
+                Some(m) if m.attachments.is_empty() && !has_attachments(payload) => {
+                    vec![Event::LiveMessage(Box::new(m))]
+                }
+                // Attachments are not in the event: read the thread instead.
+                Some(m) => match m.conversation_id {
+                    Some(conversation) => vec![Event::GuestWrote {
+                        conversation,
+                        message_id: m.id,
+                    }],
+                    None => vec![],
+                },
+                None => vec![],
+            }
+        }
+        "messages-read-by-staff" => conv(d)
+            .map(|conversation| vec![Event::LiveRead { conversation }])
+            .unwrap_or_default(),
+        "chat.message.read" if d.get("read_by").and_then(Value::as_str) == Some("staff") => conv(d)
+            .map(|conversation| vec![Event::LiveRead { conversation }])
+            .unwrap_or_default(),
+        "chat.message.edited" | "chat.message.deleted" => {
+            let payload = d.get("payload").unwrap_or(d);
+            match conv(payload) {
+                Some(conversation) => vec![Event::GuestWrote {
+                    conversation,
+                    // Unknown to the thread, so it re-reads the newest page.
+                    message_id: -1,
+                }],
+                None => vec![],
+            }
+        }
+        _ => vec![],
+    }
+}
+
+fn has_attachments(payload: &Value) -> bool {
+    payload
+        .get("has_attachments")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// Builds a Message from an event payload (it names the author `sender_id`).
+pub fn message_from_payload(payload: &Value) -> Option<Message> {
+    let mut m: Message = serde_json::from_value(payload.clone()).ok()?;
+    if m.sender_type == SenderType::Staff && m.staff.is_none() {
+        m.staff = payload.get("sender_id").and_then(Value::as_i64);
+    }
+    m.conversation_id?;
+    Some(m)
+}
+
+pub fn spawn(
+    config: LiveConfig,
+    api: StaffApi,
+    staff_id: i64,
+    tx: mpsc::UnboundedSender<Event>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move { run(config, api, staff_id, tx).await })
+}
+
+enum Ended {
+    Stop(String),
+    Backoff(String),
+    Immediately,
+}
+
+async fn run(config: LiveConfig, api: StaffApi, staff_id: i64, tx: mpsc::UnboundedSender<Event>) {
+    let mut attempt: u32 = 0;
+    let mut bookings: HashSet<String> = HashSet::new();
+    loop {
+        let _ = tx.send(Event::Connection(Connection::Connecting));
+        let started = Instant::now();
+        let ended = session(&config, &api, staff_id, &tx, &mut bookings).await;
+        if started.elapsed() > Duration::from_secs(60) {
+            // A healthy stretch: start the backoff over.
+            attempt = 0;
+        }
+        let wait = match ended {
+            Ended::Stop(reason) => {
+                tracing::warn!("realtime stopped: {reason}");
+                let _ = tx.send(Event::Connection(Connection::Stopped(reason)));
+                return;
+            }
+            Ended::Immediately => Duration::from_millis(0),
+            Ended::Backoff(reason) => {
+                let d = backoff(attempt, config.backoff_cap);
+                attempt = attempt.saturating_add(1);
+                tracing::info!("realtime lost ({reason}); reconnecting in {d:?}");
+                d
+            }
+        };
+        if !wait.is_zero() {
+            let _ = tx.send(Event::Connection(Connection::Reconnecting {
+                in_secs: wait.as_secs().max(1),
+            }));
+            tokio::time::sleep(wait).await;
+        }
+        if tx.is_closed() {
+            return;
+        }
+    }
+}
+
+fn subscribe_frame(channel: &str, auth: Option<&str>) -> WsMessage {
+    let mut data = serde_json::json!({ "channel": channel });
+    if let Some(a) = auth {
+        data["auth"] = a.into();
+    }
+    WsMessage::Text(
+        serde_json::json!({"event": "pusher:subscribe", "data": data})
+            .to_string()
+            .into(),
+    )
+}
+
+async fn session(
+    config: &LiveConfig,
+    api: &StaffApi,
+    staff_id: i64,
+    tx: &mpsc::UnboundedSender<Event>,
+    bookings: &mut HashSet<String>,
+) -> Ended {
+    let connect = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio_tungstenite::connect_async(config.url.as_str()),
+    )
+    .await;
+    let mut ws = match connect {
+        Ok(Ok((ws, _))) => ws,
+        Ok(Err(e)) => return Ended::Backoff(format!("connect: {e}")),
+        Err(_) => return Ended::Backoff("connect timed out".into()),
+    };
+    // The first frame must be connection_established.
+    let first = tokio::time::timeout(Duration::from_secs(10), ws.next()).await;
+    let (socket_id, server_timeout) = match first {
+        Ok(Some(Ok(WsMessage::Text(t)))) => match decode_frame(&t) {
+            Some(f) if f.event == "pusher:connection_established" => (
+                f.data.get("socket_id").and_then(Value::as_str).unwrap_or("").to_string(),
+                f.data.get("activity_timeout").and_then(Value::as_u64),
+            ),
+            Some(f) if f.event == "pusher:error" => {
+                let code = f.data.get("code").and_then(Value::as_u64).unwrap_or(0) as u16;
+                let msg = f.data.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+                return match close_action(code) {
+                    CloseAction::Stop => Ended::Stop(format!("{msg} ({code})")),
+                    CloseAction::Immediately => Ended::Immediately,
+                    CloseAction::Backoff => Ended::Backoff(msg),
+                };
+            }
+            _ => return Ended::Backoff("unexpected first frame".into()),
+        },
+        _ => return Ended::Backoff("no connection_established".into()),
+    };
+    let activity = server_timeout
+        .map(Duration::from_secs)
+        .unwrap_or(config.activity_timeout)
+        .min(config.activity_timeout)
+        .max(Duration::from_secs(1));
+
+    let mut channels = vec![format!("{}.staff-{staff_id}-notifications", config.hotel)];
+    if let Ok(list) = api.conversations().await {
+        channels.extend(
+            list.iter()
+                .map(|c| format!("{}-conversation-{}-chat", config.hotel, c.id)),
+        );
+    }
+    for c in &channels {
+        if ws.send(subscribe_frame(c, None)).await.is_err() {
+            return Ended::Backoff("send failed".into());
+        }
+    }
+    let mut partial = false;
+    for b in bookings.clone() {
+        if !subscribe_private(&mut ws, api, &socket_id, &config.hotel, &b).await {
+            partial = true;
+        }
+    }
+    let _ = tx.send(Event::Connection(if partial {
+        Connection::LivePartial
+    } else {
+        Connection::Live
+    }));
+    // Whatever happened while we were away: re-read the list and the open thread.
+    let _ = tx.send(Event::Poll);
+
+    let mut last_frame = Instant::now();
+    let mut ping_sent: Option<Instant> = None;
+    loop {
+        let deadline = match ping_sent {
+            Some(at) => at + config.pong_wait,
+            None => last_frame + activity,
+        };
+        tokio::select! {
+            msg = ws.next() => {
+                last_frame = Instant::now();
+                ping_sent = None;
+                let text = match msg {
+                    Some(Ok(WsMessage::Text(t))) => t.to_string(),
+                    Some(Ok(WsMessage::Close(frame))) => {
+                        let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
+                        return match close_action(code) {
+                            CloseAction::Stop => Ended::Stop(format!("server closed: {reason} ({code})")),
+                            CloseAction::Immediately => Ended::Immediately,
+                            CloseAction::Backoff => Ended::Backoff(format!("closed {code} {reason}")),
+                        };
+                    }
+                    Some(Ok(_)) => continue,
+                    Some(Err(e)) => return Ended::Backoff(format!("socket: {e}")),
+                    None => return Ended::Backoff("socket ended".into()),
+                };
+                let Some(frame) = decode_frame(&text) else {
+                    tracing::warn!("realtime: undecodable frame ignored");
+                    continue;
+                };
+                match frame.event.as_str() {
+                    "pusher:ping" => {
+                        let pong = WsMessage::Text(r#"{"event":"pusher:pong","data":{}}"#.into());
+                        if ws.send(pong).await.is_err() {
+                            return Ended::Backoff("send failed".into());
+                        }
+                    }
+                    "pusher:error" => {
+                        let code = frame.data.get("code").and_then(Value::as_u64).unwrap_or(0) as u16;
+                        let msg = frame.data.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+                        tracing::warn!("realtime error {code}: {msg}");
+                        if (4000..4100).contains(&code) {
+                            return Ended::Stop(format!("{msg} ({code})"));
+                        }
+                    }
+                    _ => {
+                        if let Some(b) = frame.data.get("booking_id").or_else(|| frame.data.pointer("/payload/booking_id")).and_then(Value::as_str)
+                            && bookings.insert(b.to_string())
+                            && !subscribe_private(&mut ws, api, &socket_id, &config.hotel, b).await
+                            && !partial
+                        {
+                            partial = true;
+                            let _ = tx.send(Event::Connection(Connection::LivePartial));
+                        }
+                        for e in events_for(&frame) {
+                            if tx.send(e).is_err() {
+                                return Ended::Stop("the inbox closed".into());
+                            }
+                        }
+                    }
+                }
+            }
+            _ = tokio::time::sleep_until(deadline) => {
+                if ping_sent.is_some() {
+                    return Ended::Backoff("no answer to ping".into());
+                }
+                let ping = WsMessage::Text(r#"{"event":"pusher:ping","data":{}}"#.into());
+                if ws.send(ping).await.is_err() {
+                    return Ended::Backoff("send failed".into());
+                }
+                ping_sent = Some(Instant::now());
+            }
+        }
+    }
+}
+
+/// Signs and subscribes a booking's private channel. False when signing was refused.
+async fn subscribe_private<S>(
+    ws: &mut S,
+    api: &StaffApi,
+    socket_id: &str,
+    hotel: &str,
+    booking: &str,
+) -> bool
+where
+    S: futures_util::Sink<WsMessage> + Unpin,
+{
+    let channel = format!("private-hotel-{hotel}-guest-chat-booking-{booking}");
+    match api.pusher_auth(socket_id, &channel).await {
+        Ok(auth) => ws.send(subscribe_frame(&channel, Some(&auth.auth))).await.is_ok(),
+        Err(e) => {
+            tracing::info!("private channel {channel} not signed: {e}");
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_as_string_object_or_absent() {
+        let a = decode_frame(r#"{"event":"e","channel":"c","data":"{\"n\":1}"}"#).unwrap();
+        assert_eq!(a.data["n"], 1);
+        let b = decode_frame(r#"{"event":"e","data":{"n":2}}"#).unwrap();
+        assert_eq!(b.data["n"], 2);
+        let c = decode_frame(r#"{"event":"pusher:pong"}"#).unwrap();
+        assert_eq!(c.data, Value::Null);
+        assert!(decode_frame("not json").is_none());
+        assert!(decode_frame(r#"{"data":{}}"#).is_none());
+    }
+
+    #[test]
+    fn close_codes() {
+        assert_eq!(close_action(4001), CloseAction::Stop);
+        assert_eq!(close_action(4100), CloseAction::Backoff);
+        assert_eq!(close_action(4201), CloseAction::Immediately);
+        assert_eq!(close_action(1006), CloseAction::Backoff);
+    }
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let cap = Duration::from_secs(30);
+        assert!(backoff(0, cap) <= Duration::from_millis(1250));
+        assert!(backoff(10, cap) <= cap);
+        assert!(backoff(3, cap) >= Duration::from_secs(6));
+    }
+
+    #[test]
+    fn staff_chat_events_are_ignored() {
+        let f = Frame {
+            event: "realtime_event".into(),
+            channel: None,
+            data: serde_json::json!({"category": "staff_chat", "payload": {"id": 1}}),
+        };
+        assert!(events_for(&f).is_empty());
+    }
+}

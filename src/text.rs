@@ -1,0 +1,215 @@
+//! Guest text is hostile until sanitised, and wraps by grapheme width. Everything the UI draws
+//! from the network goes through [`sanitize`]; layout uses [`wrap`].
+
+use std::borrow::Cow;
+
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// Longest text drawn from one message; the rest is summarised, so a 100 KB line cannot stall
+/// the frame.
+pub const MAX_DRAWN_CHARS: usize = 8_000;
+
+fn is_unsafe(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        // Bidi embeddings, overrides and isolates can reorder what the desk sees.
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}'
+        // Invisible characters that hide text; ZWJ/ZWNJ stay for emoji and scripts.
+        | '\u{200b}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{ad}'
+        // Line and paragraph separators would break the row model.
+        | '\u{2028}' | '\u{2029}')
+}
+
+/// Makes text inert for a terminal: control characters (C0 except newline, DEL, C1), escape
+/// sequences' introducers, bidi overrides and invisible characters are removed or shown as
+/// visible symbols. Tabs become spaces; CR is dropped.
+pub fn sanitize(input: &str) -> Cow<'_, str> {
+    if !input.chars().any(|c| is_unsafe(c) || c == '\t' || c == '\r') {
+        return Cow::Borrowed(input);
+    }
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '\t' => out.push_str("    "),
+            '\r' => {}
+            // ESC shows as a visible symbol, so staff can tell something odd was sent.
+            '\u{1b}' => out.push('␛'),
+            c if is_unsafe(c) => {}
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Sanitises and flattens to one line (for previews and names).
+pub fn one_line(input: &str) -> String {
+    let clean = sanitize(input);
+    let mut out = String::with_capacity(clean.len());
+    let mut last_space = false;
+    for c in clean.chars().take(MAX_DRAWN_CHARS) {
+        let c = if c == '\n' { ' ' } else { c };
+        if c == ' ' && last_space {
+            continue;
+        }
+        last_space = c == ' ';
+        out.push(c);
+    }
+    out.trim().to_string()
+}
+
+/// Display width in terminal cells.
+pub fn width(s: &str) -> usize {
+    s.graphemes(true).map(UnicodeWidthStr::width).sum()
+}
+
+/// Cuts to at most `max` cells, adding "…" when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for g in s.graphemes(true) {
+        let w = g.width();
+        if used + w > max.saturating_sub(1) {
+            break;
+        }
+        used += w;
+        out.push_str(g);
+    }
+    out.push('…');
+    out
+}
+
+/// Wraps sanitised text into lines of at most `max` cells: at spaces where possible, inside a
+/// word when it is longer than a line. Never splits a grapheme.
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        let mut line_w = 0;
+        for word in para.split_word_bounds() {
+            let ww = width(word);
+            if line_w + ww <= max {
+                line.push_str(word);
+                line_w += ww;
+                continue;
+            }
+            if word.trim().is_empty() {
+                // A space at the break point is dropped.
+                lines.push(std::mem::take(&mut line).trim_end().to_string());
+                line_w = 0;
+                continue;
+            }
+            if !line.is_empty() && ww <= max {
+                lines.push(std::mem::take(&mut line).trim_end().to_string());
+                line_w = 0;
+                line.push_str(word);
+                line_w += ww;
+                continue;
+            }
+            // Longer than a line: break between graphemes.
+            for g in word.graphemes(true) {
+                let gw = g.width();
+                if line_w + gw > max && !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                    line_w = 0;
+                }
+                line.push_str(g);
+                line_w += gw;
+            }
+        }
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// The drawable body of a message: sanitised, and cut at [`MAX_DRAWN_CHARS`].
+pub fn body(text: &str) -> Cow<'_, str> {
+    let clean = sanitize(text);
+    if clean.len() <= MAX_DRAWN_CHARS {
+        return clean;
+    }
+    let total = clean.chars().count();
+    if total <= MAX_DRAWN_CHARS {
+        return clean;
+    }
+    let kept: String = clean.chars().take(MAX_DRAWN_CHARS).collect();
+    Cow::Owned(format!(
+        "{kept}…\n[{} more characters not shown]",
+        total - MAX_DRAWN_CHARS
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_inert() {
+        let s = sanitize("hi\x1b[2J\x1b]0;pwned\x07\x1b]52;c;aGk=\x07 \u{9b}31m\u{202e}evil\u{200b}");
+        assert!(!s.chars().any(|c| c.is_control() && c != '\n'));
+        assert!(!s.contains('\u{202e}'));
+        assert!(!s.contains('\u{200b}'));
+        assert!(s.contains('␛'));
+    }
+
+    #[test]
+    fn zwj_emoji_stays_whole() {
+        let family = "👨‍👩‍👧";
+        assert_eq!(sanitize(family), family);
+        assert_eq!(width(family), 2);
+        let lines = wrap(&format!("{family}{family}{family}"), 4);
+        assert_eq!(lines, vec![format!("{family}{family}"), family.to_string()]);
+    }
+
+    #[test]
+    fn cjk_wraps_by_width() {
+        let lines = wrap("你好你好你好", 5);
+        assert_eq!(lines, vec!["你好", "你好", "你好"]);
+        for l in &lines {
+            assert!(width(l) <= 5);
+        }
+    }
+
+    #[test]
+    fn words_wrap_at_spaces() {
+        assert_eq!(wrap("the quick brown fox", 10), vec!["the quick", "brown fox"]);
+        assert_eq!(wrap("a\nb", 10), vec!["a", "b"]);
+        assert_eq!(wrap("", 10), vec![""]);
+    }
+
+    #[test]
+    fn long_words_break() {
+        let lines = wrap(&"x".repeat(25), 10);
+        assert_eq!(lines.len(), 3);
+        assert!(lines.iter().all(|l| width(l) <= 10));
+    }
+
+    #[test]
+    fn combining_marks_count_once() {
+        let s = "e\u{301}e\u{301}";
+        assert_eq!(width(s), 2);
+        assert_eq!(wrap(s, 1), vec!["e\u{301}", "e\u{301}"]);
+    }
+
+    #[test]
+    fn truncate_marks_cut() {
+        assert_eq!(truncate("hello world", 6), "hello…");
+        assert_eq!(truncate("hi", 6), "hi");
+        assert_eq!(truncate("你好你好", 5), "你好…");
+    }
+
+    #[test]
+    fn huge_bodies_are_summarised() {
+        let big = "a".repeat(100_000);
+        let b = body(&big);
+        assert!(b.len() < 9_000);
+        assert!(b.contains("92000 more characters"));
+    }
+}

@@ -1,0 +1,127 @@
+//! The terminal: raw mode, alternate screen, mouse, paste and focus reporting, and the event
+//! stream. Restores the terminal on drop and from the panic hook, before anything is printed.
+
+use std::io::{Stdout, Write, stdout};
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
+    EnableFocusChange, EnableMouseCapture, EventStream,
+};
+use crossterm::terminal::{
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub struct Tui {
+    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// Dropped while an external editor owns the terminal, so it does not steal keys.
+    pub events: Option<EventStream>,
+    active: bool,
+}
+
+/// Puts the terminal back as the shell expects it. Safe to call more than once.
+pub fn restore() {
+    let mut out = stdout();
+    let _ = execute!(
+        out,
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        DisableFocusChange,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+impl Tui {
+    pub fn new() -> std::io::Result<Tui> {
+        let terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+        let mut tui = Tui {
+            terminal,
+            events: None,
+            active: false,
+        };
+        tui.enter()?;
+        Ok(tui)
+    }
+
+    pub fn enter(&mut self) -> std::io::Result<()> {
+        enable_raw_mode()?;
+        execute!(
+            stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste,
+            EnableFocusChange
+        )?;
+        self.active = true;
+        self.events = Some(EventStream::new());
+        // The screen was someone else's meanwhile: draw everything again.
+        self.terminal.clear()?;
+        Ok(())
+    }
+
+    pub fn leave(&mut self) {
+        self.events = None;
+        restore();
+        self.active = false;
+    }
+
+    /// Draws one frame inside a synchronized update, so terminals show it whole.
+    pub fn draw(&mut self, f: impl FnOnce(&mut ratatui::Frame)) -> std::io::Result<()> {
+        execute!(stdout(), BeginSynchronizedUpdate)?;
+        let r = self.terminal.draw(f).map(|_| ());
+        execute!(stdout(), EndSynchronizedUpdate)?;
+        r
+    }
+
+    /// Writes raw bytes between frames (bell, desktop-notification escapes).
+    pub fn write_raw(&mut self, bytes: &[u8]) {
+        let mut out = stdout();
+        let _ = out.write_all(bytes);
+        let _ = out.flush();
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if self.active {
+            restore();
+        }
+    }
+}
+
+/// color-eyre's hooks, with the terminal restored first so the report is readable.
+pub fn install_panic_hook(log_hint: Option<String>) {
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default()
+        .display_env_section(false)
+        .into_hooks();
+    let panic_hook = panic_hook.into_panic_hook();
+    let _ = eyre_hook.install();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        tracing::error!("panic: {info}");
+        panic_hook(info);
+        if let Some(hint) = &log_hint {
+            eprintln!("frontdesk stopped unexpectedly. The log is at {hint}");
+        }
+    }));
+}
+
+/// Terminal input as an app event (None for what the app ignores).
+pub fn to_event(ev: crossterm::event::Event) -> Option<crate::app::Event> {
+    use crate::app::Event;
+    use crossterm::event::Event as T;
+    match ev {
+        T::Key(k) => Some(Event::Key(k)),
+        T::Mouse(m) => Some(Event::Mouse(m)),
+        T::Paste(p) => Some(Event::Paste(p)),
+        T::Resize(w, h) => Some(Event::Resize(w, h)),
+        T::FocusGained => Some(Event::FocusGained),
+        T::FocusLost => Some(Event::FocusLost),
+    }
+}

@@ -1,0 +1,251 @@
+//! Where each pane goes, and how tall a message block is. Pure functions of the state, shared
+//! by drawing and by `update` (scrolling needs the same geometry the screen uses).
+
+use chrono::{DateTime, Datelike, Utc};
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use crate::api::{Message, SenderType};
+use crate::app::{App, Focus};
+use crate::text;
+
+use super::theme::Theme;
+
+/// Below this width only one pane shows at a time.
+pub const NARROW: u16 = 90;
+pub const LIST_ROW_HEIGHT: u16 = 2;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Areas {
+    pub list: Option<Rect>,
+    pub thread: Option<Rect>,
+    pub composer: Option<Rect>,
+    pub status: Rect,
+    pub hints: Rect,
+}
+
+fn composer_height(app: &App, width: u16) -> u16 {
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let lines: usize = crate::text::wrap(&app.composer.text, inner).len();
+    let quote = usize::from(app.composer.reply_to.is_some());
+    (lines + quote + 2).clamp(3, 10) as u16
+}
+
+pub fn areas(app: &App) -> Areas {
+    let (w, h) = app.size;
+    let full = Rect::new(0, 0, w, h);
+    if h < 3 {
+        return Areas {
+            status: Rect::new(0, 0, w, h.min(1)),
+            hints: Rect::new(0, h.min(1), w, h.saturating_sub(1)),
+            ..Areas::default()
+        };
+    }
+    let status = Rect::new(0, 0, w, 1);
+    let hints = Rect::new(0, h - 1, w, 1);
+    let body = Rect::new(0, 1, w, h - 2);
+    let _ = full;
+    let show_thread = app.open.is_some();
+    let narrow = w < NARROW;
+    let (list, right) = if narrow {
+        if show_thread && app.focus != Focus::List {
+            (None, Some(body))
+        } else {
+            (Some(body), None)
+        }
+    } else {
+        let lw = (w * 2 / 5).clamp(30, 48).min(w);
+        (
+            Some(Rect::new(0, body.y, lw, body.height)),
+            Some(Rect::new(lw, body.y, w - lw, body.height)),
+        )
+    };
+    let (thread, composer) = match right {
+        Some(r) if show_thread => {
+            let ch = composer_height(app, r.width).min(r.height.saturating_sub(2));
+            (
+                Some(Rect::new(r.x, r.y, r.width, r.height - ch)),
+                Some(Rect::new(r.x, r.y + r.height - ch, r.width, ch)),
+            )
+        }
+        Some(r) => (Some(r), None),
+        None => (None, None),
+    };
+    Areas {
+        list,
+        thread,
+        composer,
+        status,
+        hints,
+    }
+}
+
+/// Inner width and height of the thread view (inside its border).
+pub fn thread_view_size(app: &App) -> (usize, usize) {
+    match areas(app).thread {
+        Some(r) => (
+            r.width.saturating_sub(2).max(1) as usize,
+            r.height.saturating_sub(2).max(1) as usize,
+        ),
+        None => (1, 1),
+    }
+}
+
+/// How many conversations fit in the list.
+pub fn list_capacity(app: &App) -> usize {
+    areas(app)
+        .list
+        .map(|r| (r.height.saturating_sub(2) / LIST_ROW_HEIGHT) as usize)
+        .unwrap_or(0)
+}
+
+pub fn message_height(app: &App, prev: Option<&Message>, m: &Message, width: usize) -> usize {
+    message_lines(app, prev, m, width, false, &Theme::plain()).len()
+}
+
+fn local_day(app: &App, t: DateTime<Utc>) -> chrono::NaiveDate {
+    t.with_timezone(&app.clock.offset).date_naive()
+}
+
+/// "Tuesday 24 November" (with the year when not this year).
+pub fn day_label(app: &App, t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&app.clock.offset);
+    let today = local_day(app, app.clock.now);
+    let day = local.date_naive();
+    if day == today {
+        return "Today".into();
+    }
+    if Some(day) == today.pred_opt() {
+        return "Yesterday".into();
+    }
+    if day.year() == today.year() {
+        local.format("%A %-d %B").to_string()
+    } else {
+        local.format("%A %-d %B %Y").to_string()
+    }
+}
+
+/// The rows of one message block: day separator (when the day changes), header, quote,
+/// body, attachments, and a blank line.
+pub fn message_lines(
+    app: &App,
+    prev: Option<&Message>,
+    m: &Message,
+    width: usize,
+    selected: bool,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let new_day = prev.is_none_or(|p| local_day(app, p.timestamp) != local_day(app, m.timestamp));
+    if new_day {
+        let label = format!(" {} ", day_label(app, m.timestamp));
+        out.push(centered(&label, width, '─', theme.dim));
+    }
+    let time = m
+        .timestamp
+        .with_timezone(&app.clock.offset)
+        .format("%H:%M")
+        .to_string();
+    if m.sender_type == SenderType::System {
+        let body = format!("{} · {time}", text::one_line(&m.message));
+        for l in text::wrap(&body, width) {
+            out.push(centered(&l, width, ' ', theme.system));
+        }
+        out.push(Line::default());
+        return out;
+    }
+    let mine = m.sender_type == SenderType::Staff && m.staff == Some(app.me.staff_id);
+    let indent = if m.sender_type == SenderType::Staff {
+        (width / 6).min(8)
+    } else {
+        0
+    };
+    let pad = " ".repeat(indent);
+    let inner = width.saturating_sub(indent + 2).max(1);
+    let name_style = if m.sender_type == SenderType::Staff { theme.staff } else { theme.guest };
+    let mut header = vec![
+        Span::raw(pad.clone()),
+        Span::styled(if selected { "▶ " } else { "" }.to_string(), theme.accent),
+        Span::styled(text::truncate(&text::one_line(&m.author()), width.saturating_sub(indent + 12).max(4)), name_style),
+        Span::styled(format!(" · {time}"), theme.dim),
+    ];
+    if mine {
+        header.push(Span::styled(" · you".to_string(), theme.dim));
+    }
+    if m.is_edited && !m.is_deleted {
+        header.push(Span::styled(" (edited)".to_string(), theme.dim));
+    }
+    if m.sender_type == SenderType::Guest && !m.read_by_staff {
+        header.push(Span::styled(" · new".to_string(), theme.unread));
+    }
+    out.push(Line::from(header));
+    if let Some(q) = &m.reply_to_message {
+        let who = q.sender_name.clone().unwrap_or_else(|| "message".into());
+        let quote = format!("↳ {}: {}", text::one_line(&who), text::one_line(&q.message));
+        out.push(Line::from(vec![
+            Span::raw(format!("{pad}  ")),
+            Span::styled(text::truncate(&quote, inner), theme.quote),
+        ]));
+    } else if let Some(id) = m.reply_to {
+        out.push(Line::from(vec![
+            Span::raw(format!("{pad}  ")),
+            Span::styled(format!("↳ reply to message {id}"), theme.quote),
+        ]));
+    }
+    if m.is_deleted {
+        out.push(Line::from(vec![
+            Span::raw(format!("{pad}  ")),
+            Span::styled("[message deleted]".to_string(), theme.dim.add_modifier(Modifier::ITALIC)),
+        ]));
+    } else if !m.message.is_empty() {
+        let body = text::body(&m.message);
+        for l in text::wrap(&body, inner) {
+            out.push(Line::from(vec![Span::raw(format!("{pad}  ")), Span::styled(l, theme.body)]));
+        }
+    }
+    for a in &m.attachments {
+        let kind = if a.file_type == "image" { "image" } else { a.file_type.as_str() };
+        let label = format!(
+            "📎 {} ({}, {})",
+            text::one_line(&a.file_name),
+            text::one_line(kind),
+            human_size(a.file_size)
+        );
+        out.push(Line::from(vec![
+            Span::raw(format!("{pad}  ")),
+            Span::styled(text::truncate(&label, inner), theme.attachment),
+        ]));
+        let url = text::one_line(&a.file_url);
+        if !url.is_empty() {
+            out.push(Line::from(vec![
+                Span::raw(format!("{pad}    ")),
+                Span::styled(text::truncate(&url, inner.saturating_sub(2).max(1)), theme.link),
+            ]));
+        }
+    }
+    out.push(Line::default());
+    out
+}
+
+pub fn human_size(bytes: u64) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.0} KB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
+
+fn centered(label: &str, width: usize, fill: char, style: Style) -> Line<'static> {
+    let lw = text::width(label);
+    if lw >= width {
+        return Line::styled(text::truncate(label, width), style);
+    }
+    let left = (width - lw) / 2;
+    let right = width - lw - left;
+    let f = fill.to_string();
+    Line::styled(format!("{}{label}{}", f.repeat(left), f.repeat(right)), style)
+}

@@ -1,0 +1,441 @@
+//! Draws the whole screen from the state. Nothing here changes state or does I/O.
+
+pub mod layout;
+pub mod theme;
+
+use chrono::{DateTime, Datelike, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use crate::app::keymap::{self, Scope};
+use crate::app::thread::{Fetch, Scroll};
+use crate::app::{App, Connection, Focus, Level, Overlay, ReplyState};
+use crate::text;
+use layout::{LIST_ROW_HEIGHT, message_lines};
+pub use theme::Theme;
+
+/// The smallest screen the full layout is drawn on.
+const MIN_W: u16 = 20;
+const MIN_H: u16 = 5;
+
+pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    if area.width < MIN_W || area.height < MIN_H {
+        let msg = text::truncate("frontdesk: enlarge the window", area.width as usize);
+        frame.render_widget(Paragraph::new(msg), area);
+        return;
+    }
+    let areas = layout::areas(app);
+    draw_status(frame, app, theme, areas.status);
+    if let Some(r) = areas.list {
+        draw_list(frame, app, theme, r);
+    }
+    if let Some(r) = areas.thread {
+        draw_thread(frame, app, theme, r);
+    }
+    if let Some(r) = areas.composer {
+        draw_composer(frame, app, theme, r);
+    }
+    draw_hints(frame, app, theme, areas.hints);
+    match &app.overlay {
+        Overlay::Help => draw_help(frame, app, theme, area),
+        Overlay::RoomPrompt(text) => draw_prompt(
+            frame,
+            theme,
+            area,
+            " Open a room ",
+            &format!("Room number: {text}▏"),
+        ),
+        Overlay::Canned(i) => draw_canned(frame, app, theme, area, *i),
+        Overlay::Filter | Overlay::None => {}
+    }
+}
+
+fn connection_label(c: &Connection) -> String {
+    match c {
+        Connection::Connecting => "○ connecting".into(),
+        Connection::Live => "● live".into(),
+        Connection::LivePartial => "◐ live (partial)".into(),
+        Connection::Polling => "◌ polling".into(),
+        Connection::Reconnecting { in_secs } => format!("○ reconnecting in {in_secs}s"),
+        Connection::Stopped(reason) => format!("✕ stopped: {}", text::one_line(reason)),
+    }
+}
+
+fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
+    let unread = app.total_unread();
+    let right = format!(
+        "{} · {} unread ",
+        connection_label(&app.connection),
+        unread
+    );
+    let left = format!(
+        " frontdesk · {} · {}",
+        text::one_line(&app.me.hotel_name),
+        text::one_line(&app.me.name)
+    );
+    let w = r.width as usize;
+    let rw = text::width(&right);
+    let left = text::truncate(&left, w.saturating_sub(rw + 1));
+    let gap = w.saturating_sub(text::width(&left) + rw);
+    let line = format!("{left}{}{right}", " ".repeat(gap));
+    frame.render_widget(
+        Paragraph::new(text::truncate(&line, w)).style(theme.status),
+        r,
+    );
+}
+
+/// "now", "5m", "14:02", "Tue", "3 Nov", "3 Nov 2025".
+pub fn age(app: &App, t: DateTime<Utc>) -> String {
+    let now = app.clock.now;
+    let mins = (now - t).num_minutes();
+    if mins < 1 {
+        return "now".into();
+    }
+    if mins < 60 {
+        return format!("{mins}m");
+    }
+    let local = t.with_timezone(&app.clock.offset);
+    let today = now.with_timezone(&app.clock.offset).date_naive();
+    let day = local.date_naive();
+    if day == today {
+        local.format("%H:%M").to_string()
+    } else if (today - day).num_days() < 7 && day < today {
+        local.format("%a").to_string()
+    } else if day.year() == today.year() {
+        local.format("%-d %b").to_string()
+    } else {
+        local.format("%-d %b %Y").to_string()
+    }
+}
+
+fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused { theme.border_focus } else { theme.border })
+        .title(Span::styled(
+            title,
+            if focused { theme.border_focus } else { theme.border },
+        ))
+}
+
+fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
+    let order = app.visible_order();
+    let title = if app.overlay == Overlay::Filter || !app.filter.is_empty() {
+        format!(" Filter: {}▏ ({}) ", text::one_line(&app.filter), order.len())
+    } else {
+        format!(" Conversations ({}) ", order.len())
+    };
+    let block = pane_block(title, app.focus == Focus::List, theme);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let w = inner.width as usize;
+    if !app.list_loaded {
+        frame.render_widget(Paragraph::new("Loading conversations…").style(theme.dim), inner);
+        return;
+    }
+    if order.is_empty() {
+        let msg = if app.filter.is_empty() {
+            "No conversations yet. Guests' messages will appear here."
+        } else {
+            "No room or guest matches the filter. Esc clears it."
+        };
+        frame.render_widget(
+            Paragraph::new(msg)
+                .style(theme.dim)
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let rows = (inner.height / LIST_ROW_HEIGHT) as usize;
+    for (i, id) in order.iter().skip(app.list_offset).take(rows).enumerate() {
+        let Some(c) = app.conversations.get(id) else {
+            continue;
+        };
+        let y = inner.y + i as u16 * LIST_ROW_HEIGHT;
+        let selected = app.selected == Some(*id);
+        let unread = c.unread_count > 0;
+        let badge = if unread { format!(" ●{}", c.unread_count) } else { String::new() };
+        let when = c.last_message_time.map(|t| age(app, t)).unwrap_or_default();
+        let room = format!("{:>4} ", c.room_number);
+        let claimed = app.claimed.get(id).map(|_| " ✓").unwrap_or("");
+        let right = format!("{badge} {when:>6}");
+        let name_w = w.saturating_sub(text::width(&room) + text::width(&right) + text::width(claimed));
+        let name = text::truncate(&text::one_line(&c.display_name()), name_w);
+        let gap = name_w.saturating_sub(text::width(&name));
+        let base = if selected { theme.selected } else { Style::new() };
+        let name_style = if unread { base.patch(theme.unread).add_modifier(Modifier::BOLD) } else { base };
+        let line1 = Line::from(vec![
+            Span::styled(room, base.add_modifier(Modifier::BOLD)),
+            Span::styled(name, name_style),
+            Span::styled(claimed.to_string(), base),
+            Span::styled(" ".repeat(gap), base),
+            Span::styled(badge, if unread { base.patch(theme.unread).add_modifier(Modifier::BOLD) } else { base }),
+            Span::styled(format!(" {when:>6}"), base.patch(theme.dim)),
+        ]);
+        let preview = c
+            .last_message
+            .as_deref()
+            .map(text::one_line)
+            .unwrap_or_default();
+        let preview = text::truncate(&preview, w.saturating_sub(5));
+        let pw = text::width(&preview);
+        let line2 = Line::from(vec![
+            Span::styled("     ".to_string(), base),
+            Span::styled(preview, base.patch(theme.dim)),
+            Span::styled(" ".repeat(w.saturating_sub(5 + pw)), base),
+        ]);
+        frame.render_widget(Paragraph::new(line1), Rect::new(inner.x, y, inner.width, 1));
+        if LIST_ROW_HEIGHT > 1 && y + 1 < inner.y + inner.height {
+            frame.render_widget(Paragraph::new(line2), Rect::new(inner.x, y + 1, inner.width, 1));
+        }
+    }
+}
+
+fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
+    let Some(open) = app.open else {
+        let block = pane_block(" Thread ".into(), false, theme);
+        let inner = block.inner(r);
+        frame.render_widget(block, r);
+        frame.render_widget(
+            Paragraph::new("Pick a conversation and press Enter. n jumps to the next unread.")
+                .style(theme.dim)
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+        return;
+    };
+    let conv = app.conversations.get(&open);
+    let mut title = match conv {
+        Some(c) => format!(" Room {} · {} ", c.room_number, text::one_line(&c.display_name())),
+        None => format!(" Conversation {open} "),
+    };
+    if let Some(who) = app.claimed.get(&open) {
+        title.push_str(&format!("· claimed by {} ", text::one_line(who)));
+    }
+    let block = pane_block(title, app.focus == Focus::Thread, theme);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let Some(thread) = app.threads.get(&open) else {
+        return;
+    };
+    let w = inner.width as usize;
+    let view_h = inner.height as usize;
+    let heights = app.heights();
+    let mut lines: Vec<Line> = Vec::with_capacity(view_h + 8);
+    let start = thread.view_start(view_h, &heights);
+    let at_top = match start {
+        None => true,
+        Some((id, skip)) => skip == 0 && thread.prev_of(id).is_none(),
+    };
+    if at_top {
+        let marker = match thread.fetch {
+            Fetch::Done => "── start of conversation ──",
+            Fetch::Loading | Fetch::NotStarted => "loading…",
+            Fetch::More => "scroll up for older messages",
+        };
+        lines.push(Line::styled(format!("{marker:^w$}"), theme.dim));
+    }
+    let mut skip = 0;
+    if let Some((id, s)) = start {
+        skip = s;
+        for m in thread.messages.range(id..).map(|(_, m)| m) {
+            let prev = thread.prev_of(m.id);
+            lines.extend(message_lines(app, prev, m, w, thread.selected == Some(m.id), theme));
+            if lines.len() >= skip + view_h + 1 {
+                break;
+            }
+        }
+    }
+    if thread.messages.is_empty() && thread.fetch == Fetch::Done {
+        lines.push(Line::styled("No messages yet.", theme.dim));
+    }
+    // Our replies still on their way sit at the bottom.
+    for p in app.pending.iter().filter(|p| p.conversation == open) {
+        let (label, style) = match &p.state {
+            ReplyState::Sending => ("sending…".to_string(), theme.dim),
+            ReplyState::Failed { reason, .. } => (format!("not sent: {reason}"), theme.error),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} · ", text::one_line(&app.me.name)), theme.staff),
+            Span::styled(label, style),
+        ]));
+        for l in text::wrap(&text::body(&p.text), w.saturating_sub(2).max(1)) {
+            lines.push(Line::from(vec![Span::raw("  "), Span::styled(l, theme.dim)]));
+        }
+        lines.push(Line::default());
+    }
+    // With Follow the view shows the last rows.
+    let total = lines.len();
+    let first = if matches!(thread.scroll, Scroll::Follow) {
+        total.saturating_sub(view_h)
+    } else {
+        skip + usize::from(at_top && skip > 0)
+    }
+    .min(total);
+    let visible: Vec<Line> = lines.into_iter().skip(first).take(view_h).collect();
+    frame.render_widget(Paragraph::new(visible), inner);
+    if thread.new_below > 0 {
+        let label = format!(" {} new below ↓ (End) ", thread.new_below);
+        let lw = text::width(&label) as u16;
+        let x = inner.x + inner.width.saturating_sub(lw) / 2;
+        let y = inner.y + inner.height.saturating_sub(1);
+        frame.render_widget(
+            Paragraph::new(label).style(theme.accent.add_modifier(Modifier::REVERSED)),
+            Rect::new(x, y, lw.min(inner.width), 1),
+        );
+    }
+}
+
+fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
+    let focused = app.focus == Focus::Composer;
+    let may_send = app.me.can("chat.message.send");
+    let title = if may_send { " Reply " } else { " Reply (you may not send) " };
+    let block = pane_block(title.into(), focused, theme);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let w = inner.width.max(1) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(id) = app.composer.reply_to {
+        let quoted = app
+            .open
+            .and_then(|o| app.threads.get(&o))
+            .and_then(|t| t.messages.get(&id))
+            .map(|m| format!("{}: {}", m.author(), m.message))
+            .unwrap_or_else(|| format!("message {id}"));
+        lines.push(Line::styled(
+            text::truncate(&format!("↳ replying to {}", text::one_line(&quoted)), w),
+            theme.quote,
+        ));
+    }
+    let quote_rows = lines.len();
+    if app.composer.text.is_empty() && !focused {
+        lines.push(Line::styled("Press Enter or i to write…", theme.dim));
+    } else {
+        for l in text::wrap(&text::sanitize(&app.composer.text), w) {
+            lines.push(Line::raw(l));
+        }
+    }
+    let h = inner.height as usize;
+    let skip = lines.len().saturating_sub(h);
+    frame.render_widget(Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()), inner);
+    if focused && app.overlay == Overlay::None {
+        let before = &app.composer.text[..app.composer.cursor.min(app.composer.text.len())];
+        let wrapped = text::wrap(&text::sanitize(before), w);
+        let row = quote_rows + wrapped.len().saturating_sub(1);
+        let col = wrapped.last().map(|l| text::width(l)).unwrap_or(0);
+        let y = (row.saturating_sub(skip) as u16).min(inner.height.saturating_sub(1));
+        frame.set_cursor_position(Position::new(
+            inner.x + (col as u16).min(inner.width.saturating_sub(1)),
+            inner.y + y,
+        ));
+    }
+}
+
+fn draw_hints(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
+    if let Some(n) = &app.notice {
+        let style = match n.level {
+            Level::Error => theme.error,
+            Level::Info => theme.accent,
+        };
+        frame.render_widget(
+            Paragraph::new(text::truncate(&text::one_line(&n.text), r.width as usize)).style(style),
+            r,
+        );
+        return;
+    }
+    let scope = match (&app.overlay, app.focus) {
+        (Overlay::Filter, _) => {
+            let t = "type to filter · ↑/↓ move · Enter open · Esc clear";
+            frame.render_widget(Paragraph::new(text::truncate(t, r.width as usize)).style(theme.dim), r);
+            return;
+        }
+        (_, Focus::List) => Scope::List,
+        (_, Focus::Thread) => Scope::Thread,
+        (_, Focus::Composer) => Scope::Composer,
+    };
+    let allowed = |cap: &str| app.me.can(cap);
+    let mut parts: Vec<String> = keymap::visible(&allowed)
+        .filter(|b| b.scope == scope && b.hint)
+        .map(|b| format!("{} {}", b.label, b.help))
+        .collect();
+    parts.push("Tab pane".into());
+    let line = parts.join(" · ");
+    frame.render_widget(
+        Paragraph::new(text::truncate(&line, r.width as usize)).style(theme.dim),
+        r,
+    );
+}
+
+fn popup(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let allowed = |cap: &str| app.me.can(cap);
+    let mut lines: Vec<Line> = Vec::new();
+    for (scope, name) in [
+        (Scope::List, "Conversation list"),
+        (Scope::Thread, "Thread"),
+        (Scope::Composer, "Composer"),
+        (Scope::Everywhere, "Everywhere"),
+    ] {
+        lines.push(Line::styled(name.to_string(), theme.accent));
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for b in keymap::visible(&allowed).filter(|b| b.scope == scope) {
+            if seen.contains(&(b.label, b.help)) {
+                continue;
+            }
+            seen.push((b.label, b.help));
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<12}", b.label), Style::new().add_modifier(Modifier::BOLD)),
+                Span::raw(b.help.to_string()),
+            ]));
+        }
+        lines.push(Line::default());
+    }
+    lines.push(Line::styled("Any key closes this help.", theme.dim));
+    let r = popup(area, 64, lines.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    let block = pane_block(" Keys ".into(), true, theme);
+    frame.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+fn draw_prompt(frame: &mut Frame, theme: &Theme, area: Rect, title: &str, text_line: &str) {
+    let r = popup(area, 40, 3);
+    frame.render_widget(Clear, r);
+    let block = pane_block(title.into(), true, theme);
+    frame.render_widget(Paragraph::new(text_line.to_string()).block(block), r);
+}
+
+fn draw_canned(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, selected: usize) {
+    let w = area.width.saturating_sub(4).min(70);
+    let lines: Vec<Line> = app
+        .canned
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let t = text::truncate(&text::one_line(c), w.saturating_sub(2) as usize);
+            if i == selected {
+                Line::styled(t, theme.selected)
+            } else {
+                Line::raw(t)
+            }
+        })
+        .collect();
+    let r = popup(area, w, lines.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    let block = pane_block(" Canned replies (Enter inserts, Esc closes) ".into(), true, theme);
+    frame.render_widget(Paragraph::new(lines).block(block), r);
+}
