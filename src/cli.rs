@@ -14,7 +14,11 @@ use crate::inbox::{self, InboxConfig, NotifyMode};
 use crate::live::LiveConfig;
 
 #[derive(Parser, Debug)]
-#[command(name = "frontdesk", version, about = "A terminal inbox for hotel front-office staff")]
+#[command(
+    name = "frontdesk",
+    version,
+    about = "A terminal inbox for hotel front-office staff"
+)]
 pub struct Cli {
     /// The hotel server, e.g. https://hotel.example.com
     #[arg(long, global = true, env = "FRONTDESK_SERVER")]
@@ -211,10 +215,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         None => {
             let log = init_logging(&cli.log_level, false);
             crate::tui::install_panic_hook(log.map(|p| p.display().to_string()));
-            let server = cli
-                .server
-                .clone()
-                .ok_or_else(|| eyre!("no server: pass --server URL or set FRONTDESK_SERVER (try `frontdesk demo`)"))?;
+            let server = cli.server.clone().ok_or_else(|| {
+                eyre!("no server: pass --server URL or set FRONTDESK_SERVER (try `frontdesk demo`)")
+            })?;
             let hotel = cli
                 .hotel
                 .clone()

@@ -48,7 +48,9 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
     };
     match cmd {
         Command::LoadConversations => {
-            tokio::spawn(async move { send(Event::ConversationsLoaded(api.conversations().await)) });
+            tokio::spawn(
+                async move { send(Event::ConversationsLoaded(api.conversations().await)) },
+            );
         }
         Command::LoadPage {
             conversation,
@@ -57,13 +59,20 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
         } => {
             tokio::spawn(async move {
                 let result = api.messages(conversation, limit, before).await;
-                send(Event::PageLoaded { conversation, limit, result });
+                send(Event::PageLoaded {
+                    conversation,
+                    limit,
+                    result,
+                });
             });
         }
         Command::Refresh { conversation } => {
             tokio::spawn(async move {
                 let result = api.messages(conversation, 30, None).await;
-                send(Event::Refreshed { conversation, result });
+                send(Event::Refreshed {
+                    conversation,
+                    result,
+                });
             });
         }
         Command::SendReply {
@@ -87,13 +96,19 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
         Command::MarkRead(conversation) => {
             tokio::spawn(async move {
                 let result = api.mark_read(conversation).await;
-                send(Event::MarkedRead { conversation, result });
+                send(Event::MarkedRead {
+                    conversation,
+                    result,
+                });
             });
         }
         Command::Claim(conversation) => {
             tokio::spawn(async move {
                 let result = api.claim(conversation).await;
-                send(Event::Claimed { conversation, result });
+                send(Event::Claimed {
+                    conversation,
+                    result,
+                });
             });
         }
         Command::FromRoom(room) => {
@@ -103,7 +118,10 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
             });
         }
         // These touch the terminal or disk and are handled by the loop itself.
-        Command::SaveDrafts(_) | Command::OpenEditor(_) | Command::Notify { .. } | Command::Quit => {}
+        Command::SaveDrafts(_)
+        | Command::OpenEditor(_)
+        | Command::Notify { .. }
+        | Command::Quit => {}
     }
 }
 
@@ -155,7 +173,9 @@ fn run_editor(tui: &mut Tui, text: &str) -> Result<String, String> {
     let status = status.map_err(|e| format!("could not run {editor:?}: {e}"))?;
     entered.map_err(|e| format!("terminal: {e}"))?;
     if !status.success() {
-        return Err(format!("{editor} exited with {status}; the reply is unchanged"));
+        return Err(format!(
+            "{editor} exited with {status}; the reply is unchanged"
+        ));
     }
     std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -202,7 +222,12 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         });
     }
     let live = config.live.clone().map(|live_config| {
-        crate::live::spawn(live_config, config.api.clone(), config.me.staff_id, tx.clone())
+        crate::live::spawn(
+            live_config,
+            config.api.clone(),
+            config.me.staff_id,
+            tx.clone(),
+        )
     });
     app.connection = if live.is_some() {
         Connection::Connecting
@@ -247,7 +272,13 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             tui.draw(|f| ui::render(f, &app, &theme))?;
             app.dirty = false;
         }
-        let polling = matches!(app.connection, Connection::Polling | Connection::LivePartial | Connection::Reconnecting { .. } | Connection::Stopped(_));
+        let polling = matches!(
+            app.connection,
+            Connection::Polling
+                | Connection::LivePartial
+                | Connection::Reconnecting { .. }
+                | Connection::Stopped(_)
+        );
         let event = tokio::select! {
             term = async {
                 match tui.events.as_mut() {

@@ -47,7 +47,10 @@ fn quarantine(path: &Path, why: &str) -> String {
             path.display(),
             aside.display()
         ),
-        Err(e) => format!("{} could not be read ({why}) nor moved aside ({e})", path.display()),
+        Err(e) => format!(
+            "{} could not be read ({why}) nor moved aside ({e})",
+            path.display()
+        ),
     }
 }
 
@@ -70,7 +73,10 @@ impl DraftStore {
         let bytes = match std::fs::read(&self.path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Loaded { value: HashMap::new(), warning: None };
+                return Loaded {
+                    value: HashMap::new(),
+                    warning: None,
+                };
             }
             Err(e) => {
                 return Loaded {
@@ -80,7 +86,10 @@ impl DraftStore {
             }
         };
         match serde_json::from_slice::<Vec<(ConversationId, Draft)>>(&bytes) {
-            Ok(list) => Loaded { value: list.into_iter().collect(), warning: None },
+            Ok(list) => Loaded {
+                value: list.into_iter().collect(),
+                warning: None,
+            },
             Err(e) => Loaded {
                 value: HashMap::new(),
                 warning: Some(quarantine(&self.path, &e.to_string())),
@@ -103,7 +112,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = DraftStore::new(dir.path());
         assert!(store.load().value.is_empty());
-        let d = Draft { text: "Towels on the way ☘️".into(), reply_to: Some(7) };
+        let d = Draft {
+            text: "Towels on the way ☘️".into(),
+            reply_to: Some(7),
+        };
         store.save(&[(3, d.clone())]).unwrap();
         let loaded = store.load();
         assert_eq!(loaded.value.get(&3), Some(&d));

@@ -25,7 +25,10 @@ fn is_unsafe(c: char) -> bool {
 /// sequences' introducers, bidi overrides and invisible characters are removed or shown as
 /// visible symbols. Tabs become spaces; CR is dropped.
 pub fn sanitize(input: &str) -> Cow<'_, str> {
-    if !input.chars().any(|c| is_unsafe(c) || c == '\t' || c == '\r') {
+    if !input
+        .chars()
+        .any(|c| is_unsafe(c) || c == '\t' || c == '\r')
+    {
         return Cow::Borrowed(input);
     }
     let mut out = String::with_capacity(input.len());
@@ -152,7 +155,8 @@ mod tests {
 
     #[test]
     fn escapes_are_inert() {
-        let s = sanitize("hi\x1b[2J\x1b]0;pwned\x07\x1b]52;c;aGk=\x07 \u{9b}31m\u{202e}evil\u{200b}");
+        let s =
+            sanitize("hi\x1b[2J\x1b]0;pwned\x07\x1b]52;c;aGk=\x07 \u{9b}31m\u{202e}evil\u{200b}");
         assert!(!s.chars().any(|c| c.is_control() && c != '\n'));
         assert!(!s.contains('\u{202e}'));
         assert!(!s.contains('\u{200b}'));
@@ -179,7 +183,10 @@ mod tests {
 
     #[test]
     fn words_wrap_at_spaces() {
-        assert_eq!(wrap("the quick brown fox", 10), vec!["the quick", "brown fox"]);
+        assert_eq!(
+            wrap("the quick brown fox", 10),
+            vec!["the quick", "brown fox"]
+        );
         assert_eq!(wrap("a\nb", 10), vec!["a", "b"]);
         assert_eq!(wrap("", 10), vec![""]);
     }

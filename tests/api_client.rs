@@ -24,20 +24,36 @@ fn api(server: &str, paths: PathForm) -> StaffApi {
     StaffApi::new(c)
 }
 
-fn json(status: u16, body: &'static str) -> impl Fn() -> std::future::Ready<axum::response::Response> + Clone {
+fn json(
+    status: u16,
+    body: &'static str,
+) -> impl Fn() -> std::future::Ready<axum::response::Response> + Clone {
     move || {
         std::future::ready(
-            (StatusCode::from_u16(status).unwrap(), [(header::CONTENT_TYPE, "application/json")], body).into_response(),
+            (
+                StatusCode::from_u16(status).unwrap(),
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response(),
         )
     }
 }
 
 async fn one_error(status: u16, content_type: &'static str, body: &'static str) -> ApiError {
     let router = Router::new().fallback(get(move || async move {
-        (StatusCode::from_u16(status).unwrap(), [(header::CONTENT_TYPE, content_type)], body).into_response()
+        (
+            StatusCode::from_u16(status).unwrap(),
+            [(header::CONTENT_TYPE, content_type)],
+            body,
+        )
+            .into_response()
     }));
     let server = serve(router).await;
-    api(&server, PathForm::Hotel).conversations().await.unwrap_err()
+    api(&server, PathForm::Hotel)
+        .conversations()
+        .await
+        .unwrap_err()
 }
 
 #[tokio::test]
@@ -46,25 +62,63 @@ async fn errors_map_to_kinds_the_ui_can_act_on() {
     assert_eq!(e.kind, ErrorKind::Unauthorised("Invalid token.".into()));
     assert!(e.is_unauthorised());
 
-    let e = one_error(403, "application/json", r#"{"detail":"You do not have permission to view the chat module."}"#).await;
-    assert_eq!(e.kind, ErrorKind::Forbidden("You do not have permission to view the chat module.".into()));
+    let e = one_error(
+        403,
+        "application/json",
+        r#"{"detail":"You do not have permission to view the chat module."}"#,
+    )
+    .await;
+    assert_eq!(
+        e.kind,
+        ErrorKind::Forbidden("You do not have permission to view the chat module.".into())
+    );
 
-    let e = one_error(404, "application/json", r#"{"detail":"No Conversation matches the given query."}"#).await;
-    assert_eq!(e.kind, ErrorKind::NotFound("No Conversation matches the given query.".into()));
+    let e = one_error(
+        404,
+        "application/json",
+        r#"{"detail":"No Conversation matches the given query."}"#,
+    )
+    .await;
+    assert_eq!(
+        e.kind,
+        ErrorKind::NotFound("No Conversation matches the given query.".into())
+    );
 
-    let e = one_error(400, "application/json", r#"{"error":"Message cannot be empty"}"#).await;
-    assert_eq!(e.kind, ErrorKind::Rejected { status: 400, reason: "Message cannot be empty".into() });
+    let e = one_error(
+        400,
+        "application/json",
+        r#"{"error":"Message cannot be empty"}"#,
+    )
+    .await;
+    assert_eq!(
+        e.kind,
+        ErrorKind::Rejected {
+            status: 400,
+            reason: "Message cannot be empty".into()
+        }
+    );
 
-    let e = one_error(500, "text/html; charset=utf-8", "<!doctype html><h1>Server Error</h1>").await;
+    let e = one_error(
+        500,
+        "text/html; charset=utf-8",
+        "<!doctype html><h1>Server Error</h1>",
+    )
+    .await;
     assert_eq!(e.kind, ErrorKind::Server(500));
     let shown = e.to_string();
-    assert_eq!(shown, "server error 500 (GET /api/staff/hotel/hotel-killarney/chat/conversations/)");
+    assert_eq!(
+        shown,
+        "server error 500 (GET /api/staff/hotel/hotel-killarney/chat/conversations/)"
+    );
     assert!(!shown.contains("secret-token-value"));
     assert!(e.outcome_unknown());
 
     // A 200 with HTML is not silently accepted.
     let e = one_error(200, "text/html", "<html>login page</html>").await;
-    assert!(matches!(e.kind, ErrorKind::BadResponse(ref r) if r.contains("text/html")), "{e}");
+    assert!(
+        matches!(e.kind, ErrorKind::BadResponse(ref r) if r.contains("text/html")),
+        "{e}"
+    );
 }
 
 #[tokio::test]
@@ -74,7 +128,10 @@ async fn timeouts_and_refused_connections() {
         "late"
     }));
     let server = serve(router).await;
-    let e = api(&server, PathForm::Hotel).conversations().await.unwrap_err();
+    let e = api(&server, PathForm::Hotel)
+        .conversations()
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Timeout);
 
     // A port that was just free: nothing listens there.
@@ -119,7 +176,10 @@ async fn falls_back_to_the_deployed_base_path_and_remembers() {
 
 #[tokio::test]
 async fn a_real_not_found_is_not_a_path_problem() {
-    let router = Router::new().fallback(json(404, r#"{"detail":"No Conversation matches the given query."}"#));
+    let router = Router::new().fallback(json(
+        404,
+        r#"{"detail":"No Conversation matches the given query."}"#,
+    ));
     let server = serve(router).await;
     let client = api(&server, PathForm::Auto);
     let e = client.messages(9999, 10, None).await.unwrap_err();
@@ -128,7 +188,9 @@ async fn a_real_not_found_is_not_a_path_problem() {
 }
 
 async fn demo() -> frontdesk::demo::RunningDemo {
-    frontdesk::demo::start(frontdesk::demo::DemoConfig::default()).await.unwrap()
+    frontdesk::demo::start(frontdesk::demo::DemoConfig::default())
+        .await
+        .unwrap()
 }
 
 async fn signed_in(d: &frontdesk::demo::RunningDemo, user: &str) -> (StaffApi, Login) {
@@ -142,10 +204,19 @@ async fn signed_in(d: &frontdesk::demo::RunningDemo, user: &str) -> (StaffApi, L
 async fn paging_walks_back_to_the_first_message() {
     let d = demo().await;
     let (api, _) = signed_in(&d, "frontdesk").await;
-    let room101 = api.conversations().await.unwrap().into_iter().find(|c| c.room_number == 101).unwrap();
+    let room101 = api
+        .conversations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.room_number == 101)
+        .unwrap();
     let all = api.all_messages(room101.id, 37).await.unwrap();
     assert!(all.len() > 300, "{}", all.len());
-    assert!(all.windows(2).all(|w| w[0].id < w[1].id), "oldest first, no duplicates");
+    assert!(
+        all.windows(2).all(|w| w[0].id < w[1].id),
+        "oldest first, no duplicates"
+    );
     assert_eq!(all[0].message, "Backlog message #1 from guest");
     // A page is the newest `limit` below before_id, oldest first.
     let page = api.messages(room101.id, 5, Some(all[10].id)).await.unwrap();
@@ -169,13 +240,22 @@ async fn every_endpoint_against_the_demo_server() {
 
     let newest = api.messages(conv.id, 10, None).await.unwrap();
     let quoted = newest.last().unwrap().id;
-    let sent = api.send(conv.id, "Spa is open 9-21.", Some(quoted)).await.unwrap();
+    let sent = api
+        .send(conv.id, "Spa is open 9-21.", Some(quoted))
+        .await
+        .unwrap();
     assert_eq!(sent.reply_to, Some(quoted));
     assert_eq!(sent.staff, Some(me.staff_id));
     assert!(sent.reply_to_message.is_some());
 
     let e = api.send(conv.id, "   ", None).await.unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Rejected { status: 400, reason: "Message cannot be empty".into() });
+    assert_eq!(
+        e.kind,
+        ErrorKind::Rejected {
+            status: 400,
+            reason: "Message cannot be empty".into()
+        }
+    );
 
     let read = api.mark_read(conv.id).await.unwrap();
     assert_eq!(read.conversation_id, conv.id);
@@ -189,25 +269,51 @@ async fn every_endpoint_against_the_demo_server() {
     let fresh = api.from_room(210).await.unwrap();
     assert!(fresh.conversation_created);
     let e = api.from_room(999).await.unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NotFound("No Room matches the given query.".into()));
+    assert_eq!(
+        e.kind,
+        ErrorKind::NotFound("No Room matches the given query.".into())
+    );
 
-    let edited = api.update_message(sent.id, "Spa is open 9-21 today.").await.unwrap();
+    let edited = api
+        .update_message(sent.id, "Spa is open 9-21 today.")
+        .await
+        .unwrap();
     assert!(edited.success);
     let e = api.update_message(quoted, "hacked").await.unwrap_err();
     assert!(matches!(e.kind, ErrorKind::Forbidden(_)), "{e}");
 
     let files = vec![
-        UploadFile { name: "folio.txt".into(), bytes: b"Room 102 folio".to_vec() },
-        UploadFile { name: "map.png".into(), bytes: vec![0x89, b'P', b'N', b'G'] },
+        UploadFile {
+            name: "folio.txt".into(),
+            bytes: b"Room 102 folio".to_vec(),
+        },
+        UploadFile {
+            name: "map.png".into(),
+            bytes: vec![0x89, b'P', b'N', b'G'],
+        },
     ];
-    let up = api.upload(conv.id, &files, Some("Here is your folio"), None).await.unwrap();
+    let up = api
+        .upload(conv.id, &files, Some("Here is your folio"), None)
+        .await
+        .unwrap();
     assert_eq!(up.attachments.len(), 2);
     assert_eq!(up.message.message, "Here is your folio");
     let e = api
-        .upload(conv.id, &[UploadFile { name: "bad.exe".into(), bytes: vec![1] }], None, None)
+        .upload(
+            conv.id,
+            &[UploadFile {
+                name: "bad.exe".into(),
+                bytes: vec![1],
+            }],
+            None,
+            None,
+        )
         .await
         .unwrap_err();
-    assert!(matches!(e.kind, ErrorKind::Rejected { ref reason, .. } if reason.contains("bad.exe")), "{e}");
+    assert!(
+        matches!(e.kind, ErrorKind::Rejected { ref reason, .. } if reason.contains("bad.exe")),
+        "{e}"
+    );
     let gone = api.delete_attachment(up.attachments[0].id).await.unwrap();
     assert_eq!(gone.message_id, Some(up.message.id));
 
@@ -220,11 +326,29 @@ async fn every_endpoint_against_the_demo_server() {
 
     // The moderator may hard-delete a guest's message.
     let (manager, _) = signed_in(&d, "manager").await;
-    assert!(manager.delete_message(quoted, true).await.unwrap().hard_delete);
-    assert!(!api.messages(conv.id, 50, None).await.unwrap().iter().any(|m| m.id == quoted));
+    assert!(
+        manager
+            .delete_message(quoted, true)
+            .await
+            .unwrap()
+            .hard_delete
+    );
+    assert!(
+        !api.messages(conv.id, 50, None)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.id == quoted)
+    );
 
     // Private channel signing works for own hotel's booking channels.
-    let auth = api.pusher_auth("1234.5678", "private-hotel-hotel-killarney-guest-chat-booking-BK-X").await.unwrap();
+    let auth = api
+        .pusher_auth(
+            "1234.5678",
+            "private-hotel-hotel-killarney-guest-chat-booking-BK-X",
+        )
+        .await
+        .unwrap();
     assert!(auth.auth.starts_with(&format!("{}:", d.pusher_key)));
     d.stop().await;
 }
@@ -235,19 +359,33 @@ async fn scope_and_permission_errors_match_the_contract() {
     let (_, house) = signed_in(&d, "housekeeping").await;
     let hk = StaffApi::new(ApiConfig::new(&d.base_url, "hotel-killarney", &house.token));
     let e = hk.conversations().await.unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Forbidden("You do not have permission to view the chat module.".into()));
+    assert_eq!(
+        e.kind,
+        ErrorKind::Forbidden("You do not have permission to view the chat module.".into())
+    );
 
     let (_, other) = signed_in(&d, "otherdesk").await;
     let od = StaffApi::new(ApiConfig::new(&d.base_url, "hotel-killarney", &other.token));
     let e = od.conversations().await.unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Forbidden("You can only access resources from your hotel.".into()));
+    assert_eq!(
+        e.kind,
+        ErrorKind::Forbidden("You can only access resources from your hotel.".into())
+    );
 
     let bad = StaffApi::new(ApiConfig::new(&d.base_url, "hotel-killarney", "nope"));
-    assert_eq!(bad.conversations().await.unwrap_err().kind, ErrorKind::Unauthorised("Invalid token.".into()));
+    assert_eq!(
+        bad.conversations().await.unwrap_err().kind,
+        ErrorKind::Unauthorised("Invalid token.".into())
+    );
 
     let http = reqwest::Client::new();
-    let e = login(&http, &d.base_url, "frontdesk", "wrong").await.unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Unauthorised("Invalid username or password".into()));
+    let e = login(&http, &d.base_url, "frontdesk", "wrong")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.kind,
+        ErrorKind::Unauthorised("Invalid username or password".into())
+    );
 
     // The other hotel's conversation, through our own hotel's path.
     let (api, _) = signed_in(&d, "frontdesk").await;
@@ -266,10 +404,19 @@ async fn a_send_that_failed_after_saving_is_found_not_repeated() {
     let (api, me) = signed_in(&d, "frontdesk").await;
     let conv = api.conversations().await.unwrap()[0].id;
     let started = chrono::Utc::now();
-    let e = api.send(conv, "Your taxi is booked for 06:00.", None).await.unwrap_err();
+    let e = api
+        .send(conv, "Your taxi is booked for 06:00.", None)
+        .await
+        .unwrap_err();
     assert!(e.outcome_unknown());
     let found = api
-        .send_checked(conv, me.staff_id, "Your taxi is booked for 06:00.", None, started)
+        .send_checked(
+            conv,
+            me.staff_id,
+            "Your taxi is booked for 06:00.",
+            None,
+            started,
+        )
         .await
         .unwrap();
     let copies = api

@@ -26,18 +26,36 @@ fn decode(method: &str, path: &str, body: &Value) -> Result<bool, String> {
     let err = |e: serde_json::Error| e.to_string();
     let p = path.split('?').next().unwrap_or(path);
     match (method, p) {
-        ("POST", "/api/staff/login/") => serde_json::from_value::<Login>(b).map(|_| ()).map_err(err)?,
+        ("POST", "/api/staff/login/") => serde_json::from_value::<Login>(b)
+            .map(|_| ())
+            .map_err(err)?,
         ("GET", p) if p.ends_with("/chat/conversations/") => {
             let list: Vec<Conversation> = serde_json::from_value(b).map_err(err)?;
             assert!(!list.is_empty());
         }
-        ("GET", p) if p.ends_with("/unread-count/") => serde_json::from_value::<UnreadCounts>(b).map(|_| ()).map_err(err)?,
-        ("GET", p) if p.ends_with("/messages/") => serde_json::from_value::<Vec<Message>>(b).map(|_| ()).map_err(err)?,
-        ("POST", p) if p.ends_with("/messages/send/") => serde_json::from_value::<SendResult>(b).map(|_| ()).map_err(err)?,
-        ("POST", p) if p.ends_with("/mark-read/") => serde_json::from_value::<MarkReadResult>(b).map(|_| ()).map_err(err)?,
-        ("POST", p) if p.ends_with("/assign-staff/") => serde_json::from_value::<ClaimResult>(b).map(|_| ()).map_err(err)?,
-        ("POST", p) if p.contains("/from-room/") => serde_json::from_value::<FromRoomResult>(b).map(|_| ()).map_err(err)?,
-        ("POST", p) if p.ends_with("/upload-attachment/") => serde_json::from_value::<UploadResult>(b).map(|_| ()).map_err(err)?,
+        ("GET", p) if p.ends_with("/unread-count/") => serde_json::from_value::<UnreadCounts>(b)
+            .map(|_| ())
+            .map_err(err)?,
+        ("GET", p) if p.ends_with("/messages/") => serde_json::from_value::<Vec<Message>>(b)
+            .map(|_| ())
+            .map_err(err)?,
+        ("POST", p) if p.ends_with("/messages/send/") => serde_json::from_value::<SendResult>(b)
+            .map(|_| ())
+            .map_err(err)?,
+        ("POST", p) if p.ends_with("/mark-read/") => serde_json::from_value::<MarkReadResult>(b)
+            .map(|_| ())
+            .map_err(err)?,
+        ("POST", p) if p.ends_with("/assign-staff/") => serde_json::from_value::<ClaimResult>(b)
+            .map(|_| ())
+            .map_err(err)?,
+        ("POST", p) if p.contains("/from-room/") => serde_json::from_value::<FromRoomResult>(b)
+            .map(|_| ())
+            .map_err(err)?,
+        ("POST", p) if p.ends_with("/upload-attachment/") => {
+            serde_json::from_value::<UploadResult>(b)
+                .map(|_| ())
+                .map_err(err)?
+        }
         _ => return Ok(false),
     }
     Ok(true)
@@ -67,23 +85,41 @@ fn every_2xx_staff_sample_decodes() {
 
 #[test]
 fn models_keep_what_matters() {
-    let (_, v) = samples().into_iter().find(|(n, _)| n.starts_with("78-")).unwrap();
+    let (_, v) = samples()
+        .into_iter()
+        .find(|(n, _)| n.starts_with("78-"))
+        .unwrap();
     let r: UploadResult = serde_json::from_value(v["response"]["body"].clone()).unwrap();
     assert_eq!(r.attachments[0].file_name, "folio.txt");
     assert_eq!(r.attachments[0].file_size, 27);
     assert_eq!(r.message.sender_type, SenderType::Staff);
-    assert_eq!(r.message.booking_id, None, "staff messages carry no booking_id");
+    assert_eq!(
+        r.message.booking_id, None,
+        "staff messages carry no booking_id"
+    );
     assert_eq!(r.message.author(), "Fiona Desk (Front Desk Agent)");
 
-    let (_, v) = samples().into_iter().find(|(n, _)| n.starts_with("90-")).unwrap();
+    let (_, v) = samples()
+        .into_iter()
+        .find(|(n, _)| n.starts_with("90-"))
+        .unwrap();
     let list: Vec<Conversation> = serde_json::from_value(v["response"]["body"].clone()).unwrap();
     let no_guest = list.iter().find(|c| c.guest_name.is_none()).unwrap();
-    assert_eq!(no_guest.display_name(), format!("Room {}", no_guest.room_number));
-    assert!(list.iter().all(|c| !c.has_unread), "the deployment always says false");
+    assert_eq!(
+        no_guest.display_name(),
+        format!("Room {}", no_guest.room_number)
+    );
+    assert!(
+        list.iter().all(|c| !c.has_unread),
+        "the deployment always says false"
+    );
     assert!(list.iter().any(|c| c.unread_count > 0));
     assert!(list.iter().all(|c| c.last_message_time.is_some()));
 
-    let (_, v) = samples().into_iter().find(|(n, _)| n.starts_with("01-")).unwrap();
+    let (_, v) = samples()
+        .into_iter()
+        .find(|(n, _)| n.starts_with("01-"))
+        .unwrap();
     let login: Login = serde_json::from_value(v["response"]["body"].clone()).unwrap();
     assert!(login.can("chat.message.send"));
     assert!(!login.can("chat.message.moderate"));
@@ -95,7 +131,11 @@ fn realtime_payloads_become_messages() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/realtime");
     let mut created = 0;
     for e in std::fs::read_dir(dir).unwrap().flatten() {
-        for line in std::fs::read_to_string(e.path()).unwrap().lines().filter(|l| !l.trim().is_empty()) {
+        for line in std::fs::read_to_string(e.path())
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
             let v: Value = serde_json::from_str(line).unwrap();
             if v["event"] == "chat.message.created" || v["event"] == "realtime_event" {
                 let m = frontdesk::live::message_from_payload(&v["data"]["payload"])

@@ -11,7 +11,11 @@ struct Tmux {
 
 impl Tmux {
     fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").args(["-L", &self.socket]).args(args).output().expect("tmux runs");
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs");
         String::from_utf8_lossy(&out.stdout).to_string()
     }
     fn keys(&self, keys: &[&str]) {
@@ -52,7 +56,10 @@ impl Drop for Server {
 }
 
 fn tmux_available() -> bool {
-    Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
@@ -82,13 +89,25 @@ fn reply_to_room_101_from_the_real_terminal() {
     }
     let base = env["FRONTDESK_SERVER"].clone();
     let dirs = tempfile::tempdir().unwrap();
-    let tmux = Tmux { socket: format!("frontdesk-e2e-{}", std::process::id()) };
+    let tmux = Tmux {
+        socket: format!("frontdesk-e2e-{}", std::process::id()),
+    };
     let cmd = format!(
         "env XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state FRONTDESK_USERNAME=frontdesk FRONTDESK_PASSWORD=demo {bin} --server {base} --hotel hotel-killarney --pusher-url '{ws}'",
         d = dirs.path().display(),
         ws = env["FRONTDESK_PUSHER_URL"],
     );
-    tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", &cmd]);
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &cmd,
+    ]);
     tmux.wait_for("Conversations (", 20);
     tmux.wait_for("● live", 20);
 
@@ -107,7 +126,10 @@ fn reply_to_room_101_from_the_real_terminal() {
         if s.contains("start of conversation") && s.contains("Backlog message #1 from guest") {
             break;
         }
-        assert!(Instant::now() < deadline, "never reached the first message:\n{s}");
+        assert!(
+            Instant::now() < deadline,
+            "never reached the first message:\n{s}"
+        );
         tmux.keys(&["PPage", "PPage", "PPage", "PPage"]);
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -119,14 +141,23 @@ fn reply_to_room_101_from_the_real_terminal() {
     tmux.wait_for("Towels are on their way to 101", 10);
     std::thread::sleep(Duration::from_millis(500));
     let screen = tmux.screen();
-    assert!(!screen.contains("sending…"), "the server's copy replaced the pending one:\n{screen}");
+    assert!(
+        !screen.contains("sending…"),
+        "the server's copy replaced the pending one:\n{screen}"
+    );
 
     // Through the API: stored exactly once.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let copies = rt.block_on(async {
         let http = reqwest::Client::new();
-        let login = frontdesk::api::login(&http, &base, "frontdesk", "demo").await.unwrap();
-        let api = frontdesk::api::StaffApi::new(frontdesk::api::ApiConfig::new(&base, "hotel-killarney", &login.token));
+        let login = frontdesk::api::login(&http, &base, "frontdesk", "demo")
+            .await
+            .unwrap();
+        let api = frontdesk::api::StaffApi::new(frontdesk::api::ApiConfig::new(
+            &base,
+            "hotel-killarney",
+            &login.token,
+        ));
         let room = api.from_room(101).await.unwrap();
         api.messages(room.conversation_id, 20, None)
             .await

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as Ws;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn next_frame(ws: &mut Socket) -> frontdesk::live::Frame {
     loop {
@@ -30,20 +31,39 @@ async fn next_frame(ws: &mut Socket) -> frontdesk::live::Frame {
 async fn guest_says(base: &str, room: u32, text: &str) -> i64 {
     let http = reqwest::Client::new();
     let ctx: Value = http
-        .get(format!("{base}/api/guest/hotel/hotel-killarney/chat/context?token=guest-token-room-{room}"))
-        .send().await.unwrap().json().await.unwrap();
+        .get(format!(
+            "{base}/api/guest/hotel/hotel-killarney/chat/context?token=guest-token-room-{room}"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let session = ctx["chat_session"].as_str().unwrap().to_string();
     let r: Value = http
-        .post(format!("{base}/api/guest/hotel/hotel-killarney/chat/messages"))
+        .post(format!(
+            "{base}/api/guest/hotel/hotel-killarney/chat/messages"
+        ))
         .header("X-Guest-Chat-Session", session)
         .json(&json!({"message": text}))
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     r["message_id"].as_i64().unwrap()
 }
 
 async fn staff(d: &RunningDemo) -> (StaffApi, frontdesk::api::Login) {
-    let l = login(&reqwest::Client::new(), &d.base_url, "frontdesk", "demo").await.unwrap();
-    (StaffApi::new(ApiConfig::new(&d.base_url, &l.hotel_slug, &l.token)), l)
+    let l = login(&reqwest::Client::new(), &d.base_url, "frontdesk", "demo")
+        .await
+        .unwrap();
+    (
+        StaffApi::new(ApiConfig::new(&d.base_url, &l.hotel_slug, &l.token)),
+        l,
+    )
 }
 
 #[tokio::test]
@@ -57,7 +77,13 @@ async fn the_demo_speaks_pusher_protocol_7() {
     assert!(hello.data["activity_timeout"].as_u64().unwrap() > 0);
 
     let notes = format!("hotel-killarney.staff-{}-notifications", me.staff_id);
-    ws.send(Ws::Text(json!({"event":"pusher:subscribe","data":{"channel": notes}}).to_string().into())).await.unwrap();
+    ws.send(Ws::Text(
+        json!({"event":"pusher:subscribe","data":{"channel": notes}})
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
     let ok = next_frame(&mut ws).await;
     assert_eq!(ok.event, "pusher_internal:subscription_succeeded");
     assert_eq!(ok.channel.as_deref(), Some(notes.as_str()));
@@ -65,15 +91,26 @@ async fn the_demo_speaks_pusher_protocol_7() {
     // A private channel with the signer's auth is accepted; a forged one is refused.
     let private = "private-hotel-hotel-killarney-guest-chat-booking-BK-HOTELKIL-2026-0001";
     let auth = api.pusher_auth(&socket_id, private).await.unwrap().auth;
-    ws.send(Ws::Text(json!({"event":"pusher:subscribe","data":{"channel": private, "auth": auth}}).to_string().into())).await.unwrap();
-    assert_eq!(next_frame(&mut ws).await.event, "pusher_internal:subscription_succeeded");
+    ws.send(Ws::Text(
+        json!({"event":"pusher:subscribe","data":{"channel": private, "auth": auth}})
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        next_frame(&mut ws).await.event,
+        "pusher_internal:subscription_succeeded"
+    );
     let forged = format!("{}:{}", d.pusher_key, "0".repeat(64));
     ws.send(Ws::Text(json!({"event":"pusher:subscribe","data":{"channel": "private-hotel-hotel-killarney-guest-chat-booking-BK-X", "auth": forged}}).to_string().into())).await.unwrap();
     let refused = next_frame(&mut ws).await;
     assert_eq!(refused.event, "pusher:error");
     assert_eq!(refused.data["code"], 4009);
 
-    ws.send(Ws::Text(r#"{"event":"pusher:ping","data":{}}"#.into())).await.unwrap();
+    ws.send(Ws::Text(r#"{"event":"pusher:ping","data":{}}"#.into()))
+        .await
+        .unwrap();
     assert_eq!(next_frame(&mut ws).await.event, "pusher:pong");
 
     let id = guest_says(&d.base_url, 101, "Could I get a late checkout?").await;
@@ -107,14 +144,28 @@ struct Harness {
 impl Harness {
     async fn new(d: &RunningDemo, ws_url: &str, live: impl FnOnce(&mut LiveConfig)) -> Harness {
         let (api, l) = staff(d).await;
-        let me = Me { staff_id: l.staff_id, name: l.username.clone(), hotel_name: l.hotel_display_name(), capabilities: l.allowed_capabilities.clone() };
-        let clock = Clock { now: chrono::Utc::now(), offset: chrono::FixedOffset::east_opt(0).unwrap() };
+        let me = Me {
+            staff_id: l.staff_id,
+            name: l.username.clone(),
+            hotel_name: l.hotel_display_name(),
+            capabilities: l.allowed_capabilities.clone(),
+        };
+        let clock = Clock {
+            now: chrono::Utc::now(),
+            offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        };
         let (tx, rx) = mpsc::unbounded_channel();
         let mut cfg = LiveConfig::new(ws_url, &l.hotel_slug);
         live(&mut cfg);
         frontdesk::live::spawn(cfg, api.clone(), l.staff_id, tx.clone());
         let app = App::new(me.clone(), clock, (120, 40));
-        let mut h = Harness { app, rx, tx, api, me };
+        let mut h = Harness {
+            app,
+            rx,
+            tx,
+            api,
+            me,
+        };
         let cmds = h.app.start();
         h.run(cmds);
         h
@@ -143,20 +194,37 @@ impl Harness {
 }
 
 fn room_conversation(app: &App, room: i64) -> Option<i64> {
-    app.conversations.values().find(|c| c.room_number == room).map(|c| c.id)
+    app.conversations
+        .values()
+        .find(|c| c.room_number == room)
+        .map(|c| c.id)
 }
 
 #[tokio::test]
 async fn a_hundred_messages_through_dropped_sockets_arrive_once_and_in_order() {
-    let config = DemoConfig { faults: Faults::parse("drop-sockets-every=1").unwrap(), ..Default::default() };
+    let config = DemoConfig {
+        faults: Faults::parse("drop-sockets-every=1").unwrap(),
+        ..Default::default()
+    };
     let d = frontdesk::demo::start(config).await.unwrap();
     let ws = d.ws_url.clone();
     let mut h = Harness::new(&d, &ws, |c| c.backoff_cap = Duration::from_millis(800)).await;
-    assert!(h.until(10, |a| a.list_loaded && matches!(a.connection, Connection::Live)).await, "went live");
+    assert!(
+        h.until(10, |a| a.list_loaded
+            && matches!(a.connection, Connection::Live))
+            .await,
+        "went live"
+    );
     let conv = room_conversation(&h.app, 103).unwrap();
     let cmds = h.app.open_conversation(conv, Focus::Thread);
     h.run(cmds);
-    assert!(h.until(5, |a| a.threads.get(&conv).is_some_and(|t| !t.messages.is_empty())).await);
+    assert!(
+        h.until(5, |a| a
+            .threads
+            .get(&conv)
+            .is_some_and(|t| !t.messages.is_empty()))
+            .await
+    );
 
     let base = d.base_url.clone();
     let sender = tokio::spawn(async move {
@@ -168,15 +236,30 @@ async fn a_hundred_messages_through_dropped_sockets_arrive_once_and_in_order() {
         ids
     });
     let ids_done = h.until(40, |a| {
-        a.threads.get(&conv).is_some_and(|t| t.messages.values().filter(|m| m.message.starts_with("burst ")).count() >= 100)
+        a.threads.get(&conv).is_some_and(|t| {
+            t.messages
+                .values()
+                .filter(|m| m.message.starts_with("burst "))
+                .count()
+                >= 100
+        })
     });
     let all_arrived = ids_done.await;
     let sent_ids = sender.await.unwrap();
     let thread = &h.app.threads[&conv];
-    let got: Vec<(i64, String)> = thread.messages.values().filter(|m| m.message.starts_with("burst ")).map(|m| (m.id, m.message.clone())).collect();
+    let got: Vec<(i64, String)> = thread
+        .messages
+        .values()
+        .filter(|m| m.message.starts_with("burst "))
+        .map(|m| (m.id, m.message.clone()))
+        .collect();
     assert!(all_arrived, "only {} of 100 arrived", got.len());
     assert_eq!(got.len(), 100, "each exactly once");
-    assert_eq!(got.iter().map(|(id, _)| *id).collect::<Vec<_>>(), sent_ids, "in order");
+    assert_eq!(
+        got.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        sent_ids,
+        "in order"
+    );
     let texts: Vec<String> = (0..100).map(|i| format!("burst {i:03}")).collect();
     assert_eq!(got.into_iter().map(|(_, t)| t).collect::<Vec<_>>(), texts);
     d.stop().await;
@@ -191,10 +274,14 @@ async fn a_silent_server_is_detected_and_left() {
     let a = accepts.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else { return };
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
             a.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             tokio::spawn(async move {
-                let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else { return };
+                let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
+                    return;
+                };
                 let hello = json!({"event":"pusher:connection_established","data": json!({"socket_id":"1.1","activity_timeout":1}).to_string()});
                 let _ = ws.send(Ws::Text(hello.to_string().into())).await;
                 // Read and ignore everything, never pong.
@@ -211,10 +298,26 @@ async fn a_silent_server_is_detected_and_left() {
     })
     .await;
     let started = std::time::Instant::now();
-    assert!(h.until(10, |a| matches!(a.connection, Connection::Reconnecting { .. })).await, "dead link noticed");
+    assert!(
+        h.until(10, |a| matches!(
+            a.connection,
+            Connection::Reconnecting { .. }
+        ))
+        .await,
+        "dead link noticed"
+    );
     // activity_timeout (1 s) + pong wait (1 s), with slack for a loaded machine.
-    assert!(started.elapsed() < Duration::from_secs(6), "{:?}", started.elapsed());
-    assert!(h.until(10, |_| accepts.load(std::sync::atomic::Ordering::SeqCst) >= 2).await, "reconnected");
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        h.until(10, |_| accepts.load(std::sync::atomic::Ordering::SeqCst)
+            >= 2)
+            .await,
+        "reconnected"
+    );
     d.stop().await;
 }
 
@@ -223,8 +326,13 @@ async fn close_4001_stops_and_says_why() {
     let d = frontdesk::demo::start(DemoConfig::default()).await.unwrap();
     let url = d.ws_url.replace(&d.pusher_key, "wrong-key");
     let mut h = Harness::new(&d, &url, |_| {}).await;
-    assert!(h.until(10, |a| matches!(a.connection, Connection::Stopped(_))).await);
-    let Connection::Stopped(reason) = &h.app.connection else { unreachable!() };
+    assert!(
+        h.until(10, |a| matches!(a.connection, Connection::Stopped(_)))
+            .await
+    );
+    let Connection::Stopped(reason) = &h.app.connection else {
+        unreachable!()
+    };
     assert!(reason.contains("4001"), "{reason}");
     d.stop().await;
 }
@@ -242,31 +350,68 @@ async fn events_arrive_through_an_independent_pusher_server() {
         return;
     };
     let port = "6123";
-    let out = std::process::Command::new("bash").arg(&tool).args(["start", port]).output().unwrap();
+    let out = std::process::Command::new("bash")
+        .arg(&tool)
+        .args(["start", port])
+        .output()
+        .unwrap();
     if !out.status.success() {
-        panic!("pusher-server did not start: {}", String::from_utf8_lossy(&out.stderr));
+        panic!(
+            "pusher-server did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let env = String::from_utf8_lossy(&out.stdout).to_string();
-    let get = |k: &str| env.lines().find_map(|l| l.strip_prefix(&format!("{k}="))).unwrap().to_string();
-    let (key, secret, app_id, ws_url) = (get("PUSHER_KEY"), get("PUSHER_SECRET"), get("PUSHER_APP_ID"), get("PUSHER_WS_URL"));
+    let get = |k: &str| {
+        env.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}=")))
+            .unwrap()
+            .to_string()
+    };
+    let (key, secret, app_id, ws_url) = (
+        get("PUSHER_KEY"),
+        get("PUSHER_SECRET"),
+        get("PUSHER_APP_ID"),
+        get("PUSHER_WS_URL"),
+    );
     let config = DemoConfig {
-        pusher_url: Some(format!("http://{key}:{secret}@127.0.0.1:{port}/apps/{app_id}")),
+        pusher_url: Some(format!(
+            "http://{key}:{secret}@127.0.0.1:{port}/apps/{app_id}"
+        )),
         ..Default::default()
     };
     let d = frontdesk::demo::start(config).await.unwrap();
     assert_eq!(d.ws_url, ws_url);
     let result = async {
         let mut h = Harness::new(&d, &ws_url, |_| {}).await;
-        assert!(h.until(15, |a| a.list_loaded && matches!(a.connection, Connection::Live)).await, "went live on soketi: {:?}", h.app.connection);
+        assert!(
+            h.until(15, |a| a.list_loaded
+                && matches!(a.connection, Connection::Live))
+                .await,
+            "went live on soketi: {:?}",
+            h.app.connection
+        );
         let conv = room_conversation(&h.app, 105).unwrap();
         let cmds = h.app.open_conversation(conv, Focus::Thread);
         h.run(cmds);
         let id = guest_says(&d.base_url, 105, "Hello through soketi").await;
-        let arrived = h.until(10, |a| a.threads.get(&conv).is_some_and(|t| t.messages.contains_key(&id))).await;
-        assert!(arrived, "the guest's message came through the external server");
+        let arrived = h
+            .until(10, |a| {
+                a.threads
+                    .get(&conv)
+                    .is_some_and(|t| t.messages.contains_key(&id))
+            })
+            .await;
+        assert!(
+            arrived,
+            "the guest's message came through the external server"
+        );
     };
     let outcome = tokio::time::timeout(Duration::from_secs(60), result).await;
-    let _ = std::process::Command::new("bash").arg(&tool).args(["stop", port]).status();
+    let _ = std::process::Command::new("bash")
+        .arg(&tool)
+        .args(["stop", port])
+        .status();
     d.stop().await;
     outcome.expect("finished in time");
 }

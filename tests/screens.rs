@@ -15,15 +15,31 @@ fn me() -> Me {
         staff_id: 1,
         name: "Fiona Desk".into(),
         hotel_name: "Hotel Killarney".into(),
-        capabilities: ["chat.conversation.read", "chat.message.send", "chat.conversation.assign"].map(String::from).to_vec(),
+        capabilities: [
+            "chat.conversation.read",
+            "chat.message.send",
+            "chat.conversation.assign",
+        ]
+        .map(String::from)
+        .to_vec(),
     }
 }
 
 fn clock() -> Clock {
-    Clock { now: Utc.with_ymd_and_hms(2026, 11, 24, 14, 30, 0).unwrap(), offset: FixedOffset::east_opt(0).unwrap() }
+    Clock {
+        now: Utc.with_ymd_and_hms(2026, 11, 24, 14, 30, 0).unwrap(),
+        offset: FixedOffset::east_opt(0).unwrap(),
+    }
 }
 
-fn conv(id: i64, room: i64, name: Option<&str>, last: &str, minutes_ago: i64, unread: u32) -> Conversation {
+fn conv(
+    id: i64,
+    room: i64,
+    name: Option<&str>,
+    last: &str,
+    minutes_ago: i64,
+    unread: u32,
+) -> Conversation {
     serde_json::from_value(json!({
         "id": id, "room_number": room, "guest_name": name, "last_message": last,
         "last_message_time": (clock().now - chrono::Duration::minutes(minutes_ago)).to_rfc3339(),
@@ -33,7 +49,8 @@ fn conv(id: i64, room: i64, name: Option<&str>, last: &str, minutes_ago: i64, un
 }
 
 fn msg(id: i64, conv: i64, sender: &str, text: &str, minutes_ago: i64) -> Message {
-    let staff = (sender == "staff").then(|| json!({"name": "Fiona Desk", "role": "Front Desk Agent"}));
+    let staff =
+        (sender == "staff").then(|| json!({"name": "Fiona Desk", "role": "Front Desk Agent"}));
     serde_json::from_value(json!({
         "id": id, "conversation_id": conv, "sender_type": sender, "message": text, "room_number": 101,
         "guest_name": "Aoife Murphy", "staff": if sender == "staff" { json!(1) } else { json!(null) },
@@ -46,11 +63,46 @@ fn msg(id: i64, conv: i64, sender: &str, text: &str, minutes_ago: i64) -> Messag
 fn hotel(size: (u16, u16)) -> App {
     let mut app = App::new(me(), clock(), size);
     let list = vec![
-        conv(1, 101, Some("Aoife Murphy"), "Hi, could I get extra towels in room 101?", 3, 2),
-        conv(2, 201, None, "Hello from room 201 (no active booking)", 240, 1),
-        conv(3, 104, Some("陈 伟"), "你好，请问可以延迟退房到下午两点吗？", 60 * 26, 0),
-        conv(4, 106, Some("محمد العلي"), "مرحبا، هل يمكنني الحصول على مكواة؟", 12, 1),
-        conv(5, 305, Some("Rosa 🌹 Fernández"), "🎉🎂 It's my partner's birthday — any chance of a cake?", 60 * 24 * 20, 0),
+        conv(
+            1,
+            101,
+            Some("Aoife Murphy"),
+            "Hi, could I get extra towels in room 101?",
+            3,
+            2,
+        ),
+        conv(
+            2,
+            201,
+            None,
+            "Hello from room 201 (no active booking)",
+            240,
+            1,
+        ),
+        conv(
+            3,
+            104,
+            Some("陈 伟"),
+            "你好，请问可以延迟退房到下午两点吗？",
+            60 * 26,
+            0,
+        ),
+        conv(
+            4,
+            106,
+            Some("محمد العلي"),
+            "مرحبا، هل يمكنني الحصول على مكواة؟",
+            12,
+            1,
+        ),
+        conv(
+            5,
+            305,
+            Some("Rosa 🌹 Fernández"),
+            "🎉🎂 It's my partner's birthday — any chance of a cake?",
+            60 * 24 * 20,
+            0,
+        ),
     ];
     app.update(Event::ConversationsLoaded(Ok(list)));
     app
@@ -60,14 +112,42 @@ fn open_101(app: &mut App) {
     app.open_conversation(1, Focus::Composer);
     let mut page = vec![
         msg(10, 1, "guest", "Hello! We arrived last night.", 60 * 20),
-        msg(11, 1, "system", "Fiona Desk has joined the conversation.", 60 * 19),
-        msg(12, 1, "staff", "Welcome to Hotel Killarney! How can I help?", 60 * 19),
-        msg(13, 1, "guest", "Hi, could I get extra towels in room 101?", 3),
+        msg(
+            11,
+            1,
+            "system",
+            "Fiona Desk has joined the conversation.",
+            60 * 19,
+        ),
+        msg(
+            12,
+            1,
+            "staff",
+            "Welcome to Hotel Killarney! How can I help?",
+            60 * 19,
+        ),
+        msg(
+            13,
+            1,
+            "guest",
+            "Hi, could I get extra towels in room 101?",
+            3,
+        ),
     ];
-    let mut hostile = msg(14, 1, "guest", "evil\u{1b}[2J\u{1b}]0;pwned\u{7} text \u{202e}reversed", 2);
+    let mut hostile = msg(
+        14,
+        1,
+        "guest",
+        "evil\u{1b}[2J\u{1b}]0;pwned\u{7} text \u{202e}reversed",
+        2,
+    );
     hostile.read_by_staff = false;
     page.push(hostile);
-    app.update(Event::PageLoaded { conversation: 1, limit: 30, result: Ok(page) });
+    app.update(Event::PageLoaded {
+        conversation: 1,
+        limit: 30,
+        result: Ok(page),
+    });
 }
 
 fn draw(app: &App, theme: &Theme) -> String {
@@ -101,8 +181,20 @@ fn conversation_list() {
     let app = hotel((100, 16));
     let screen = draw(&app, &Theme::plain());
     // Sorted by activity: 101 (3m), 106 (12m), 201 (4h), 104 (yesterday), 305.
-    let rows: Vec<&str> = screen.lines().filter(|l| l.contains(" 101 ") || l.contains(" 106 ") || l.contains(" 201 ") || l.contains(" 104 ") || l.contains(" 305 ")).collect();
-    assert!(rows[0].contains("101") && rows[1].contains("106") && rows[2].contains("201"), "{screen}");
+    let rows: Vec<&str> = screen
+        .lines()
+        .filter(|l| {
+            l.contains(" 101 ")
+                || l.contains(" 106 ")
+                || l.contains(" 201 ")
+                || l.contains(" 104 ")
+                || l.contains(" 305 ")
+        })
+        .collect();
+    assert!(
+        rows[0].contains("101") && rows[1].contains("106") && rows[2].contains("201"),
+        "{screen}"
+    );
     insta::assert_snapshot!("list", screen);
 }
 
@@ -131,7 +223,10 @@ fn narrow_shows_one_pane() {
     let mut app = hotel((60, 20));
     open_101(&mut app);
     let screen = draw(&app, &Theme::plain());
-    assert!(!screen.contains("Conversations ("), "the list is hidden while reading");
+    assert!(
+        !screen.contains("Conversations ("),
+        "the list is hidden while reading"
+    );
     insta::assert_snapshot!("narrow_thread", screen);
     app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Esc));
@@ -142,9 +237,15 @@ fn narrow_shows_one_pane() {
 #[test]
 fn help_is_the_keymap() {
     let mut app = hotel((100, 50));
-    app.update(Event::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
+    app.update(Event::Key(KeyEvent::new(
+        KeyCode::Char('?'),
+        KeyModifiers::NONE,
+    )));
     let screen = draw(&app, &Theme::plain());
-    for b in frontdesk::app::keymap::KEYMAP.iter().filter(|b| b.needs.is_none_or(|c| app.me.can(c))) {
+    for b in frontdesk::app::keymap::KEYMAP
+        .iter()
+        .filter(|b| b.needs.is_none_or(|c| app.me.can(c)))
+    {
         assert!(screen.contains(b.help), "help lacks {:?}", b.help);
     }
     insta::assert_snapshot!("help", screen);
@@ -153,10 +254,17 @@ fn help_is_the_keymap() {
 #[test]
 fn errors_are_readable_lines() {
     let mut app = hotel((100, 12));
-    let err = ApiError::new("GET", "/api/staff/hotel/x/chat/conversations/", ErrorKind::Server(500));
+    let err = ApiError::new(
+        "GET",
+        "/api/staff/hotel/x/chat/conversations/",
+        ErrorKind::Server(500),
+    );
     app.update(Event::ConversationsLoaded(Err(err)));
     let screen = draw(&app, &Theme::plain());
-    assert!(screen.contains("Loading conversations: server error 500"), "{screen}");
+    assert!(
+        screen.contains("Loading conversations: server error 500"),
+        "{screen}"
+    );
     insta::assert_snapshot!("error", screen);
 }
 
@@ -169,20 +277,52 @@ fn random_states_at_every_size_never_panic() {
         seed ^= seed << 17;
         seed % n.max(1)
     };
-    let nasty = ["", "\u{1b}[31mred", "👨‍👩‍👧👨‍👩‍👧", "e\u{301}", "你好世界你好世界", "مرحبا", &"x".repeat(5000), "a\nb\nc\n\n", "\u{0}\u{7f}\u{9b}"];
-    for w in (1..=300u16).step_by(7).chain([1, 2, 3, 19, 20, 89, 90, 300]) {
+    let nasty = [
+        "",
+        "\u{1b}[31mred",
+        "👨‍👩‍👧👨‍👩‍👧",
+        "e\u{301}",
+        "你好世界你好世界",
+        "مرحبا",
+        &"x".repeat(5000),
+        "a\nb\nc\n\n",
+        "\u{0}\u{7f}\u{9b}",
+    ];
+    for w in (1..=300u16)
+        .step_by(7)
+        .chain([1, 2, 3, 19, 20, 89, 90, 300])
+    {
         for h in (1..=100u16).step_by(9).chain([1, 2, 4, 5, 100]) {
             let mut app = hotel((w, h));
             if rand(2) == 0 {
                 open_101(&mut app);
-                let m = msg(20 + rand(100) as i64, 1, ["guest", "staff", "system"][rand(3) as usize], nasty[rand(nasty.len() as u64) as usize], 1);
+                let m = msg(
+                    20 + rand(100) as i64,
+                    1,
+                    ["guest", "staff", "system"][rand(3) as usize],
+                    nasty[rand(nasty.len() as u64) as usize],
+                    1,
+                );
                 app.update(Event::LiveMessage(Box::new(m)));
             }
             for _ in 0..rand(6) {
-                let k = [KeyCode::PageUp, KeyCode::PageDown, KeyCode::Up, KeyCode::Down, KeyCode::Tab, KeyCode::Char('?'), KeyCode::Char('x'), KeyCode::Esc][rand(8) as usize];
+                let k = [
+                    KeyCode::PageUp,
+                    KeyCode::PageDown,
+                    KeyCode::Up,
+                    KeyCode::Down,
+                    KeyCode::Tab,
+                    KeyCode::Char('?'),
+                    KeyCode::Char('x'),
+                    KeyCode::Esc,
+                ][rand(8) as usize];
                 app.update(key(k));
             }
-            let theme = if rand(2) == 0 { Theme::plain() } else { Theme::colour() };
+            let theme = if rand(2) == 0 {
+                Theme::plain()
+            } else {
+                Theme::colour()
+            };
             let screen = draw(&app, &theme);
             assert_eq!(screen.lines().count(), h as usize);
         }

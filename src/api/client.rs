@@ -141,11 +141,7 @@ struct Raw {
     body: Vec<u8>,
 }
 
-async fn exchange(
-    method: &'static str,
-    path: &str,
-    req: RequestBuilder,
-) -> Result<Raw, ApiError> {
+async fn exchange(method: &'static str, path: &str, req: RequestBuilder) -> Result<Raw, ApiError> {
     let resp = req
         .send()
         .await
@@ -342,8 +338,8 @@ impl StaffApi {
         Ok(pages.into_iter().rev().flatten().collect())
     }
 
-    /// 3. Sends a reply. Not idempotent: after an error whose outcome is unknown, look for the
-    /// message with [`StaffApi::find_own_reply`] before sending again.
+    /// Sends a reply (endpoint 3). Not idempotent: after an error whose outcome is unknown,
+    /// look for the message with [`StaffApi::find_own_reply`] before sending again.
     pub async fn send(
         &self,
         conversation: ConversationId,
@@ -391,7 +387,10 @@ impl StaffApi {
     }
 
     /// 4. Marks the guest's messages read.
-    pub async fn mark_read(&self, conversation: ConversationId) -> Result<MarkReadResult, ApiError> {
+    pub async fn mark_read(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<MarkReadResult, ApiError> {
         let rel = format!("conversations/{conversation}/mark-read/");
         self.chat(Method::POST, &rel, |r| r).await
     }
@@ -451,7 +450,8 @@ impl StaffApi {
         self.chat(Method::POST, &rel, |r| {
             let mut form = reqwest::multipart::Form::new();
             for f in files {
-                let part = reqwest::multipart::Part::bytes(f.bytes.clone()).file_name(f.name.clone());
+                let part =
+                    reqwest::multipart::Part::bytes(f.bytes.clone()).file_name(f.name.clone());
                 form = form.part("files", part);
             }
             if let Some(text) = message.filter(|t| !t.trim().is_empty()) {
@@ -475,7 +475,11 @@ impl StaffApi {
     }
 
     /// Signs a private channel: `POST /api/notifications/pusher/auth/`.
-    pub async fn pusher_auth(&self, socket_id: &str, channel: &str) -> Result<PusherAuth, ApiError> {
+    pub async fn pusher_auth(
+        &self,
+        socket_id: &str,
+        channel: &str,
+    ) -> Result<PusherAuth, ApiError> {
         let path = "/api/notifications/pusher/auth/";
         let req = self
             .authed(Method::POST, path)

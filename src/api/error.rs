@@ -12,7 +12,10 @@ pub enum ErrorKind {
     /// 404, with the server's text.
     NotFound(String),
     /// 400/405/409/413/422: the server refused the input; its `error`/`detail` text.
-    Rejected { status: u16, reason: String },
+    Rejected {
+        status: u16,
+        reason: String,
+    },
     /// 5xx (often an HTML page, which is never shown).
     Server(u16),
     Timeout,
@@ -119,9 +122,8 @@ pub fn reason_from_body(content_type: &str, body: &[u8]) -> Option<String> {
 
 /// Maps a non-2xx status and body to the error kind.
 pub fn kind_for_status(status: u16, content_type: &str, body: &[u8]) -> ErrorKind {
-    let reason = || {
-        reason_from_body(content_type, body).unwrap_or_else(|| format!("HTTP status {status}"))
-    };
+    let reason =
+        || reason_from_body(content_type, body).unwrap_or_else(|| format!("HTTP status {status}"));
     match status {
         401 => ErrorKind::Unauthorised(reason()),
         403 => ErrorKind::Forbidden(reason()),

@@ -96,35 +96,259 @@ pub static KEYMAP: &[Binding] = &[
     bind!(Thread, "q", Quit, "quit", false, [ch('q')]),
     bind!(List, "?", Help, "show or hide this help", true, [ch('?')]),
     bind!(Thread, "?", Help, "show or hide this help", true, [ch('?')]),
-    bind!(Everywhere, "F1", Help, "show or hide this help", false, [k(KeyCode::F(1))]),
-    bind!(Everywhere, "Tab", NextPane, "next pane", false, [k(KeyCode::Tab)]),
-    bind!(Everywhere, "Shift-Tab", PrevPane, "previous pane", false, [Key { code: KeyCode::BackTab, mods: KeyModifiers::SHIFT }, k(KeyCode::BackTab)]),
-    bind!(List, "j/↓", Down, "next conversation", false, [ch('j'), k(KeyCode::Down)]),
-    bind!(List, "k/↑", Up, "previous conversation", false, [ch('k'), k(KeyCode::Up)]),
-    bind!(List, "Enter", Open, "open the conversation and reply", true, [k(KeyCode::Enter)]),
-    bind!(List, "n", NextUnread, "next unread conversation", true, [ch('n')]),
-    bind!(Thread, "n", NextUnread, "next unread conversation", true, [ch('n')]),
-    bind!(List, "/", Filter, "filter by room or guest", true, [ch('/')]),
-    bind!(List, "o", OpenRoom, "open or start a room's thread", true, [ch('o')], "chat.conversation.read"),
-    bind!(List, "c", Claim, "claim the conversation", false, [ch('c')], "chat.conversation.assign"),
-    bind!(Thread, "c", Claim, "claim the conversation", true, [ch('c')], "chat.conversation.assign"),
-    bind!(Thread, "j/↓", Down, "select the next message", false, [ch('j'), k(KeyCode::Down)]),
-    bind!(Thread, "k/↑", Up, "select the previous message", false, [ch('k'), k(KeyCode::Up)]),
-    bind!(Thread, "i/Enter", Write, "write a reply", true, [ch('i'), k(KeyCode::Enter)], "chat.message.send"),
-    bind!(Thread, "r", QuoteReply, "reply quoting the selected message", true, [ch('r')], "chat.message.send"),
-    bind!(Thread, "t", Canned, "insert a canned reply", false, [ch('t')], "chat.message.send"),
-    bind!(Thread, "R", Retry, "retry a failed reply", false, [ch('R')], "chat.message.send"),
-    bind!(Thread, "Esc", Leave, "back to the list", false, [k(KeyCode::Esc)]),
-    bind!(Everywhere, "PgUp", PageUp, "scroll the thread up a page", false, [k(KeyCode::PageUp)]),
-    bind!(Everywhere, "PgDn", PageDown, "scroll the thread down a page", false, [k(KeyCode::PageDown)]),
-    bind!(Thread, "Home/g", Top, "first loaded message", false, [k(KeyCode::Home), ch('g')]),
-    bind!(Thread, "End/G", Bottom, "newest message", false, [k(KeyCode::End), ch('G')]),
-    bind!(Composer, "Enter", Send, "send the reply", true, [k(KeyCode::Enter)], "chat.message.send"),
-    bind!(Composer, "Alt-Enter", Newline, "new line", true, [alt(KeyCode::Enter), Key { code: KeyCode::Enter, mods: KeyModifiers::SHIFT }, ctrl('j')]),
-    bind!(Composer, "Ctrl-E", Editor, "edit the reply in $EDITOR", true, [ctrl('e')]),
-    bind!(Composer, "Ctrl-T", Canned, "insert a canned reply", true, [ctrl('t')]),
-    bind!(Composer, "Ctrl-X", ClearQuote, "stop quoting", false, [ctrl('x')]),
-    bind!(Composer, "Esc", Leave, "leave the composer (the draft is kept)", true, [k(KeyCode::Esc)]),
+    bind!(
+        Everywhere,
+        "F1",
+        Help,
+        "show or hide this help",
+        false,
+        [k(KeyCode::F(1))]
+    ),
+    bind!(
+        Everywhere,
+        "Tab",
+        NextPane,
+        "next pane",
+        false,
+        [k(KeyCode::Tab)]
+    ),
+    bind!(
+        Everywhere,
+        "Shift-Tab",
+        PrevPane,
+        "previous pane",
+        false,
+        [
+            Key {
+                code: KeyCode::BackTab,
+                mods: KeyModifiers::SHIFT
+            },
+            k(KeyCode::BackTab)
+        ]
+    ),
+    bind!(
+        List,
+        "j/↓",
+        Down,
+        "next conversation",
+        false,
+        [ch('j'), k(KeyCode::Down)]
+    ),
+    bind!(
+        List,
+        "k/↑",
+        Up,
+        "previous conversation",
+        false,
+        [ch('k'), k(KeyCode::Up)]
+    ),
+    bind!(
+        List,
+        "Enter",
+        Open,
+        "open the conversation and reply",
+        true,
+        [k(KeyCode::Enter)]
+    ),
+    bind!(
+        List,
+        "n",
+        NextUnread,
+        "next unread conversation",
+        true,
+        [ch('n')]
+    ),
+    bind!(
+        Thread,
+        "n",
+        NextUnread,
+        "next unread conversation",
+        true,
+        [ch('n')]
+    ),
+    bind!(
+        List,
+        "/",
+        Filter,
+        "filter by room or guest",
+        true,
+        [ch('/')]
+    ),
+    bind!(
+        List,
+        "o",
+        OpenRoom,
+        "open or start a room's thread",
+        true,
+        [ch('o')],
+        "chat.conversation.read"
+    ),
+    bind!(
+        List,
+        "c",
+        Claim,
+        "claim the conversation",
+        false,
+        [ch('c')],
+        "chat.conversation.assign"
+    ),
+    bind!(
+        Thread,
+        "c",
+        Claim,
+        "claim the conversation",
+        true,
+        [ch('c')],
+        "chat.conversation.assign"
+    ),
+    bind!(
+        Thread,
+        "j/↓",
+        Down,
+        "select the next message",
+        false,
+        [ch('j'), k(KeyCode::Down)]
+    ),
+    bind!(
+        Thread,
+        "k/↑",
+        Up,
+        "select the previous message",
+        false,
+        [ch('k'), k(KeyCode::Up)]
+    ),
+    bind!(
+        Thread,
+        "i/Enter",
+        Write,
+        "write a reply",
+        true,
+        [ch('i'), k(KeyCode::Enter)],
+        "chat.message.send"
+    ),
+    bind!(
+        Thread,
+        "r",
+        QuoteReply,
+        "reply quoting the selected message",
+        true,
+        [ch('r')],
+        "chat.message.send"
+    ),
+    bind!(
+        Thread,
+        "t",
+        Canned,
+        "insert a canned reply",
+        false,
+        [ch('t')],
+        "chat.message.send"
+    ),
+    bind!(
+        Thread,
+        "R",
+        Retry,
+        "retry a failed reply",
+        false,
+        [ch('R')],
+        "chat.message.send"
+    ),
+    bind!(
+        Thread,
+        "Esc",
+        Leave,
+        "back to the list",
+        false,
+        [k(KeyCode::Esc)]
+    ),
+    bind!(
+        Everywhere,
+        "PgUp",
+        PageUp,
+        "scroll the thread up a page",
+        false,
+        [k(KeyCode::PageUp)]
+    ),
+    bind!(
+        Everywhere,
+        "PgDn",
+        PageDown,
+        "scroll the thread down a page",
+        false,
+        [k(KeyCode::PageDown)]
+    ),
+    bind!(
+        Thread,
+        "Home/g",
+        Top,
+        "first loaded message",
+        false,
+        [k(KeyCode::Home), ch('g')]
+    ),
+    bind!(
+        Thread,
+        "End/G",
+        Bottom,
+        "newest message",
+        false,
+        [k(KeyCode::End), ch('G')]
+    ),
+    bind!(
+        Composer,
+        "Enter",
+        Send,
+        "send the reply",
+        true,
+        [k(KeyCode::Enter)],
+        "chat.message.send"
+    ),
+    bind!(
+        Composer,
+        "Alt-Enter",
+        Newline,
+        "new line",
+        true,
+        [
+            alt(KeyCode::Enter),
+            Key {
+                code: KeyCode::Enter,
+                mods: KeyModifiers::SHIFT
+            },
+            ctrl('j')
+        ]
+    ),
+    bind!(
+        Composer,
+        "Ctrl-E",
+        Editor,
+        "edit the reply in $EDITOR",
+        true,
+        [ctrl('e')]
+    ),
+    bind!(
+        Composer,
+        "Ctrl-T",
+        Canned,
+        "insert a canned reply",
+        true,
+        [ctrl('t')]
+    ),
+    bind!(
+        Composer,
+        "Ctrl-X",
+        ClearQuote,
+        "stop quoting",
+        false,
+        [ctrl('x')]
+    ),
+    bind!(
+        Composer,
+        "Esc",
+        Leave,
+        "leave the composer (the draft is kept)",
+        true,
+        [k(KeyCode::Esc)]
+    ),
 ];
 
 fn matches(key: &Key, ev: &KeyEvent) -> bool {
@@ -170,16 +394,51 @@ mod tests {
     #[test]
     fn scope_first_then_global() {
         let all = |_: &str| true;
-        assert_eq!(lookup(Scope::List, &key(KeyCode::Char('j'), KeyModifiers::NONE), &all), Some(Action::Down));
-        assert_eq!(lookup(Scope::Composer, &key(KeyCode::Char('j'), KeyModifiers::NONE), &all), None);
-        assert_eq!(lookup(Scope::Composer, &key(KeyCode::Char('c'), KeyModifiers::CONTROL), &all), Some(Action::Quit));
-        assert_eq!(lookup(Scope::Thread, &key(KeyCode::Char('G'), KeyModifiers::SHIFT), &all), Some(Action::Bottom));
+        assert_eq!(
+            lookup(
+                Scope::List,
+                &key(KeyCode::Char('j'), KeyModifiers::NONE),
+                &all
+            ),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            lookup(
+                Scope::Composer,
+                &key(KeyCode::Char('j'), KeyModifiers::NONE),
+                &all
+            ),
+            None
+        );
+        assert_eq!(
+            lookup(
+                Scope::Composer,
+                &key(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                &all
+            ),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            lookup(
+                Scope::Thread,
+                &key(KeyCode::Char('G'), KeyModifiers::SHIFT),
+                &all
+            ),
+            Some(Action::Bottom)
+        );
     }
 
     #[test]
     fn capabilities_hide_actions() {
         let none = |_: &str| false;
-        assert_eq!(lookup(Scope::Thread, &key(KeyCode::Char('c'), KeyModifiers::NONE), &none), None);
+        assert_eq!(
+            lookup(
+                Scope::Thread,
+                &key(KeyCode::Char('c'), KeyModifiers::NONE),
+                &none
+            ),
+            None
+        );
         assert!(visible(&none).all(|b| b.action != Action::Claim));
     }
 
@@ -191,7 +450,12 @@ mod tests {
                     continue;
                 }
                 for ka in a.keys {
-                    assert!(!b.keys.contains(ka), "{} and {} share a key", a.label, b.label);
+                    assert!(
+                        !b.keys.contains(ka),
+                        "{} and {} share a key",
+                        a.label,
+                        b.label
+                    );
                 }
             }
         }

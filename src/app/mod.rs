@@ -50,7 +50,9 @@ pub enum Connection {
     LivePartial,
     /// No realtime configured: polling on a timer.
     Polling,
-    Reconnecting { in_secs: u64 },
+    Reconnecting {
+        in_secs: u64,
+    },
     Stopped(String),
 }
 
@@ -146,7 +148,10 @@ impl Composer {
 pub enum ReplyState {
     Sending,
     /// Failed; the text is kept. `unknown` means the server may have stored it.
-    Failed { reason: String, unknown: bool },
+    Failed {
+        reason: String,
+        unknown: bool,
+    },
 }
 
 /// A reply shown at once as "sending", replaced by the server's copy when it lands.
@@ -172,6 +177,8 @@ pub struct Notice {
     pub level: Level,
 }
 
+// Events are moved once through a channel; boxing the large ones buys nothing measurable.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Event {
     Key(KeyEvent),
@@ -431,7 +438,9 @@ impl App {
         };
         let draft = self.composer.draft();
         let changed = self.drafts.get(&open) != Some(&draft)
-            && !(draft.text.is_empty() && draft.reply_to.is_none() && !self.drafts.contains_key(&open));
+            && !(draft.text.is_empty()
+                && draft.reply_to.is_none()
+                && !self.drafts.contains_key(&open));
         if draft.text.is_empty() && draft.reply_to.is_none() {
             self.drafts.remove(&open);
         } else {
@@ -527,13 +536,17 @@ impl App {
         cmds
     }
 
-    fn with_thread<R>(&mut self, f: impl FnOnce(&mut Thread, usize, &dyn Fn(Option<&Message>, &Message) -> usize) -> R) -> Option<R> {
+    fn with_thread<R>(
+        &mut self,
+        f: impl FnOnce(&mut Thread, usize, &dyn Fn(Option<&Message>, &Message) -> usize) -> R,
+    ) -> Option<R> {
         let open = self.open?;
         let (w, h) = self.thread_view();
         // Heights need &self while the thread is borrowed mutably: take it out briefly.
         let mut thread = self.threads.remove(&open)?;
         let r = {
-            let heights = |prev: Option<&Message>, m: &Message| layout::message_height(self, prev, m, w);
+            let heights =
+                |prev: Option<&Message>, m: &Message| layout::message_height(self, prev, m, w);
             f(&mut thread, h, &heights)
         };
         self.threads.insert(open, thread);
@@ -548,9 +561,11 @@ impl App {
             .map(|p| p + 1)
             .unwrap_or(0);
         let n = order.len();
-        let found = (0..n)
-            .map(|i| order[(start + i) % n])
-            .find(|id| self.conversations.get(id).is_some_and(|c| c.unread_count > 0));
+        let found = (0..n).map(|i| order[(start + i) % n]).find(|id| {
+            self.conversations
+                .get(id)
+                .is_some_and(|c| c.unread_count > 0)
+        });
         match found {
             Some(id) => self.open_conversation(id, Focus::Composer),
             None => {
@@ -643,7 +658,10 @@ impl App {
         if is_new && from_live && m.sender_type == SenderType::Guest {
             let reading = self.open == Some(conv) && self.terminal_focused;
             if !reading {
-                let room = m.room_number.map(|r| format!("Room {r}")).unwrap_or_default();
+                let room = m
+                    .room_number
+                    .map(|r| format!("Room {r}"))
+                    .unwrap_or_default();
                 cmds.push(Command::Notify {
                     title: format!("{room} · {}", m.author()),
                     body: crate::text::one_line(&m.message),
@@ -698,7 +716,10 @@ impl App {
                 self.list_loaded = true;
                 self.conversations = list.into_iter().map(|c| (c.id, c)).collect();
                 self.resort();
-                if self.selected.is_none_or(|s| !self.conversations.contains_key(&s)) {
+                if self
+                    .selected
+                    .is_none_or(|s| !self.conversations.contains_key(&s))
+                {
                     self.selected = self.order.first().copied();
                 }
                 self.ensure_list_visible();
@@ -787,7 +808,10 @@ impl App {
                         }
                         self.notice(
                             Level::Info,
-                            format!("Claimed by {}", crate::text::one_line(&r.assigned_staff.name)),
+                            format!(
+                                "Claimed by {}",
+                                crate::text::one_line(&r.assigned_staff.name)
+                            ),
                         );
                     }
                     Err(e) => self.api_error("Claiming", &e),
@@ -808,7 +832,10 @@ impl App {
                         t.fetch = if n == 0 { Fetch::Done } else { Fetch::More };
                     }
                     if r.conversation_created {
-                        self.notice(Level::Info, format!("Started a conversation with room {room}"));
+                        self.notice(
+                            Level::Info,
+                            format!("Started a conversation with room {room}"),
+                        );
                     }
                     cmds.extend(self.open_conversation(id, Focus::Composer));
                     cmds
@@ -879,7 +906,10 @@ impl App {
                     e.summary()
                 };
                 if let Some(p) = self.pending.get_mut(pos) {
-                    p.state = ReplyState::Failed { reason: reason.clone(), unknown };
+                    p.state = ReplyState::Failed {
+                        reason: reason.clone(),
+                        unknown,
+                    };
                 }
                 self.notice(Level::Error, format!("Reply not sent: {reason}"));
                 vec![]
@@ -989,7 +1019,10 @@ impl App {
                 return match text.trim().parse::<u32>() {
                     Ok(room) => vec![Command::FromRoom(room)],
                     Err(_) => {
-                        self.notice(Level::Error, format!("{:?} is not a room number", text.trim()));
+                        self.notice(
+                            Level::Error,
+                            format!("{:?} is not a room number", text.trim()),
+                        );
                         vec![]
                     }
                 };
@@ -1008,7 +1041,9 @@ impl App {
         let n = self.canned.len();
         match key.code {
             KeyCode::Esc => self.overlay = Overlay::None,
-            KeyCode::Down | KeyCode::Char('j') => self.overlay = Overlay::Canned((i + 1).min(n.saturating_sub(1))),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.overlay = Overlay::Canned((i + 1).min(n.saturating_sub(1)))
+            }
             KeyCode::Up | KeyCode::Char('k') => self.overlay = Overlay::Canned(i.saturating_sub(1)),
             KeyCode::Enter => {
                 self.overlay = Overlay::None;
@@ -1083,7 +1118,10 @@ impl App {
                 }
             }
             Action::QuoteReply => {
-                let selected = self.open.and_then(|o| self.threads.get(&o)).and_then(|t| t.selected.or(t.newest_id()));
+                let selected = self
+                    .open
+                    .and_then(|o| self.threads.get(&o))
+                    .and_then(|t| t.selected.or(t.newest_id()));
                 if let Some(id) = selected {
                     self.composer.reply_to = Some(id);
                     self.focus = Focus::Composer;
@@ -1112,13 +1150,20 @@ impl App {
             }
             Action::Canned => {
                 if self.canned.is_empty() {
-                    self.notice(Level::Info, "No canned replies configured (config: canned_replies)");
+                    self.notice(
+                        Level::Info,
+                        "No canned replies configured (config: canned_replies)",
+                    );
                 } else if self.open.is_some() {
                     self.overlay = Overlay::Canned(0);
                 }
             }
             Action::Claim => {
-                let target = if self.focus == Focus::List { self.selected } else { self.open };
+                let target = if self.focus == Focus::List {
+                    self.selected
+                } else {
+                    self.open
+                };
                 if let Some(id) = target {
                     return vec![Command::Claim(id)];
                 }
@@ -1133,7 +1178,10 @@ impl App {
         let areas = layout::areas(self);
         let inside = |r: Option<ratatui::layout::Rect>| {
             r.is_some_and(|r| {
-                m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
+                m.column >= r.x
+                    && m.column < r.x + r.width
+                    && m.row >= r.y
+                    && m.row < r.y + r.height
             })
         };
         match m.kind {

@@ -177,10 +177,7 @@ impl Thread {
             return;
         };
         offset += rows;
-        loop {
-            let Some(m) = self.messages.get(&id) else {
-                break;
-            };
+        while let Some(m) = self.messages.get(&id) {
             let mh = self.height_of(m, h);
             if offset < mh {
                 break;
@@ -288,7 +285,10 @@ impl Thread {
         if bottom > view_h {
             let over = bottom - view_h;
             if let Scroll::Follow = self.scroll {
-                self.scroll = Scroll::Anchor { id: start, offset: skip };
+                self.scroll = Scroll::Anchor {
+                    id: start,
+                    offset: skip,
+                };
             }
             self.scroll_down(over, view_h, h);
         }

@@ -231,12 +231,26 @@ pub struct SeedOptions {
 }
 
 const FIRST: &[&str] = &[
-    "Aoife", "Seán", "Niamh", "Cillian", "Róisín", "Liam", "Chloé", "Jürgen", "陈", "Yuki",
-    "محمد", "Priya", "Olaf", "Zoë", "김", "Dmitri", "Ana", "Oisín", "Fatima", "Hiroshi",
+    "Aoife", "Seán", "Niamh", "Cillian", "Róisín", "Liam", "Chloé", "Jürgen", "陈", "Yuki", "محمد",
+    "Priya", "Olaf", "Zoë", "김", "Dmitri", "Ana", "Oisín", "Fatima", "Hiroshi",
 ];
 const LAST: &[&str] = &[
-    "Murphy", "Kelly", "Ó Briain", "Byrne", "Walsh", "Nørgaard", "田中", "伟", "العلي",
-    "Raghunathan", "Иванов", "García", "Nguyễn", "Papadopoulos", "민준", "Kennedy",
+    "Murphy",
+    "Kelly",
+    "Ó Briain",
+    "Byrne",
+    "Walsh",
+    "Nørgaard",
+    "田中",
+    "伟",
+    "العلي",
+    "Raghunathan",
+    "Иванов",
+    "García",
+    "Nguyễn",
+    "Papadopoulos",
+    "민준",
+    "Kennedy",
 ];
 
 impl Hotel {
@@ -262,33 +276,34 @@ impl Hotel {
         };
         // The other hotel has one room and a conversation, for the cross-hotel checks.
         let mut booking_pk = 1;
-        let mut add_room = |hotel: &mut Hotel, number: i64, slug: &str, guest: Option<(String, String)>| {
-            let pk = hotel.rooms.len() as i64 + 1;
-            let booking = guest.map(|(first, last)| {
-                let code_hotel: String = slug
-                    .replace('-', "")
-                    .to_uppercase()
-                    .chars()
-                    .take(8)
-                    .collect();
-                let b = Booking {
-                    pk: booking_pk,
-                    code: format!("BK-{code_hotel}-2026-{booking_pk:04}"),
-                    guest_id: booking_pk,
-                    first,
-                    last,
-                };
-                booking_pk += 1;
-                b
-            });
-            hotel.rooms.push(Room {
-                pk,
-                number,
-                hotel: slug.to_string(),
-                booking,
-            });
-            pk
-        };
+        let mut add_room =
+            |hotel: &mut Hotel, number: i64, slug: &str, guest: Option<(String, String)>| {
+                let pk = hotel.rooms.len() as i64 + 1;
+                let booking = guest.map(|(first, last)| {
+                    let code_hotel: String = slug
+                        .replace('-', "")
+                        .to_uppercase()
+                        .chars()
+                        .take(8)
+                        .collect();
+                    let b = Booking {
+                        pk: booking_pk,
+                        code: format!("BK-{code_hotel}-2026-{booking_pk:04}"),
+                        guest_id: booking_pk,
+                        first,
+                        last,
+                    };
+                    booking_pk += 1;
+                    b
+                });
+                hotel.rooms.push(Room {
+                    pk,
+                    number,
+                    hotel: slug.to_string(),
+                    booking,
+                });
+                pk
+            };
         let slug = seed.hotel.slug.clone();
         match options.conversations {
             None => {
@@ -316,7 +331,12 @@ impl Hotel {
             }
         }
         let other = seed.other_hotel.slug.clone();
-        let pk = add_room(&mut hotel, 501, &other, Some(("Oisin".into(), "Walsh".into())));
+        let pk = add_room(
+            &mut hotel,
+            501,
+            &other,
+            Some(("Oisin".into(), "Walsh".into())),
+        );
         let conv = hotel.new_conversation(pk);
         let at = now - Duration::minutes(30);
         hotel.push_message(conv, Sender::Guest, "Hello from the other hotel", at, false);
@@ -353,9 +373,15 @@ impl Hotel {
             let minutes = first_ago + ((sc.backlog - i) as i64) * 37;
             let at = now - Duration::minutes(minutes);
             let (sender, text) = if i % 3 == 2 {
-                (Sender::Staff(1), format!("Backlog message #{} from staff", i + 1))
+                (
+                    Sender::Staff(1),
+                    format!("Backlog message #{} from staff", i + 1),
+                )
             } else {
-                (Sender::Guest, format!("Backlog message #{} from guest", i + 1))
+                (
+                    Sender::Guest,
+                    format!("Backlog message #{} from guest", i + 1),
+                )
             };
             self.push_message(conv, sender, &text, at, true);
         }
@@ -452,7 +478,11 @@ impl Hotel {
                 sender,
                 text: text.to_string(),
                 at,
-                booking: if sender == Sender::Guest { booking } else { None },
+                booking: if sender == Sender::Guest {
+                    booking
+                } else {
+                    None
+                },
                 read_by_staff,
                 read_by_guest,
                 edited_at: None,
@@ -492,9 +522,12 @@ impl Hotel {
     }
 
     pub fn find_message(&self, id: i64) -> Option<&Msg> {
-        self.convs
-            .iter()
-            .find_map(|c| c.messages.binary_search_by_key(&id, |m| m.id).ok().map(|i| &c.messages[i]))
+        self.convs.iter().find_map(|c| {
+            c.messages
+                .binary_search_by_key(&id, |m| m.id)
+                .ok()
+                .map(|i| &c.messages[i])
+        })
     }
 
     pub fn find_message_mut(&mut self, id: i64) -> Option<&mut Msg> {
@@ -562,19 +595,26 @@ impl Hotel {
             Sender::Staff(id) => self.staff_by_id(id),
             _ => None,
         };
-        let guest_name = room.and_then(|r| r.booking.as_ref()).map(|b| b.guest_name());
-        let reply_to_message = m.reply_to.and_then(|rid| self.find_message(rid)).map(|r| {
-            WireReplyTo {
-                id: r.id,
-                message: r.text.chars().take(100).collect(),
-                sender_type: sender_type(r.sender).into(),
-                sender_name: self.sender_name(r, room),
-                timestamp: ts(r.at),
-                has_attachments: !r.attachments.is_empty(),
-                attachments: r.attachments.iter().map(|a| self.attachment_wire(a)).collect(),
-                attachment_count: r.attachments.len(),
-            }
-        });
+        let guest_name = room
+            .and_then(|r| r.booking.as_ref())
+            .map(|b| b.guest_name());
+        let reply_to_message =
+            m.reply_to
+                .and_then(|rid| self.find_message(rid))
+                .map(|r| WireReplyTo {
+                    id: r.id,
+                    message: r.text.chars().take(100).collect(),
+                    sender_type: sender_type(r.sender).into(),
+                    sender_name: self.sender_name(r, room),
+                    timestamp: ts(r.at),
+                    has_attachments: !r.attachments.is_empty(),
+                    attachments: r
+                        .attachments
+                        .iter()
+                        .map(|a| self.attachment_wire(a))
+                        .collect(),
+                    attachment_count: r.attachments.len(),
+                });
         let read = match m.sender {
             Sender::Guest => m.read_by_staff,
             _ => m.read_by_guest,
@@ -587,7 +627,8 @@ impl Hotel {
             room_number: room.map(|r| r.number).unwrap_or_default(),
             booking: m.booking,
             booking_id: if m.sender == Sender::Guest {
-                room.and_then(|r| r.booking.as_ref()).map(|b| b.code.clone())
+                room.and_then(|r| r.booking.as_ref())
+                    .map(|b| b.code.clone())
             } else {
                 None
             },
@@ -618,7 +659,11 @@ impl Hotel {
             deleted_at: m.deleted_at.map(ts),
             reply_to: m.reply_to,
             reply_to_message,
-            attachments: m.attachments.iter().map(|a| self.attachment_wire(a)).collect(),
+            attachments: m
+                .attachments
+                .iter()
+                .map(|a| self.attachment_wire(a))
+                .collect(),
             has_attachments: !m.attachments.is_empty(),
         }
     }
@@ -673,14 +718,18 @@ impl Hotel {
         };
         WireEventPayload {
             conversation_id: m.conv,
-            booking_id: room.and_then(|r| r.booking.as_ref()).map(|b| b.code.clone()),
+            booking_id: room
+                .and_then(|r| r.booking.as_ref())
+                .map(|b| b.code.clone()),
             room_conversation_id: m.conv,
             id: m.id,
             sender_type: sender_type(m.sender).into(),
             sender_role: sender_type(m.sender).into(),
             sender_id: staff.map(|s| s.seed.id),
             sender_name: self.sender_name(m, room),
-            guest_name: room.and_then(|r| r.booking.as_ref()).map(|b| b.guest_name()),
+            guest_name: room
+                .and_then(|r| r.booking.as_ref())
+                .map(|b| b.guest_name()),
             staff_name: staff.map(|s| s.name()),
             staff_info: staff.map(|s| serde_json::json!({"name": s.name(), "role": s.seed.role})),
             message: m.text.clone(),

@@ -43,9 +43,9 @@ pub struct ExternalPusher {
 impl ExternalPusher {
     /// Parses `http://KEY:SECRET@HOST:PORT/apps/ID`.
     pub fn parse(url: &str) -> Result<Self, String> {
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or_else(|| format!("--pusher-url {url:?}: expected http://KEY:SECRET@HOST:PORT/apps/ID"))?;
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+            format!("--pusher-url {url:?}: expected http://KEY:SECRET@HOST:PORT/apps/ID")
+        })?;
         let (creds, hostpath) = rest
             .split_once('@')
             .ok_or_else(|| "--pusher-url: missing KEY:SECRET@".to_string())?;
@@ -190,7 +190,11 @@ pub async fn serve_socket(
     })
     .to_string();
     if socket
-        .send(frame("pusher:connection_established", None, established.into()))
+        .send(frame(
+            "pusher:connection_established",
+            None,
+            established.into(),
+        ))
         .await
         .is_err()
     {
@@ -199,9 +203,7 @@ pub async fn serve_socket(
     let mut channels: HashSet<String> = HashSet::new();
     let mut last_heard = tokio::time::Instant::now();
     let mut ping_sent: Option<tokio::time::Instant> = None;
-    let drop_at = settings
-        .drop_every
-        .map(|d| tokio::time::Instant::now() + d);
+    let drop_at = settings.drop_every.map(|d| tokio::time::Instant::now() + d);
     loop {
         let idle_deadline = match ping_sent {
             Some(at) => at + settings.pong_wait,
@@ -281,7 +283,9 @@ fn handle_client_frame(
         None => serde_json::Value::Null,
     };
     match event {
-        "pusher:ping" => vec![WsMessage::Text(r#"{"event":"pusher:pong","data":{}}"#.into())],
+        "pusher:ping" => vec![WsMessage::Text(
+            r#"{"event":"pusher:pong","data":{}}"#.into(),
+        )],
         "pusher:pong" => vec![],
         "pusher:subscribe" => {
             let Some(channel) = data.get("channel").and_then(|c| c.as_str()) else {
@@ -328,16 +332,25 @@ mod tests {
         let (key, sig) = auth.split_once(':').unwrap();
         assert_eq!(key, "test-key");
         assert_eq!(sig.len(), 64);
-        assert_ne!(auth, channel_auth("test-key", "secret", "1234.5679", "private-orders"));
+        assert_ne!(
+            auth,
+            channel_auth("test-key", "secret", "1234.5679", "private-orders")
+        );
     }
 
     #[test]
     fn external_url_parses() {
-        let e = ExternalPusher::parse("http://frontdesk-key:frontdesk-secret@127.0.0.1:6001/apps/123456").unwrap();
+        let e = ExternalPusher::parse(
+            "http://frontdesk-key:frontdesk-secret@127.0.0.1:6001/apps/123456",
+        )
+        .unwrap();
         assert_eq!(e.app_id, "123456");
         assert_eq!(e.key, "frontdesk-key");
         assert_eq!(e.base, "http://127.0.0.1:6001");
-        assert_eq!(e.ws_url(), "ws://127.0.0.1:6001/app/frontdesk-key?protocol=7");
+        assert_eq!(
+            e.ws_url(),
+            "ws://127.0.0.1:6001/app/frontdesk-key?protocol=7"
+        );
         assert!(ExternalPusher::parse("nonsense").is_err());
     }
 }

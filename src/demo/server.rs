@@ -1,6 +1,9 @@
 //! The demo hotel server: the staff chat contract over HTTP (axum), the guest side, a Pusher
 //! endpoint, simulated guests and switchable faults.
 
+// Handlers short-circuit with a ready Response; its size does not matter off the hot path.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -276,7 +279,11 @@ async fn faults_layer(State(s): State<St>, req: Request, next: Next) -> Response
     if let Some(d) = s.faults.slow {
         tokio::time::sleep(d).await;
     }
-    if s.faults.html_500_on.iter().any(|p| path.contains(p.as_str())) {
+    if s.faults
+        .html_500_on
+        .iter()
+        .any(|p| path.contains(p.as_str()))
+    {
         return html_500();
     }
     next.run(req).await
@@ -395,7 +402,10 @@ async fn login(State(s): State<St>, body: Bytes) -> Response {
     if !missing.is_empty() {
         return (StatusCode::BAD_REQUEST, axum::Json(Value::Object(missing))).into_response();
     }
-    let (username, password) = (field("username").unwrap_or_default(), field("password").unwrap_or_default());
+    let (username, password) = (
+        field("username").unwrap_or_default(),
+        field("password").unwrap_or_default(),
+    );
     let hotel = s.hotel();
     let staff = hotel
         .staff
@@ -407,7 +417,10 @@ async fn login(State(s): State<St>, body: Bytes) -> Response {
     let (hotel_id, hotel_name) = if staff.seed.hotel == hotel.seed.hotel.slug {
         (hotel.seed.hotel.id, hotel.seed.hotel.name.clone())
     } else {
-        (hotel.seed.other_hotel.id, hotel.seed.other_hotel.name.clone())
+        (
+            hotel.seed.other_hotel.id,
+            hotel.seed.other_hotel.name.clone(),
+        )
     };
     ok(WireLogin {
         staff_id: staff.seed.id,
@@ -463,12 +476,17 @@ async fn unread_count(
 fn non_negative(q: &HashMap<String, String>, key: &str) -> Result<Option<i64>, Response> {
     match q.get(key) {
         None => Ok(None),
-        Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 0).map(Some).ok_or_else(|| {
-            error(
-                StatusCode::BAD_REQUEST,
-                &format!("{key} must be a non-negative integer"),
-            )
-        }),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .map(Some)
+            .ok_or_else(|| {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("{key} must be a non-negative integer"),
+                )
+            }),
     }
 }
 
@@ -485,7 +503,10 @@ async fn messages(
     let limit = tri!(non_negative(&q, "limit")).unwrap_or(10) as usize;
     let before = tri!(non_negative(&q, "before_id"));
     let Some(conv) = hotel.conv(id) else {
-        return detail(StatusCode::NOT_FOUND, "No Conversation matches the given query.");
+        return detail(
+            StatusCode::NOT_FOUND,
+            "No Conversation matches the given query.",
+        );
     };
     // The contract: the newest `limit` with id < before_id, oldest first.
     let end = match before {
@@ -524,7 +545,9 @@ fn publish_created(s: &Shared, hotel: &Hotel, msg_id: i64) {
     };
     if m.sender == Sender::Guest {
         let booking = room.booking.as_ref();
-        let guest_name = booking.map(|b| b.guest_name()).unwrap_or_else(|| "Guest".into());
+        let guest_name = booking
+            .map(|b| b.guest_name())
+            .unwrap_or_else(|| "Guest".into());
         let cut: String = if s.faults.truncate_previews {
             m.text.chars().take(24).collect()
         } else {
@@ -554,8 +577,11 @@ fn publish_created(s: &Shared, hotel: &Hotel, msg_id: i64) {
             .publish(&channel, "realtime_event", &envelope("message_created"));
     }
     if let Some(channel) = hotel.booking_channel(room) {
-        s.publisher
-            .publish(&channel, "chat.message.created", &envelope("message_created"));
+        s.publisher.publish(
+            &channel,
+            "chat.message.created",
+            &envelope("message_created"),
+        );
     }
 }
 
@@ -616,7 +642,12 @@ async fn send(
 }
 
 /// Marks the guest's messages read; returns their ids.
-fn mark_guest_messages_read(s: &Shared, hotel: &mut Hotel, conv: i64, staff: &super::hotel::Staff) -> Vec<i64> {
+fn mark_guest_messages_read(
+    s: &Shared,
+    hotel: &mut Hotel,
+    conv: i64,
+    staff: &super::hotel::Staff,
+) -> Vec<i64> {
     let Some(c) = hotel.conv_mut(conv) else {
         return vec![];
     };
@@ -711,7 +742,10 @@ async fn from_room(
         .conv(conv)
         .map(|c| {
             let start = c.messages.len().saturating_sub(50);
-            c.messages[start..].iter().map(|m| hotel.message_wire(m)).collect()
+            c.messages[start..]
+                .iter()
+                .map(|m| hotel.message_wire(m))
+                .collect()
         })
         .unwrap_or_default();
     ok(json!({"conversation_id": conv, "messages": messages, "conversation_created": created}))
@@ -720,11 +754,17 @@ async fn from_room(
 /// Loads a message for edit/delete and checks the hotel.
 fn message_in_hotel(hotel: &Hotel, id: i64, slug: &str) -> Result<(i64, Sender, bool), Response> {
     let Some(m) = hotel.find_message(id) else {
-        return Err(detail(StatusCode::NOT_FOUND, "No RoomMessage matches the given query."));
+        return Err(detail(
+            StatusCode::NOT_FOUND,
+            "No RoomMessage matches the given query.",
+        ));
     };
     let conv_hotel = hotel.conv(m.conv).and_then(|c| hotel.conv_hotel(c));
     if conv_hotel != Some(slug) {
-        return Err(error(StatusCode::FORBIDDEN, "Message does not belong to this hotel"));
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "Message does not belong to this hotel",
+        ));
     }
     Ok((m.conv, m.sender, m.deleted_at.is_some()))
 }
@@ -793,10 +833,16 @@ async fn delete_message(
     let own = sender == Sender::Staff(staff.seed.id);
     let moderator = staff.can("chat.message.moderate");
     if hard && !moderator {
-        return error(StatusCode::FORBIDDEN, "Hard delete requires moderation permission");
+        return error(
+            StatusCode::FORBIDDEN,
+            "Hard delete requires moderation permission",
+        );
     }
     if !own && !moderator {
-        return error(StatusCode::FORBIDDEN, "You can only delete your own messages");
+        return error(
+            StatusCode::FORBIDDEN,
+            "You can only delete your own messages",
+        );
     }
     let now = Utc::now();
     if hard {
@@ -886,7 +932,9 @@ async fn upload(
         .filter(|(name, data)| {
             if !extension_ok(name) {
                 let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-                details.push(format!("{name}: File type '.{ext}' not allowed. Allowed: images, PDF, documents"));
+                details.push(format!(
+                    "{name}: File type '.{ext}' not allowed. Allowed: images, PDF, documents"
+                ));
                 false
             } else if data.len() as u64 > MAX_UPLOAD {
                 details.push(format!("{name}: File too large (max 50MB)"));
@@ -954,11 +1002,17 @@ async fn delete_attachment(
             .map(|m| (m.id, m.sender))
     });
     let Some((message_id, sender)) = owner else {
-        return detail(StatusCode::NOT_FOUND, "No MessageAttachment matches the given query.");
+        return detail(
+            StatusCode::NOT_FOUND,
+            "No MessageAttachment matches the given query.",
+        );
     };
     tri!(message_in_hotel(&hotel, message_id, &slug));
     if sender != Sender::Staff(staff.seed.id) && !staff.can("chat.message.moderate") {
-        return error(StatusCode::FORBIDDEN, "You can only delete your own attachments");
+        return error(
+            StatusCode::FORBIDDEN,
+            "You can only delete your own attachments",
+        );
     }
     if let Some(m) = hotel.find_message_mut(message_id) {
         m.attachments.retain(|a| a.id != id);
@@ -985,7 +1039,10 @@ async fn pusher_auth(State(s): State<St>, headers: HeaderMap, body: Bytes) -> Re
     };
     let prefix = format!("private-hotel-{}-guest-chat-booking-", staff.seed.hotel);
     if !channel.starts_with(&prefix) {
-        return error(StatusCode::FORBIDDEN, "Not allowed to subscribe to this channel");
+        return error(
+            StatusCode::FORBIDDEN,
+            "Not allowed to subscribe to this channel",
+        );
     }
     ok(json!({"auth": channel_auth(&s.sockets.key, &s.sockets.secret, socket_id, channel)}))
 }
@@ -1062,7 +1119,13 @@ fn guest_room_from_session(hotel: &Hotel, headers: &HeaderMap, slug: &str) -> Op
 }
 
 /// Stores a guest message and publishes it; shared by the endpoint and the simulator.
-fn guest_writes(s: &Shared, hotel: &mut Hotel, room_pk: i64, text: &str, reply_to: Option<i64>) -> (i64, i64) {
+fn guest_writes(
+    s: &Shared,
+    hotel: &mut Hotel,
+    room_pk: i64,
+    text: &str,
+    reply_to: Option<i64>,
+) -> (i64, i64) {
     let (conv, _) = hotel.conversation_for_room(room_pk);
     let id = hotel.push_message(conv, Sender::Guest, text, Utc::now(), false);
     let reply_to = reply_to.filter(|r| hotel.find_message(*r).is_some_and(|m| m.conv == conv));
@@ -1092,7 +1155,9 @@ async fn guest_send(
     let (conv, id) = guest_writes(&s, &mut hotel, room_pk, text, reply_to);
     (
         StatusCode::CREATED,
-        axum::Json(json!({"message_id": id, "sent_at": Utc::now().to_rfc3339(), "conversation_id": conv})),
+        axum::Json(
+            json!({"message_id": id, "sent_at": Utc::now().to_rfc3339(), "conversation_id": conv}),
+        ),
     )
         .into_response()
 }
@@ -1112,7 +1177,11 @@ async fn guest_mark_read(
     }
     let mut n = 0;
     if let Some(c) = hotel.conv_mut(conv) {
-        for m in c.messages.iter_mut().filter(|m| m.sender != Sender::Guest && !m.read_by_guest) {
+        for m in c
+            .messages
+            .iter_mut()
+            .filter(|m| m.sender != Sender::Guest && !m.read_by_guest)
+        {
             m.read_by_guest = true;
             n += 1;
         }
@@ -1148,11 +1217,7 @@ async fn media(State(s): State<St>, Path((id, _name)): Path<(String, String)>) -
     }
 }
 
-async fn websocket(
-    State(s): State<St>,
-    Path(key): Path<String>,
-    ws: WebSocketUpgrade,
-) -> Response {
+async fn websocket(State(s): State<St>, Path(key): Path<String>, ws: WebSocketUpgrade) -> Response {
     let settings = s.sockets.clone();
     let events = s.local.subscribe();
     ws.on_upgrade(move |mut socket| async move {
@@ -1206,7 +1271,10 @@ mod tests {
 
     #[test]
     fn faults_parse() {
-        let f = Faults::parse("send-500-after-save,slow=200,html-500-on=/messages/,drop-sockets-every=3").unwrap();
+        let f = Faults::parse(
+            "send-500-after-save,slow=200,html-500-on=/messages/,drop-sockets-every=3",
+        )
+        .unwrap();
         assert!(f.send_500_after_save);
         assert_eq!(f.slow, Some(Duration::from_millis(200)));
         assert_eq!(f.html_500_on, vec!["/messages/".to_string()]);
@@ -1219,7 +1287,10 @@ mod tests {
     fn form_bodies_decode() {
         let m = serde_urlencoded_pairs(b"socket_id=1234.5678&channel_name=private-hotel-x%2Dy");
         assert_eq!(m.get("socket_id").map(String::as_str), Some("1234.5678"));
-        assert_eq!(m.get("channel_name").map(String::as_str), Some("private-hotel-x-y"));
+        assert_eq!(
+            m.get("channel_name").map(String::as_str),
+            Some("private-hotel-x-y")
+        );
     }
 
     #[test]

@@ -59,13 +59,20 @@ pub struct Frame {
 pub fn decode_frame(text: &str) -> Option<Frame> {
     let v: Value = serde_json::from_str(text).ok()?;
     let event = v.get("event")?.as_str()?.to_string();
-    let channel = v.get("channel").and_then(|c| c.as_str()).map(str::to_string);
+    let channel = v
+        .get("channel")
+        .and_then(|c| c.as_str())
+        .map(str::to_string);
     let data = match v.get("data") {
         Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::String(s.clone())),
         Some(other) => other.clone(),
         None => Value::Null,
     };
-    Some(Frame { event, channel, data })
+    Some(Frame {
+        event,
+        channel,
+        data,
+    })
 }
 
 /// What a close code asks of the client (contract section 3).
@@ -90,7 +97,9 @@ pub fn backoff(attempt: u32, cap: Duration) -> Duration {
     let base = Duration::from_secs(1).saturating_mul(1u32 << attempt.min(16));
     let base = base.min(cap);
     let jitter = rand::random_range(0.75..1.25);
-    base.mul_f64(jitter).min(cap).max(Duration::from_millis(500))
+    base.mul_f64(jitter)
+        .min(cap)
+        .max(Duration::from_millis(500))
 }
 
 /// What the app should hear about a frame.
@@ -251,12 +260,21 @@ async fn session(
     let (socket_id, server_timeout) = match first {
         Ok(Some(Ok(WsMessage::Text(t)))) => match decode_frame(&t) {
             Some(f) if f.event == "pusher:connection_established" => (
-                f.data.get("socket_id").and_then(Value::as_str).unwrap_or("").to_string(),
+                f.data
+                    .get("socket_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
                 f.data.get("activity_timeout").and_then(Value::as_u64),
             ),
             Some(f) if f.event == "pusher:error" => {
                 let code = f.data.get("code").and_then(Value::as_u64).unwrap_or(0) as u16;
-                let msg = f.data.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+                let msg = f
+                    .data
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
                 return match close_action(code) {
                     CloseAction::Stop => Ended::Stop(format!("{msg} ({code})")),
                     CloseAction::Immediately => Ended::Immediately,
@@ -387,7 +405,10 @@ where
 {
     let channel = format!("private-hotel-{hotel}-guest-chat-booking-{booking}");
     match api.pusher_auth(socket_id, &channel).await {
-        Ok(auth) => ws.send(subscribe_frame(&channel, Some(&auth.auth))).await.is_ok(),
+        Ok(auth) => ws
+            .send(subscribe_frame(&channel, Some(&auth.auth)))
+            .await
+            .is_ok(),
         Err(e) => {
             tracing::info!("private channel {channel} not signed: {e}");
             false

@@ -164,11 +164,21 @@ pub fn message_lines(
     };
     let pad = " ".repeat(indent);
     let inner = width.saturating_sub(indent + 2).max(1);
-    let name_style = if m.sender_type == SenderType::Staff { theme.staff } else { theme.guest };
+    let name_style = if m.sender_type == SenderType::Staff {
+        theme.staff
+    } else {
+        theme.guest
+    };
     let mut header = vec![
         Span::raw(pad.clone()),
         Span::styled(if selected { "▶ " } else { "" }.to_string(), theme.accent),
-        Span::styled(text::truncate(&text::one_line(&m.author()), width.saturating_sub(indent + 12).max(4)), name_style),
+        Span::styled(
+            text::truncate(
+                &text::one_line(&m.author()),
+                width.saturating_sub(indent + 12).max(4),
+            ),
+            name_style,
+        ),
         Span::styled(format!(" · {time}"), theme.dim),
     ];
     if mine {
@@ -197,16 +207,26 @@ pub fn message_lines(
     if m.is_deleted {
         out.push(Line::from(vec![
             Span::raw(format!("{pad}  ")),
-            Span::styled("[message deleted]".to_string(), theme.dim.add_modifier(Modifier::ITALIC)),
+            Span::styled(
+                "[message deleted]".to_string(),
+                theme.dim.add_modifier(Modifier::ITALIC),
+            ),
         ]));
     } else if !m.message.is_empty() {
         let body = text::body(&m.message);
         for l in text::wrap(&body, inner) {
-            out.push(Line::from(vec![Span::raw(format!("{pad}  ")), Span::styled(l, theme.body)]));
+            out.push(Line::from(vec![
+                Span::raw(format!("{pad}  ")),
+                Span::styled(l, theme.body),
+            ]));
         }
     }
     for a in &m.attachments {
-        let kind = if a.file_type == "image" { "image" } else { a.file_type.as_str() };
+        let kind = if a.file_type == "image" {
+            "image"
+        } else {
+            a.file_type.as_str()
+        };
         let label = format!(
             "📎 {} ({}, {})",
             text::one_line(&a.file_name),
@@ -221,7 +241,10 @@ pub fn message_lines(
         if !url.is_empty() {
             out.push(Line::from(vec![
                 Span::raw(format!("{pad}    ")),
-                Span::styled(text::truncate(&url, inner.saturating_sub(2).max(1)), theme.link),
+                Span::styled(
+                    text::truncate(&url, inner.saturating_sub(2).max(1)),
+                    theme.link,
+                ),
             ]));
         }
     }
@@ -247,5 +270,8 @@ fn centered(label: &str, width: usize, fill: char, style: Style) -> Line<'static
     let left = (width - lw) / 2;
     let right = width - lw - left;
     let f = fill.to_string();
-    Line::styled(format!("{}{label}{}", f.repeat(left), f.repeat(right)), style)
+    Line::styled(
+        format!("{}{label}{}", f.repeat(left), f.repeat(right)),
+        style,
+    )
 }

@@ -67,11 +67,7 @@ fn connection_label(c: &Connection) -> String {
 
 fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     let unread = app.total_unread();
-    let right = format!(
-        "{} · {} unread ",
-        connection_label(&app.connection),
-        unread
-    );
+    let right = format!("{} · {} unread ", connection_label(&app.connection), unread);
     let left = format!(
         " frontdesk · {} · {}",
         text::one_line(&app.me.hotel_name),
@@ -115,17 +111,29 @@ pub fn age(app: &App, t: DateTime<Utc>) -> String {
 fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
-        .border_style(if focused { theme.border_focus } else { theme.border })
+        .border_style(if focused {
+            theme.border_focus
+        } else {
+            theme.border
+        })
         .title(Span::styled(
             title,
-            if focused { theme.border_focus } else { theme.border },
+            if focused {
+                theme.border_focus
+            } else {
+                theme.border
+            },
         ))
 }
 
 fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     let order = app.visible_order();
     let title = if app.overlay == Overlay::Filter || !app.filter.is_empty() {
-        format!(" Filter: {}▏ ({}) ", text::one_line(&app.filter), order.len())
+        format!(
+            " Filter: {}▏ ({}) ",
+            text::one_line(&app.filter),
+            order.len()
+        )
     } else {
         format!(" Conversations ({}) ", order.len())
     };
@@ -134,7 +142,10 @@ fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     frame.render_widget(block, r);
     let w = inner.width as usize;
     if !app.list_loaded {
-        frame.render_widget(Paragraph::new("Loading conversations…").style(theme.dim), inner);
+        frame.render_widget(
+            Paragraph::new("Loading conversations…").style(theme.dim),
+            inner,
+        );
         return;
     }
     if order.is_empty() {
@@ -159,22 +170,42 @@ fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         let y = inner.y + i as u16 * LIST_ROW_HEIGHT;
         let selected = app.selected == Some(*id);
         let unread = c.unread_count > 0;
-        let badge = if unread { format!(" ●{}", c.unread_count) } else { String::new() };
+        let badge = if unread {
+            format!(" ●{}", c.unread_count)
+        } else {
+            String::new()
+        };
         let when = c.last_message_time.map(|t| age(app, t)).unwrap_or_default();
         let room = format!("{:>4} ", c.room_number);
         let claimed = app.claimed.get(id).map(|_| " ✓").unwrap_or("");
         let right = format!("{badge} {when:>6}");
-        let name_w = w.saturating_sub(text::width(&room) + text::width(&right) + text::width(claimed));
+        let name_w =
+            w.saturating_sub(text::width(&room) + text::width(&right) + text::width(claimed));
         let name = text::truncate(&text::one_line(&c.display_name()), name_w);
         let gap = name_w.saturating_sub(text::width(&name));
-        let base = if selected { theme.selected } else { Style::new() };
-        let name_style = if unread { base.patch(theme.unread).add_modifier(Modifier::BOLD) } else { base };
+        let base = if selected {
+            theme.selected
+        } else {
+            Style::new()
+        };
+        let name_style = if unread {
+            base.patch(theme.unread).add_modifier(Modifier::BOLD)
+        } else {
+            base
+        };
         let line1 = Line::from(vec![
             Span::styled(room, base.add_modifier(Modifier::BOLD)),
             Span::styled(name, name_style),
             Span::styled(claimed.to_string(), base),
             Span::styled(" ".repeat(gap), base),
-            Span::styled(badge, if unread { base.patch(theme.unread).add_modifier(Modifier::BOLD) } else { base }),
+            Span::styled(
+                badge,
+                if unread {
+                    base.patch(theme.unread).add_modifier(Modifier::BOLD)
+                } else {
+                    base
+                },
+            ),
             Span::styled(format!(" {when:>6}"), base.patch(theme.dim)),
         ]);
         let preview = c
@@ -191,7 +222,10 @@ fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         ]);
         frame.render_widget(Paragraph::new(line1), Rect::new(inner.x, y, inner.width, 1));
         if LIST_ROW_HEIGHT > 1 && y + 1 < inner.y + inner.height {
-            frame.render_widget(Paragraph::new(line2), Rect::new(inner.x, y + 1, inner.width, 1));
+            frame.render_widget(
+                Paragraph::new(line2),
+                Rect::new(inner.x, y + 1, inner.width, 1),
+            );
         }
     }
 }
@@ -211,7 +245,11 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     };
     let conv = app.conversations.get(&open);
     let mut title = match conv {
-        Some(c) => format!(" Room {} · {} ", c.room_number, text::one_line(&c.display_name())),
+        Some(c) => format!(
+            " Room {} · {} ",
+            c.room_number,
+            text::one_line(&c.display_name())
+        ),
         None => format!(" Conversation {open} "),
     };
     if let Some(who) = app.claimed.get(&open) {
@@ -245,8 +283,15 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         skip = s;
         for m in thread.messages.range(id..).map(|(_, m)| m) {
             let prev = thread.prev_of(m.id);
-            lines.extend(message_lines(app, prev, m, w, thread.selected == Some(m.id), theme));
-            if lines.len() >= skip + view_h + 1 {
+            lines.extend(message_lines(
+                app,
+                prev,
+                m,
+                w,
+                thread.selected == Some(m.id),
+                theme,
+            ));
+            if lines.len() > skip + view_h {
                 break;
             }
         }
@@ -265,7 +310,10 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
             Span::styled(label, style),
         ]));
         for l in text::wrap(&text::body(&p.text), w.saturating_sub(2).max(1)) {
-            lines.push(Line::from(vec![Span::raw("  "), Span::styled(l, theme.dim)]));
+            lines.push(Line::from(vec![
+                Span::raw("  "),
+                Span::styled(l, theme.dim),
+            ]));
         }
         lines.push(Line::default());
     }
@@ -294,7 +342,11 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
 fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     let focused = app.focus == Focus::Composer;
     let may_send = app.me.can("chat.message.send");
-    let title = if may_send { " Reply " } else { " Reply (you may not send) " };
+    let title = if may_send {
+        " Reply "
+    } else {
+        " Reply (you may not send) "
+    };
     let block = pane_block(title.into(), focused, theme);
     let inner = block.inner(r);
     frame.render_widget(block, r);
@@ -322,7 +374,10 @@ fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     }
     let h = inner.height as usize;
     let skip = lines.len().saturating_sub(h);
-    frame.render_widget(Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()), inner);
+    frame.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()),
+        inner,
+    );
     if focused && app.overlay == Overlay::None {
         let before = &app.composer.text[..app.composer.cursor.min(app.composer.text.len())];
         let wrapped = text::wrap(&text::sanitize(before), w);
@@ -351,7 +406,10 @@ fn draw_hints(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     let scope = match (&app.overlay, app.focus) {
         (Overlay::Filter, _) => {
             let t = "type to filter · ↑/↓ move · Enter open · Esc clear";
-            frame.render_widget(Paragraph::new(text::truncate(t, r.width as usize)).style(theme.dim), r);
+            frame.render_widget(
+                Paragraph::new(text::truncate(t, r.width as usize)).style(theme.dim),
+                r,
+            );
             return;
         }
         (_, Focus::List) => Scope::List,
@@ -399,7 +457,10 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             }
             seen.push((b.label, b.help));
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<12}", b.label), Style::new().add_modifier(Modifier::BOLD)),
+                Span::styled(
+                    format!("  {:<12}", b.label),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
                 Span::raw(b.help.to_string()),
             ]));
         }
@@ -436,6 +497,10 @@ fn draw_canned(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, selected
         .collect();
     let r = popup(area, w, lines.len() as u16 + 2);
     frame.render_widget(Clear, r);
-    let block = pane_block(" Canned replies (Enter inserts, Esc closes) ".into(), true, theme);
+    let block = pane_block(
+        " Canned replies (Enter inserts, Esc closes) ".into(),
+        true,
+        theme,
+    );
     frame.render_widget(Paragraph::new(lines).block(block), r);
 }
