@@ -32,6 +32,9 @@ pub struct Cli {
     /// Realtime: a Pusher-protocol WebSocket URL (ws://host:port/app/KEY?protocol=7).
     #[arg(long, env = "FRONTDESK_PUSHER_URL")]
     pub pusher_url: Option<String>,
+    /// How new guest messages are announced: off, bell, desktop (OSC 777/9), both.
+    #[arg(long, global = true, value_enum, default_value = "bell")]
+    pub notify: NotifyMode,
     /// Log level for the log file (error, warn, info, debug, trace).
     #[arg(long, global = true, default_value = "info")]
     pub log_level: String,
@@ -205,7 +208,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 canned: default_canned(),
                 page_size: 30,
                 poll_every: Duration::from_secs(10),
-                notify: NotifyMode::Bell,
+                notify: cli.notify,
                 live: Some(LiveConfig::new(&running.ws_url, &login.hotel_slug)),
             })
             .await;
@@ -269,7 +272,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 canned: default_canned(),
                 page_size: 30,
                 poll_every: Duration::from_secs(10),
-                notify: NotifyMode::Bell,
+                notify: cli.notify,
                 live: cli
                     .pusher_url
                     .as_deref()

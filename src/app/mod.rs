@@ -289,6 +289,9 @@ pub struct App {
     /// Conversation ids with a mark-read call in flight.
     marking: Vec<ConversationId>,
     pub claimed: HashMap<ConversationId, String>,
+    /// Ids of recent live messages, so the same message on three channels counts once even
+    /// for threads that are not loaded.
+    seen_live: std::collections::VecDeque<MessageId>,
     pub dirty: bool,
     pub quit: bool,
 }
@@ -320,6 +323,7 @@ impl App {
             terminal_focused: true,
             marking: Vec::new(),
             claimed: HashMap::new(),
+            seen_live: std::collections::VecDeque::new(),
             dirty: true,
             quit: false,
         }
@@ -558,7 +562,8 @@ impl App {
         let start = self
             .selected
             .and_then(|s| order.iter().position(|id| *id == s))
-            .map(|p| p + 1)
+            // From the open conversation, the next one; from a mere highlight, that row itself.
+            .map(|p| if self.open == self.selected { p + 1 } else { p })
             .unwrap_or(0);
         let n = order.len();
         let found = (0..n).map(|i| order[(start + i) % n]).find(|id| {
@@ -639,10 +644,20 @@ impl App {
             return vec![];
         };
         let mut cmds = Vec::new();
-        let is_new = self
+        let mut is_new = self
             .threads
             .get(&conv)
             .is_none_or(|t| !t.messages.contains_key(&m.id));
+        if from_live {
+            if self.seen_live.contains(&m.id) {
+                is_new = false;
+            } else {
+                self.seen_live.push_back(m.id);
+                if self.seen_live.len() > 1024 {
+                    self.seen_live.pop_front();
+                }
+            }
+        }
         if let Some(c) = self.conversations.get_mut(&conv) {
             if c.last_message_time.is_none_or(|t| m.timestamp >= t) {
                 c.last_message = Some(m.message.clone());
@@ -701,8 +716,18 @@ impl App {
                 vec![]
             }
             Event::Tick(now) => {
+                let gap = now - self.clock.now;
                 self.clock.now = now;
-                vec![]
+                // After a long gap (laptop sleep, a stopped process) resync what was missed.
+                if gap > chrono::Duration::seconds(150) {
+                    let mut c = vec![Command::LoadConversations];
+                    if let Some(open) = self.open {
+                        c.push(Command::Refresh { conversation: open });
+                    }
+                    c
+                } else {
+                    vec![]
+                }
             }
             Event::Poll => {
                 let mut c = vec![Command::LoadConversations];
@@ -895,7 +920,13 @@ impl App {
         match result {
             Ok(m) => {
                 self.pending.remove(pos);
-                self.absorb_message(m, false)
+                let conversation = m.conversation_id;
+                let mut cmds = self.absorb_message(m, false);
+                // A first reply also adds "X has joined" before it: read the thread's newest.
+                if let Some(conversation) = conversation {
+                    cmds.push(Command::Refresh { conversation });
+                }
+                cmds
             }
             Err(e) => {
                 tracing::warn!("sending a reply: {e}");

@@ -503,7 +503,11 @@ impl Hotel {
     }
 
     pub fn room(&self, pk: i64) -> Option<&Room> {
-        self.rooms.iter().find(|r| r.pk == pk)
+        // Primary keys are positions + 1 (rooms are only ever appended).
+        usize::try_from(pk - 1)
+            .ok()
+            .and_then(|i| self.rooms.get(i))
+            .filter(|r| r.pk == pk)
     }
 
     pub fn conv(&self, id: i64) -> Option<&Conv> {

@@ -1,0 +1,230 @@
+//! State transitions of the inbox without a terminal or network: drafts, unread, sending.
+
+use chrono::{FixedOffset, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use frontdesk::api::{ApiError, Conversation, ErrorKind, Message};
+use frontdesk::app::{App, Clock, Command, Event, Focus, Me, ReplyState};
+use serde_json::json;
+
+fn app() -> App {
+    let me = Me {
+        staff_id: 1,
+        name: "Fiona".into(),
+        hotel_name: "Hotel Killarney".into(),
+        capabilities: vec!["chat.message.send".into(), "chat.conversation.read".into()],
+    };
+    let clock = Clock {
+        now: Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap(),
+        offset: FixedOffset::east_opt(0).unwrap(),
+    };
+    let mut a = App::new(me, clock, (120, 40));
+    let convs: Vec<Conversation> = (1..=3)
+        .map(|i| serde_json::from_value(json!({"id": i, "room_number": 100 + i, "guest_name": format!("Guest {i}"),
+            "last_message": "hi", "last_message_time": format!("2026-11-24T1{i}:00:00Z"), "unread_count": if i == 2 { 2 } else { 0 }})).unwrap())
+        .collect();
+    a.update(Event::ConversationsLoaded(Ok(convs)));
+    a
+}
+
+fn msg(id: i64, conv: i64, sender: &str, text: &str) -> Message {
+    serde_json::from_value(
+        json!({"id": id, "conversation_id": conv, "sender_type": sender, "message": text,
+        "staff": if sender == "staff" { json!(1) } else { json!(null) },
+        "timestamp": "2026-11-24T11:59:00Z", "read_by_staff": sender != "guest"}),
+    )
+    .unwrap()
+}
+
+fn typed(a: &mut App, s: &str) -> Vec<Command> {
+    let mut out = Vec::new();
+    for c in s.chars() {
+        out.extend(a.update(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        ))));
+    }
+    out
+}
+
+fn key(a: &mut App, k: KeyCode) -> Vec<Command> {
+    a.update(Event::Key(KeyEvent::new(k, KeyModifiers::NONE)))
+}
+
+#[test]
+fn list_is_sorted_by_activity_not_server_order() {
+    let a = app();
+    assert_eq!(a.order, vec![3, 2, 1]);
+    assert_eq!(a.total_unread(), 2);
+}
+
+#[test]
+fn drafts_survive_switching_conversations() {
+    let mut a = app();
+    a.open_conversation(1, Focus::Composer);
+    let cmds = typed(&mut a, "half a reply");
+    assert!(cmds.iter().any(|c| matches!(c, Command::SaveDrafts(d) if d.iter().any(|(id, d)| *id == 1 && d.text == "half a reply"))));
+    a.open_conversation(3, Focus::Composer);
+    assert_eq!(a.composer.text, "");
+    a.open_conversation(1, Focus::Composer);
+    assert_eq!(a.composer.text, "half a reply");
+}
+
+#[test]
+fn opening_with_newest_on_screen_marks_read_once() {
+    let mut a = app();
+    let cmds = a.open_conversation(2, Focus::Thread);
+    assert!(cmds.contains(&Command::LoadPage {
+        conversation: 2,
+        before: None,
+        limit: 30
+    }));
+    let cmds = a.update(Event::PageLoaded {
+        conversation: 2,
+        limit: 30,
+        result: Ok(vec![msg(5, 2, "guest", "towels?")]),
+    });
+    assert_eq!(
+        cmds.iter().filter(|c| **c == Command::MarkRead(2)).count(),
+        1
+    );
+    // Not again while the first call is in flight.
+    let again = a.update(Event::Resize(120, 40));
+    assert!(!again.contains(&Command::MarkRead(2)));
+    a.update(Event::MarkedRead {
+        conversation: 2,
+        result: Ok(
+            serde_json::from_value(json!({"conversation_id": 2, "marked_as_read": 2})).unwrap(),
+        ),
+    });
+    assert_eq!(a.total_unread(), 0);
+}
+
+#[test]
+fn no_mark_read_while_the_terminal_is_unfocused() {
+    let mut a = app();
+    a.update(Event::FocusLost);
+    a.open_conversation(2, Focus::Thread);
+    let cmds = a.update(Event::PageLoaded {
+        conversation: 2,
+        limit: 30,
+        result: Ok(vec![msg(5, 2, "guest", "towels?")]),
+    });
+    assert!(!cmds.contains(&Command::MarkRead(2)));
+    let cmds = a.update(Event::FocusGained);
+    assert!(cmds.contains(&Command::MarkRead(2)));
+}
+
+#[test]
+fn a_failed_send_keeps_the_text_and_retries_with_a_check() {
+    let mut a = app();
+    a.open_conversation(1, Focus::Composer);
+    typed(&mut a, "On its way");
+    let cmds = key(&mut a, KeyCode::Enter);
+    let Some(Command::SendReply {
+        local_id,
+        check_since: None,
+        ..
+    }) = cmds.first().cloned()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(a.pending[0].state, ReplyState::Sending);
+    a.update(Event::ReplySent {
+        local_id,
+        result: Err(ApiError::new("POST", "/x", ErrorKind::Server(500))),
+    });
+    assert!(matches!(
+        a.pending[0].state,
+        ReplyState::Failed { unknown: true, .. }
+    ));
+    assert_eq!(a.pending[0].text, "On its way");
+    key(&mut a, KeyCode::Esc);
+    let cmds = a.update(Event::Key(KeyEvent::new(
+        KeyCode::Char('R'),
+        KeyModifiers::SHIFT,
+    )));
+    assert!(
+        matches!(
+            cmds.first(),
+            Some(Command::SendReply {
+                check_since: Some(_),
+                ..
+            })
+        ),
+        "{cmds:?}"
+    );
+    a.update(Event::ReplySent {
+        local_id,
+        result: Ok(msg(9, 1, "staff", "On its way")),
+    });
+    assert!(a.pending.is_empty());
+    assert!(a.threads[&1].messages.contains_key(&9));
+}
+
+#[test]
+fn live_duplicates_collapse_and_bump_the_list() {
+    let mut a = app();
+    a.open_conversation(3, Focus::Thread);
+    a.update(Event::PageLoaded {
+        conversation: 3,
+        limit: 30,
+        result: Ok(vec![]),
+    });
+    let mut m = msg(40, 1, "guest", "Is the bar open?");
+    m.timestamp = Utc.with_ymd_and_hms(2026, 11, 24, 14, 0, 0).unwrap();
+    let first = a.update(Event::LiveMessage(Box::new(m.clone())));
+    a.update(Event::LiveMessage(Box::new(m.clone())));
+    a.update(Event::LiveMessage(Box::new(m)));
+    assert_eq!(a.order[0], 1, "newest activity first");
+    assert_eq!(a.conversations[&1].unread_count, 1, "counted once");
+    assert!(
+        first.iter().any(|c| matches!(c, Command::Notify { .. })),
+        "not the open thread: notify"
+    );
+}
+
+#[test]
+fn filter_by_room_or_name() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "102");
+    assert_eq!(a.visible_order(), vec![2]);
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Backspace);
+    typed(&mut a, "guest 3");
+    assert_eq!(a.visible_order(), vec![3]);
+    let cmds = key(&mut a, KeyCode::Enter);
+    assert_eq!(a.open, Some(3));
+    assert!(!cmds.is_empty());
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('/'));
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.visible_order().len(), 3);
+}
+
+#[test]
+fn a_long_gap_resyncs() {
+    let mut a = app();
+    let later = a.clock.now + chrono::Duration::minutes(30);
+    let cmds = a.update(Event::Tick(later));
+    assert!(cmds.contains(&Command::LoadConversations));
+}
+
+#[test]
+fn next_unread_starts_at_the_highlight_then_moves_on() {
+    let mut a = app();
+    // 2 and 1 are unread; highlight 2 without opening it.
+    if let Some(c) = a.conversations.get_mut(&1) {
+        c.unread_count = 1;
+    }
+    key(&mut a, KeyCode::Down);
+    assert_eq!(a.selected, Some(2));
+    key(&mut a, KeyCode::Char('n'));
+    assert_eq!(a.open, Some(2), "the highlighted unread first");
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('n'));
+    assert_eq!(a.open, Some(1), "then the next one");
+}
