@@ -319,19 +319,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         }
     }
     // Flush the composer into the drafts file before the terminal goes.
-    if let Some(open) = app.open {
-        let d = Draft {
-            text: app.composer.text.clone(),
-            reply_to: app.composer.reply_to,
-        };
-        if d.text.is_empty() && d.reply_to.is_none() {
-            app.drafts.remove(&open);
-        } else {
-            app.drafts.insert(open, d);
-        }
-    }
-    let mut all: Vec<(i64, Draft)> = app.drafts.iter().map(|(k, v)| (*k, v.clone())).collect();
-    all.sort_by_key(|(k, _)| *k);
+    let all = app.drafts_snapshot();
     if let Err(e) = final_store.save(&all) {
         tracing::error!("saving drafts at exit: {e}");
     }

@@ -73,7 +73,7 @@ pub struct Binding {
     /// How the keys are written in help.
     pub label: &'static str,
     pub action: Action,
-    pub scope: Scope,
+    pub scopes: &'static [Scope],
     pub help: &'static str,
     /// Shown in the hint bar when its scope is focused.
     pub hint: bool,
@@ -82,274 +82,60 @@ pub struct Binding {
 }
 
 macro_rules! bind {
-    ($scope:ident, $label:literal, $action:ident, $help:literal, $hint:literal, [$($key:expr),+ $(,)?]) => {
-        Binding { keys: &[$($key),+], label: $label, action: Action::$action, scope: Scope::$scope, help: $help, hint: $hint, needs: None }
+    ([$($scope:ident),+], $label:literal, $action:ident, $help:literal, $hint:literal, [$($key:expr),+ $(,)?] $(, $needs:literal)?) => {
+        Binding {
+            keys: &[$($key),+],
+            label: $label,
+            action: Action::$action,
+            scopes: &[$(Scope::$scope),+],
+            help: $help,
+            hint: $hint,
+            needs: bind!(@needs $($needs)?),
+        }
     };
-    ($scope:ident, $label:literal, $action:ident, $help:literal, $hint:literal, [$($key:expr),+ $(,)?], $needs:literal) => {
-        Binding { keys: &[$($key),+], label: $label, action: Action::$action, scope: Scope::$scope, help: $help, hint: $hint, needs: Some($needs) }
-    };
+    (@needs) => { None };
+    (@needs $needs:literal) => { Some($needs) };
 }
 
+#[rustfmt::skip]
 pub static KEYMAP: &[Binding] = &[
-    bind!(Everywhere, "Ctrl-C", Quit, "quit", false, [ctrl('c')]),
-    bind!(List, "q", Quit, "quit", true, [ch('q')]),
-    bind!(Thread, "q", Quit, "quit", false, [ch('q')]),
-    bind!(List, "?", Help, "show or hide this help", true, [ch('?')]),
-    bind!(Thread, "?", Help, "show or hide this help", true, [ch('?')]),
-    bind!(
-        Everywhere,
-        "F1",
-        Help,
-        "show or hide this help",
-        false,
-        [k(KeyCode::F(1))]
-    ),
-    bind!(
-        Everywhere,
-        "Tab",
-        NextPane,
-        "next pane",
-        false,
-        [k(KeyCode::Tab)]
-    ),
-    bind!(
-        Everywhere,
-        "Shift-Tab",
-        PrevPane,
-        "previous pane",
-        false,
-        [
-            Key {
-                code: KeyCode::BackTab,
-                mods: KeyModifiers::SHIFT
-            },
-            k(KeyCode::BackTab)
-        ]
-    ),
-    bind!(
-        List,
-        "j/↓",
-        Down,
-        "next conversation",
-        false,
-        [ch('j'), k(KeyCode::Down)]
-    ),
-    bind!(
-        List,
-        "k/↑",
-        Up,
-        "previous conversation",
-        false,
-        [ch('k'), k(KeyCode::Up)]
-    ),
-    bind!(
-        List,
-        "Enter",
-        Open,
-        "open the conversation and reply",
-        true,
-        [k(KeyCode::Enter)]
-    ),
-    bind!(
-        List,
-        "n",
-        NextUnread,
-        "next unread conversation",
-        true,
-        [ch('n')]
-    ),
-    bind!(
-        Thread,
-        "n",
-        NextUnread,
-        "next unread conversation",
-        true,
-        [ch('n')]
-    ),
-    bind!(
-        List,
-        "/",
-        Filter,
-        "filter by room or guest",
-        true,
-        [ch('/')]
-    ),
-    bind!(
-        List,
-        "o",
-        OpenRoom,
-        "open or start a room's thread",
-        true,
-        [ch('o')],
-        "chat.conversation.read"
-    ),
-    bind!(
-        List,
-        "c",
-        Claim,
-        "claim the conversation",
-        false,
-        [ch('c')],
-        "chat.conversation.assign"
-    ),
-    bind!(
-        Thread,
-        "c",
-        Claim,
-        "claim the conversation",
-        true,
-        [ch('c')],
-        "chat.conversation.assign"
-    ),
-    bind!(
-        Thread,
-        "j/↓",
-        Down,
-        "select the next message",
-        false,
-        [ch('j'), k(KeyCode::Down)]
-    ),
-    bind!(
-        Thread,
-        "k/↑",
-        Up,
-        "select the previous message",
-        false,
-        [ch('k'), k(KeyCode::Up)]
-    ),
-    bind!(
-        Thread,
-        "i/Enter",
-        Write,
-        "write a reply",
-        true,
-        [ch('i'), k(KeyCode::Enter)],
-        "chat.message.send"
-    ),
-    bind!(
-        Thread,
-        "r",
-        QuoteReply,
-        "reply quoting the selected message",
-        true,
-        [ch('r')],
-        "chat.message.send"
-    ),
-    bind!(
-        Thread,
-        "t",
-        Canned,
-        "insert a canned reply",
-        false,
-        [ch('t')],
-        "chat.message.send"
-    ),
-    bind!(
-        Thread,
-        "R",
-        Retry,
-        "retry a failed reply",
-        false,
-        [ch('R')],
-        "chat.message.send"
-    ),
-    bind!(
-        Thread,
-        "Esc",
-        Leave,
-        "back to the list",
-        false,
-        [k(KeyCode::Esc)]
-    ),
-    bind!(
-        Everywhere,
-        "PgUp",
-        PageUp,
-        "scroll the thread up a page",
-        false,
-        [k(KeyCode::PageUp)]
-    ),
-    bind!(
-        Everywhere,
-        "PgDn",
-        PageDown,
-        "scroll the thread down a page",
-        false,
-        [k(KeyCode::PageDown)]
-    ),
-    bind!(
-        Thread,
-        "Home/g",
-        Top,
-        "first loaded message",
-        false,
-        [k(KeyCode::Home), ch('g')]
-    ),
-    bind!(
-        Thread,
-        "End/G",
-        Bottom,
-        "newest message",
-        false,
-        [k(KeyCode::End), ch('G')]
-    ),
-    bind!(
-        Composer,
-        "Enter",
-        Send,
-        "send the reply",
-        true,
-        [k(KeyCode::Enter)],
-        "chat.message.send"
-    ),
-    bind!(
-        Composer,
-        "Alt-Enter",
-        Newline,
-        "new line",
-        true,
-        [
-            alt(KeyCode::Enter),
-            Key {
-                code: KeyCode::Enter,
-                mods: KeyModifiers::SHIFT
-            },
-            ctrl('j')
-        ]
-    ),
-    bind!(
-        Composer,
-        "Ctrl-E",
-        Editor,
-        "edit the reply in $EDITOR",
-        true,
-        [ctrl('e')]
-    ),
-    bind!(
-        Composer,
-        "Ctrl-T",
-        Canned,
-        "insert a canned reply",
-        true,
-        [ctrl('t')]
-    ),
-    bind!(
-        Composer,
-        "Ctrl-X",
-        ClearQuote,
-        "stop quoting",
-        false,
-        [ctrl('x')]
-    ),
-    bind!(
-        Composer,
-        "Esc",
-        Leave,
-        "leave the composer (the draft is kept)",
-        true,
-        [k(KeyCode::Esc)]
-    ),
+    bind!([Everywhere], "Ctrl-C", Quit, "quit", false, [ctrl('c')]),
+    bind!([List, Thread], "q", Quit, "quit", true, [ch('q')]),
+    bind!([List, Thread], "?", Help, "show or hide this help", true, [ch('?')]),
+    bind!([Everywhere], "F1", Help, "show or hide this help", false, [k(KeyCode::F(1))]),
+    bind!([Everywhere], "Tab", NextPane, "next pane", false, [k(KeyCode::Tab)]),
+    bind!([Everywhere], "Shift-Tab", PrevPane, "previous pane", false, [Key { code: KeyCode::BackTab, mods: KeyModifiers::SHIFT }, k(KeyCode::BackTab)]),
+    bind!([List], "j/↓", Down, "next conversation", false, [ch('j'), k(KeyCode::Down)]),
+    bind!([List], "k/↑", Up, "previous conversation", false, [ch('k'), k(KeyCode::Up)]),
+    bind!([List], "Enter", Open, "open the conversation and reply", true, [k(KeyCode::Enter)]),
+    bind!([List, Thread], "n", NextUnread, "next unread conversation", true, [ch('n')]),
+    bind!([List], "/", Filter, "filter by room or guest", true, [ch('/')]),
+    bind!([List], "o", OpenRoom, "open or start a room's thread", true, [ch('o')], "chat.conversation.read"),
+    bind!([List, Thread], "c", Claim, "claim the conversation", true, [ch('c')], "chat.conversation.assign"),
+    bind!([Thread], "j/↓", Down, "select the next message", false, [ch('j'), k(KeyCode::Down)]),
+    bind!([Thread], "k/↑", Up, "select the previous message", false, [ch('k'), k(KeyCode::Up)]),
+    bind!([Thread], "i/Enter", Write, "write a reply", true, [ch('i'), k(KeyCode::Enter)], "chat.message.send"),
+    bind!([Thread], "r", QuoteReply, "reply quoting the selected message", true, [ch('r')], "chat.message.send"),
+    bind!([Thread], "t", Canned, "insert a canned reply", false, [ch('t')], "chat.message.send"),
+    bind!([Thread], "R", Retry, "retry a failed reply", false, [ch('R')], "chat.message.send"),
+    bind!([Thread], "Esc", Leave, "back to the list", false, [k(KeyCode::Esc)]),
+    bind!([Everywhere], "PgUp", PageUp, "scroll the thread up a page", false, [k(KeyCode::PageUp)]),
+    bind!([Everywhere], "PgDn", PageDown, "scroll the thread down a page", false, [k(KeyCode::PageDown)]),
+    bind!([Thread], "Home/g", Top, "first loaded message", false, [k(KeyCode::Home), ch('g')]),
+    bind!([Thread], "End/G", Bottom, "newest message", false, [k(KeyCode::End), ch('G')]),
+    bind!([Composer], "Enter", Send, "send the reply", true, [k(KeyCode::Enter)], "chat.message.send"),
+    bind!([Composer], "Alt-Enter", Newline, "new line", true, [alt(KeyCode::Enter), Key { code: KeyCode::Enter, mods: KeyModifiers::SHIFT }, ctrl('j')]),
+    bind!([Composer], "Ctrl-E", Editor, "edit the reply in $EDITOR", true, [ctrl('e')]),
+    bind!([Composer], "Ctrl-T", Canned, "insert a canned reply", true, [ctrl('t')]),
+    bind!([Composer], "Ctrl-X", ClearQuote, "stop quoting", false, [ctrl('x')]),
+    bind!([Composer], "Esc", Leave, "leave the composer (the draft is kept)", true, [k(KeyCode::Esc)]),
 ];
+
+impl Binding {
+    pub fn applies_in(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
+    }
+}
 
 fn matches(key: &Key, ev: &KeyEvent) -> bool {
     // Shifted letters arrive as uppercase with SHIFT; compare without SHIFT for chars.
@@ -366,12 +152,11 @@ pub fn lookup(scope: Scope, ev: &KeyEvent, allowed: &dyn Fn(&str) -> bool) -> Op
     KEYMAP
         .iter()
         .filter(usable)
-        .find(|b| b.scope == scope && b.keys.iter().any(|key| matches(key, ev)))
+        .find(|b| b.applies_in(scope) && b.keys.iter().any(|key| matches(key, ev)))
         .or_else(|| {
-            KEYMAP
-                .iter()
-                .filter(usable)
-                .find(|b| b.scope == Scope::Everywhere && b.keys.iter().any(|key| matches(key, ev)))
+            KEYMAP.iter().filter(usable).find(|b| {
+                b.applies_in(Scope::Everywhere) && b.keys.iter().any(|key| matches(key, ev))
+            })
         })
         .map(|b| b.action)
 }
@@ -446,7 +231,7 @@ mod tests {
     fn no_key_is_bound_twice_in_one_scope() {
         for (i, a) in KEYMAP.iter().enumerate() {
             for b in &KEYMAP[i + 1..] {
-                if a.scope != b.scope {
+                if !a.scopes.iter().any(|s| b.applies_in(*s)) {
                     continue;
                 }
                 for ka in a.keys {

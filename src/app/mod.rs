@@ -457,6 +457,15 @@ impl App {
         }
     }
 
+    /// Every draft, the composer's included, for a final save at exit.
+    pub fn drafts_snapshot(&mut self) -> Vec<(ConversationId, Draft)> {
+        self.stash_draft();
+        let mut all: Vec<(ConversationId, Draft)> =
+            self.drafts.iter().map(|(k, v)| (*k, v.clone())).collect();
+        all.sort_by_key(|(k, _)| *k);
+        all
+    }
+
     pub fn save_drafts(&self) -> Command {
         let mut all: Vec<(ConversationId, Draft)> =
             self.drafts.iter().map(|(k, v)| (*k, v.clone())).collect();
@@ -686,7 +695,6 @@ impl App {
         if let Some(t) = self.threads.get_mut(&conv) {
             t.merge([m]);
         }
-        self.resort();
         cmds
     }
 
@@ -787,6 +795,7 @@ impl App {
                     for m in msgs {
                         c.extend(self.absorb_message(m, false));
                     }
+                    self.resort();
                     if let Some(t) = self.threads.get_mut(&conversation)
                         && t.fetch == Fetch::NotStarted
                     {
@@ -881,7 +890,11 @@ impl App {
                 }
                 self.stash_draft()
             }
-            Event::LiveMessage(m) => self.absorb_message(*m, true),
+            Event::LiveMessage(m) => {
+                let cmds = self.absorb_message(*m, true);
+                self.resort();
+                cmds
+            }
             Event::GuestWrote {
                 conversation,
                 message_id,
@@ -922,6 +935,7 @@ impl App {
                 self.pending.remove(pos);
                 let conversation = m.conversation_id;
                 let mut cmds = self.absorb_message(m, false);
+                self.resort();
                 // A first reply also adds "X has joined" before it: read the thread's newest.
                 if let Some(conversation) = conversation {
                     cmds.push(Command::Refresh { conversation });
@@ -1090,7 +1104,6 @@ impl App {
     }
 
     fn on_action(&mut self, action: Action) -> Vec<Command> {
-        let (_, view_h) = self.thread_view();
         match action {
             Action::Quit => {
                 self.quit = true;
@@ -1201,7 +1214,6 @@ impl App {
             }
             Action::Retry => return self.retry(),
         }
-        let _ = view_h;
         vec![]
     }
 

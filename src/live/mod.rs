@@ -192,10 +192,13 @@ enum Ended {
 async fn run(config: LiveConfig, api: StaffApi, staff_id: i64, tx: mpsc::UnboundedSender<Event>) {
     let mut attempt: u32 = 0;
     let mut bookings: HashSet<String> = HashSet::new();
+    let mut first = true;
     loop {
         let _ = tx.send(Event::Connection(Connection::Connecting));
         let started = Instant::now();
-        let ended = session(&config, &api, staff_id, &tx, &mut bookings).await;
+        // Nothing can have been missed before the first connection: the app is loading anyway.
+        let ended = session(&config, &api, staff_id, &tx, &mut bookings, !first).await;
+        first = false;
         if started.elapsed() > Duration::from_secs(60) {
             // A healthy stretch: start the backoff over.
             attempt = 0;
@@ -244,6 +247,7 @@ async fn session(
     staff_id: i64,
     tx: &mpsc::UnboundedSender<Event>,
     bookings: &mut HashSet<String>,
+    resync: bool,
 ) -> Ended {
     let connect = tokio::time::timeout(
         Duration::from_secs(10),
@@ -314,8 +318,10 @@ async fn session(
     } else {
         Connection::Live
     }));
-    // Whatever happened while we were away: re-read the list and the open thread.
-    let _ = tx.send(Event::Poll);
+    if resync {
+        // Whatever happened while we were away: re-read the list and the open thread.
+        let _ = tx.send(Event::Poll);
+    }
 
     let mut last_frame = Instant::now();
     let mut ping_sent: Option<Instant> = None;

@@ -34,7 +34,6 @@ fn composer_height(app: &App, width: u16) -> u16 {
 
 pub fn areas(app: &App) -> Areas {
     let (w, h) = app.size;
-    let full = Rect::new(0, 0, w, h);
     if h < 3 {
         return Areas {
             status: Rect::new(0, 0, w, h.min(1)),
@@ -45,7 +44,6 @@ pub fn areas(app: &App) -> Areas {
     let status = Rect::new(0, 0, w, 1);
     let hints = Rect::new(0, h - 1, w, 1);
     let body = Rect::new(0, 1, w, h - 2);
-    let _ = full;
     let show_thread = app.open.is_some();
     let narrow = w < NARROW;
     let (list, right) = if narrow {

@@ -418,7 +418,7 @@ fn draw_hints(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     };
     let allowed = |cap: &str| app.me.can(cap);
     let mut parts: Vec<String> = keymap::visible(&allowed)
-        .filter(|b| b.scope == scope && b.hint)
+        .filter(|b| b.applies_in(scope) && b.hint)
         .map(|b| format!("{} {}", b.label, b.help))
         .collect();
     parts.push("Tab pane".into());
@@ -451,7 +451,7 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     ] {
         lines.push(Line::styled(name.to_string(), theme.accent));
         let mut seen: Vec<(&str, &str)> = Vec::new();
-        for b in keymap::visible(&allowed).filter(|b| b.scope == scope) {
+        for b in keymap::visible(&allowed).filter(|b| b.applies_in(scope)) {
             if seen.contains(&(b.label, b.help)) {
                 continue;
             }
