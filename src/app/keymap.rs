@@ -3,7 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     Quit,
     Help,
@@ -146,26 +147,174 @@ fn matches(key: &Key, ev: &KeyEvent) -> bool {
     key.code == ev.code && key.mods == mods
 }
 
-/// The action for a key in this scope (its own bindings first, then the global ones).
-pub fn lookup(scope: Scope, ev: &KeyEvent, allowed: &dyn Fn(&str) -> bool) -> Option<Action> {
-    let usable = |b: &&Binding| b.needs.is_none_or(allowed);
-    KEYMAP
-        .iter()
-        .filter(usable)
-        .find(|b| b.applies_in(scope) && b.keys.iter().any(|key| matches(key, ev)))
-        .or_else(|| {
-            KEYMAP.iter().filter(usable).find(|b| {
-                b.applies_in(Scope::Everywhere) && b.keys.iter().any(|key| matches(key, ev))
-            })
-        })
-        .map(|b| b.action)
+/// Parses "x", "ctrl-e", "alt-enter", "pgup", "f1", "shift-tab" and the like.
+pub fn parse_key(text: &str) -> Result<Key, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let mut mods = KeyModifiers::NONE;
+    let mut rest = lower.as_str();
+    loop {
+        if let Some(r) = rest.strip_prefix("ctrl-") {
+            mods |= KeyModifiers::CONTROL;
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("alt-") {
+            mods |= KeyModifiers::ALT;
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("shift-") {
+            mods |= KeyModifiers::SHIFT;
+            rest = r;
+        } else {
+            break;
+        }
+    }
+    let code = match rest {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" if mods.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pgup" | "pageup" => KeyCode::PageUp,
+        "pgdn" | "pagedown" => KeyCode::PageDown,
+        "space" => KeyCode::Char(' '),
+        f if f.starts_with('f') && f.len() > 1 && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            KeyCode::F(f[1..].parse().unwrap_or(1))
+        }
+        _ => {
+            // A single character keeps its case: "G" differs from "g".
+            let original = text.trim();
+            let ch_part = &original[original.len() - rest.len()..];
+            let mut chars = ch_part.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => KeyCode::Char(c),
+                _ => return Err(format!("{text:?} is not a key (try \"x\", \"ctrl-e\", \"alt-enter\", \"pgup\", \"f1\")")),
+            }
+        }
+    };
+    if code == KeyCode::BackTab {
+        mods |= KeyModifiers::SHIFT;
+    }
+    if let KeyCode::Char(_) = code {
+        mods -= KeyModifiers::SHIFT;
+    }
+    Ok(Key { code, mods })
 }
 
-/// The bindings to list in help or the hint bar, for a staff member's capabilities.
-pub fn visible<'a>(
-    allowed: &'a dyn Fn(&str) -> bool,
-) -> impl Iterator<Item = &'static Binding> + 'a {
-    KEYMAP.iter().filter(move |b| b.needs.is_none_or(allowed))
+/// One binding as configured: the default row with its keys possibly replaced.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub keys: Vec<Key>,
+    pub label: String,
+    pub base: &'static Binding,
+}
+
+impl Row {
+    pub fn applies_in(&self, scope: Scope) -> bool {
+        self.base.applies_in(scope)
+    }
+}
+
+/// The keymap in force: the defaults, with the config's `[keys]` applied.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    rows: Vec<Row>,
+}
+
+impl std::fmt::Debug for Binding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.action)
+    }
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            rows: KEYMAP
+                .iter()
+                .map(|b| Row { keys: b.keys.to_vec(), label: b.label.to_string(), base: b })
+                .collect(),
+        }
+    }
+}
+
+impl Keymap {
+    /// Applies `action = ["key", ...]` overrides; refuses a key bound twice in one scope.
+    pub fn with_overrides(overrides: &[(Action, Vec<String>)]) -> Result<Keymap, String> {
+        let mut map = Keymap::default();
+        for (action, keys) in overrides {
+            if keys.is_empty() {
+                return Err(format!("keys.{}: give at least one key", action_name(*action)));
+            }
+            let parsed = keys
+                .iter()
+                .map(|k| parse_key(k))
+                .collect::<Result<Vec<Key>, String>>()
+                .map_err(|e| format!("keys.{}: {e}", action_name(*action)))?;
+            let mut found = false;
+            for row in map.rows.iter_mut().filter(|r| r.base.action == *action) {
+                row.keys = parsed.clone();
+                row.label = keys.join("/");
+                found = true;
+            }
+            if !found {
+                return Err(format!("keys.{}: no such action", action_name(*action)));
+            }
+        }
+        map.check_conflicts()?;
+        Ok(map)
+    }
+
+    fn check_conflicts(&self) -> Result<(), String> {
+        for (i, a) in self.rows.iter().enumerate() {
+            for b in &self.rows[i + 1..] {
+                let shared_scope = a.base.scopes.iter().any(|s| b.applies_in(*s));
+                if shared_scope && a.base.action != b.base.action {
+                    if let Some(k) = a.keys.iter().find(|k| b.keys.contains(k)) {
+                        return Err(format!(
+                            "the key {:?} would do both {} and {}",
+                            k.code,
+                            action_name(a.base.action),
+                            action_name(b.base.action)
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The action for a key in this scope (its own bindings first, then the global ones).
+    pub fn lookup(&self, scope: Scope, ev: &KeyEvent, allowed: &dyn Fn(&str) -> bool) -> Option<Action> {
+        let usable = |r: &&Row| r.base.needs.is_none_or(allowed);
+        let hit = |r: &&Row, s: Scope| r.applies_in(s) && r.keys.iter().any(|key| matches(key, ev));
+        self.rows
+            .iter()
+            .filter(usable)
+            .find(|r| hit(r, scope))
+            .or_else(|| self.rows.iter().filter(usable).find(|r| hit(r, Scope::Everywhere)))
+            .map(|r| r.base.action)
+    }
+
+    /// The rows to list in help or the hint bar, for a staff member's capabilities.
+    pub fn visible<'a>(&'a self, allowed: &'a dyn Fn(&str) -> bool) -> impl Iterator<Item = &'a Row> + 'a {
+        self.rows.iter().filter(move |r| r.base.needs.is_none_or(allowed))
+    }
+}
+
+pub fn action_name(a: Action) -> String {
+    serde_json::to_value(a)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{a:?}"))
+}
+
+/// The default keymap's lookup (for callers without a configured keymap).
+pub fn lookup(scope: Scope, ev: &KeyEvent, allowed: &dyn Fn(&str) -> bool) -> Option<Action> {
+    Keymap::default().lookup(scope, ev, allowed)
 }
 
 #[cfg(test)]
@@ -224,7 +373,7 @@ mod tests {
             ),
             None
         );
-        assert!(visible(&none).all(|b| b.action != Action::Claim));
+        assert!(Keymap::default().visible(&none).all(|r| r.base.action != Action::Claim));
     }
 
     #[test]
@@ -244,5 +393,37 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod override_tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse() {
+        assert_eq!(parse_key("ctrl-e").unwrap(), Key { code: KeyCode::Char('e'), mods: KeyModifiers::CONTROL });
+        assert_eq!(parse_key("G").unwrap(), Key { code: KeyCode::Char('G'), mods: KeyModifiers::NONE });
+        assert_eq!(parse_key("alt-enter").unwrap(), Key { code: KeyCode::Enter, mods: KeyModifiers::ALT });
+        assert_eq!(parse_key("f5").unwrap().code, KeyCode::F(5));
+        assert!(parse_key("ctrl-").is_err());
+        assert!(parse_key("banana").is_err());
+    }
+
+    #[test]
+    fn overrides_replace_keys_and_labels() {
+        let map = Keymap::with_overrides(&[(Action::NextUnread, vec!["u".into()])]).unwrap();
+        let all = |_: &str| true;
+        let u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::NONE);
+        let n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE);
+        assert_eq!(map.lookup(Scope::List, &u, &all), Some(Action::NextUnread));
+        assert_eq!(map.lookup(Scope::List, &n, &all), None);
+        assert!(map.visible(&all).any(|r| r.label == "u" && r.base.action == Action::NextUnread));
+    }
+
+    #[test]
+    fn conflicting_overrides_are_refused() {
+        let e = Keymap::with_overrides(&[(Action::NextUnread, vec!["j".into()])]).unwrap_err();
+        assert!(e.contains("next_unread") && e.contains("down"), "{e}");
     }
 }

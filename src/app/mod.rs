@@ -284,6 +284,7 @@ pub struct App {
     pub notice: Option<Notice>,
     pub connection: Connection,
     pub canned: Vec<String>,
+    pub keymap: keymap::Keymap,
     pub page_size: u32,
     pub terminal_focused: bool,
     /// Conversation ids with a mark-read call in flight.
@@ -319,6 +320,7 @@ impl App {
             notice: None,
             connection: Connection::Connecting,
             canned: Vec::new(),
+            keymap: keymap::Keymap::default(),
             page_size: 30,
             terminal_focused: true,
             marking: Vec::new(),
@@ -988,7 +990,7 @@ impl App {
             Overlay::None => {}
         }
         let allowed = self.allowed();
-        let action = keymap::lookup(self.scope(), &key, &allowed);
+        let action = self.keymap.lookup(self.scope(), &key, &allowed);
         drop(allowed);
         match action {
             Some(a) => self.on_action(a),

@@ -10,7 +10,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::app::keymap::{self, Scope};
+use crate::app::keymap::Scope;
 use crate::app::thread::{Fetch, Scroll};
 use crate::app::{App, Connection, Focus, Level, Overlay, ReplyState};
 use crate::text;
@@ -417,9 +417,11 @@ fn draw_hints(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         (_, Focus::Composer) => Scope::Composer,
     };
     let allowed = |cap: &str| app.me.can(cap);
-    let mut parts: Vec<String> = keymap::visible(&allowed)
-        .filter(|b| b.applies_in(scope) && b.hint)
-        .map(|b| format!("{} {}", b.label, b.help))
+    let mut parts: Vec<String> = app
+        .keymap
+        .visible(&allowed)
+        .filter(|r| r.applies_in(scope) && r.base.hint)
+        .map(|r| format!("{} {}", r.label, r.base.help))
         .collect();
     parts.push("Tab pane".into());
     let line = parts.join(" · ");
@@ -450,18 +452,13 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         (Scope::Everywhere, "Everywhere"),
     ] {
         lines.push(Line::styled(name.to_string(), theme.accent));
-        let mut seen: Vec<(&str, &str)> = Vec::new();
-        for b in keymap::visible(&allowed).filter(|b| b.applies_in(scope)) {
-            if seen.contains(&(b.label, b.help)) {
-                continue;
-            }
-            seen.push((b.label, b.help));
+        for r in app.keymap.visible(&allowed).filter(|r| r.applies_in(scope)) {
             lines.push(Line::from(vec![
                 Span::styled(
-                    format!("  {:<12}", b.label),
+                    format!("  {:<12}", r.label),
                     Style::new().add_modifier(Modifier::BOLD),
                 ),
-                Span::raw(b.help.to_string()),
+                Span::raw(r.base.help.to_string()),
             ]));
         }
         lines.push(Line::default());
