@@ -1,17 +1,21 @@
-//! The command line: the inbox, the bundled demo, and the demo server on its own.
+//! The command line: the inbox, sign-in and sign-out, the effective configuration, the bundled
+//! demo and the demo server on its own.
 
+use std::io::{BufRead, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use crate::api::{self, ApiConfig, Login, PathForm, StaffApi};
+use crate::api::{self, ApiConfig, ErrorKind, Login, PathForm, StaffApi};
 use crate::app::Me;
+use crate::config::Config;
 use crate::demo::{self, DemoConfig, Faults, SeedOptions, ServedPaths};
 use crate::inbox::{self, InboxConfig, NotifyMode};
 use crate::live::LiveConfig;
+use crate::store::{Session, SessionStore};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -26,18 +30,24 @@ pub struct Cli {
     /// The hotel's slug, e.g. hotel-killarney
     #[arg(long, global = true, env = "FRONTDESK_HOTEL")]
     pub hotel: Option<String>,
-    /// Which chat base path the server uses.
-    #[arg(long, global = true, value_enum, default_value = "auto")]
-    pub api_paths: ApiPaths,
-    /// Realtime: a Pusher-protocol WebSocket URL (ws://host:port/app/KEY?protocol=7).
-    #[arg(long, env = "FRONTDESK_PUSHER_URL")]
-    pub pusher_url: Option<String>,
-    /// How new guest messages are announced: off, bell, desktop (OSC 777/9), both.
-    #[arg(long, global = true, value_enum, default_value = "bell")]
-    pub notify: NotifyMode,
+    /// The configuration file (default: $XDG_CONFIG_HOME/frontdesk/config.toml).
+    #[arg(long, global = true, env = "FRONTDESK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Which chat base path the server uses (overrides the config's api_paths).
+    #[arg(long, global = true, value_enum)]
+    pub api_paths: Option<ApiPaths>,
+    /// How new guest messages are announced (overrides the config's notifications).
+    #[arg(long, global = true, value_enum)]
+    pub notify: Option<NotifyMode>,
+    /// Allow plain http:// and ws:// to hosts other than loopback.
+    #[arg(long, global = true)]
+    pub allow_insecure: bool,
     /// Log level for the log file (error, warn, info, debug, trace).
     #[arg(long, global = true, default_value = "info")]
     pub log_level: String,
+    /// Realtime: a Pusher-protocol WebSocket URL (overrides the config's [realtime]).
+    #[arg(long, env = "FRONTDESK_PUSHER_URL")]
+    pub pusher_url: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -69,6 +79,21 @@ pub enum Command {
     },
     /// Run only the demo hotel server (for scripts, tests and benchmarks).
     ServeDemo(ServeArgs),
+    /// Sign in to the hotel server and save the session for the inbox.
+    Login(LoginArgs),
+    /// Forget the saved session.
+    Logout,
+    /// Print where frontdesk keeps its files and the settings in effect (token masked).
+    Config,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LoginArgs {
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Read the password from the first line of standard input (for scripts).
+    #[arg(long)]
+    pub password_stdin: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -92,7 +117,7 @@ pub struct ServeArgs {
     /// Serve the published (hotels) or the deployed (hotel) base path.
     #[arg(long, value_enum, default_value = "hotels")]
     pub paths: ServedPaths,
-    /// Faults: send-500-after-save, drop-sockets-every=SECS, slow=MS, html-500-on=PATH, truncate-previews
+    /// Faults: send-500-after-save, drop-sockets-every=SECS, slow=MS, html-500-on=PATH, truncate-previews, stall
     #[arg(long, default_value = "")]
     pub faults: String,
     /// Seconds of silence before the server pings a socket.
@@ -116,6 +141,71 @@ pub fn state_dir() -> PathBuf {
         .unwrap_or_else(data_dir)
 }
 
+pub fn config_path(cli: &Cli) -> PathBuf {
+    cli.config.clone().unwrap_or_else(|| {
+        project_dirs()
+            .map(|d| d.config_dir().join("config.toml"))
+            .unwrap_or_else(|| PathBuf::from("frontdesk.toml"))
+    })
+}
+
+pub fn log_path() -> PathBuf {
+    state_dir().join("frontdesk.log")
+}
+
+/// The log file is capped: past this it is rotated to `frontdesk.log.1` (one kept).
+const LOG_CAP: u64 = 5 * 1024 * 1024;
+
+/// A log writer that rotates by size while running.
+struct RotatingLog {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+    written: u64,
+}
+
+impl RotatingLog {
+    fn open(path: &Path) -> std::io::Result<RotatingLog> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        let written = file.metadata().map(|m| m.len()).unwrap_or(0);
+        Ok(RotatingLog {
+            path: path.to_path_buf(),
+            file: Some(file),
+            written,
+        })
+    }
+
+    fn rotate(&mut self) {
+        self.file = None;
+        let _ = std::fs::rename(&self.path, self.path.with_extension("log.1"));
+        self.file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .ok();
+        self.written = 0;
+    }
+}
+
+impl Write for RotatingLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.written + buf.len() as u64 > LOG_CAP {
+            self.rotate();
+        }
+        let n = match self.file.as_mut() {
+            Some(f) => f.write(buf)?,
+            None => buf.len(),
+        };
+        self.written += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), |f| f.flush())
+    }
+}
+
 /// Logs go to a file: never to the terminal the inbox draws on.
 fn init_logging(level: &str, to_stderr: bool) -> Option<PathBuf> {
     let filter = tracing_subscriber::EnvFilter::try_new(format!("frontdesk={level},warn"))
@@ -127,24 +217,136 @@ fn init_logging(level: &str, to_stderr: bool) -> Option<PathBuf> {
             .try_init();
         return None;
     }
-    let dir = state_dir();
-    std::fs::create_dir_all(&dir).ok()?;
-    let path = dir.join("frontdesk.log");
-    // Keep one previous log, so the file cannot grow without bound across runs.
-    if std::fs::metadata(&path).is_ok_and(|m| m.len() > 5 * 1024 * 1024) {
-        let _ = std::fs::rename(&path, dir.join("frontdesk.log.1"));
-    }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    let path = log_path();
+    std::fs::create_dir_all(path.parent()?).ok()?;
+    let log = RotatingLog::open(&path).ok()?;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
+        .with_writer(std::sync::Mutex::new(log))
         .try_init();
     Some(path)
+}
+
+fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let host_port = rest.split(['/', '?']).next().unwrap_or("");
+    let host_port = host_port
+        .rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(host_port);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    host == "localhost"
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Plain http/ws is refused for anything but loopback unless explicitly allowed.
+pub fn check_transport(url: &str, allow_insecure: bool) -> Result<(), String> {
+    let plain = url.starts_with("http://") || url.starts_with("ws://");
+    let secure = url.starts_with("https://") || url.starts_with("wss://");
+    if !plain && !secure {
+        return Err(format!("{url:?} is not an http(s):// or ws(s):// address"));
+    }
+    if plain && !allow_insecure && !is_loopback(url) {
+        return Err(format!(
+            "{url} is not encrypted: the token and guests' messages would cross the network in clear. \
+             Use https:// / wss://, or pass --allow-insecure (or allow_insecure = true) if you must"
+        ));
+    }
+    Ok(())
+}
+
+/// Settings from flags, environment, saved session and config file, in that order.
+pub struct Effective {
+    pub config_path: PathBuf,
+    pub config: Config,
+    pub session_path: PathBuf,
+    pub session: Option<Session>,
+    pub session_error: Option<String>,
+    pub server: Option<String>,
+    pub hotel: Option<String>,
+    pub token: Option<String>,
+    pub token_from_env: bool,
+    pub api_paths: PathForm,
+    pub notify: NotifyMode,
+    pub allow_insecure: bool,
+    pub pusher_url: Option<String>,
+}
+
+pub fn effective(cli: &Cli) -> Result<Effective> {
+    let config_path = config_path(cli);
+    let config = Config::load(&config_path).map_err(|e| eyre!("{e}"))?;
+    let store = SessionStore::new(&data_dir());
+    let (session, session_error) = match store.load() {
+        Ok(s) => (s, None),
+        Err(e) => (None, Some(e)),
+    };
+    let env_token = std::env::var("FRONTDESK_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    let server = cli
+        .server
+        .clone()
+        .or_else(|| session.as_ref().map(|s| s.server.clone()))
+        .or_else(|| config.server.clone())
+        .map(|s| s.trim_end_matches('/').to_string());
+    let hotel = cli
+        .hotel
+        .clone()
+        .or_else(|| session.as_ref().map(|s| s.hotel.clone()))
+        .or_else(|| config.hotel.clone());
+    // The saved token only belongs to the server and hotel it was issued for.
+    let session_matches = session
+        .as_ref()
+        .is_some_and(|s| Some(&s.server) == server.as_ref() && Some(&s.hotel) == hotel.as_ref());
+    let token = env_token.clone().or_else(|| {
+        session
+            .as_ref()
+            .filter(|_| session_matches)
+            .map(|s| s.token.clone())
+    });
+    let api_paths = cli
+        .api_paths
+        .map(PathForm::from)
+        .unwrap_or(match config.api_paths {
+            PathForm::Auto => session
+                .as_ref()
+                .filter(|_| session_matches)
+                .map(|s| s.api_paths)
+                .unwrap_or(PathForm::Auto),
+            pinned => pinned,
+        });
+    Ok(Effective {
+        config_path,
+        session_path: store.path().to_path_buf(),
+        session: session.filter(|_| session_matches),
+        session_error,
+        server,
+        hotel,
+        token,
+        token_from_env: env_token.is_some(),
+        api_paths,
+        notify: cli.notify.unwrap_or(config.notifications),
+        allow_insecure: cli.allow_insecure || config.allow_insecure,
+        pusher_url: cli.pusher_url.clone().or_else(|| config.realtime.ws_url()),
+        config,
+    })
+}
+
+pub fn mask(token: &str) -> String {
+    let n = token.chars().count();
+    if n <= 8 {
+        return "*".repeat(n);
+    }
+    let tail: String = token.chars().skip(n - 4).collect();
+    format!("{}{tail} ({n} characters)", "*".repeat(8))
 }
 
 fn me_from(login: &Login) -> Me {
@@ -153,6 +355,15 @@ fn me_from(login: &Login) -> Me {
         name: login.username.clone(),
         hotel_name: login.hotel_display_name(),
         capabilities: login.allowed_capabilities.clone(),
+    }
+}
+
+fn me_from_session(s: &Session) -> Me {
+    Me {
+        staff_id: s.staff_id,
+        name: s.username.clone(),
+        hotel_name: s.hotel_name.clone(),
+        capabilities: s.capabilities.clone(),
     }
 }
 
@@ -173,6 +384,40 @@ fn serve_config(a: &ServeArgs) -> Result<DemoConfig> {
     })
 }
 
+fn api_config(e: &Effective, server: &str, hotel: &str, token: &str) -> ApiConfig {
+    let mut c = ApiConfig::new(server, hotel, token);
+    c.paths = e.api_paths;
+    c.scheme = e.config.auth_scheme;
+    c.timeout = Duration::from_secs(e.config.request_timeout_seconds);
+    c.pusher_auth_path = e.config.realtime.auth_endpoint.clone();
+    c
+}
+
+fn inbox_config(
+    e: &Effective,
+    api: StaffApi,
+    me: Me,
+    data_dir: PathBuf,
+    live: Option<LiveConfig>,
+) -> Result<InboxConfig> {
+    Ok(InboxConfig {
+        api,
+        me,
+        data_dir,
+        canned: e.config.canned_replies.clone(),
+        page_size: e.config.history_page_size,
+        poll_every: Duration::from_secs(e.config.poll_seconds),
+        notify: e.notify,
+        theme: e.config.theme(),
+        keymap: e
+            .config
+            .keymap()
+            .map_err(|err| eyre!("{}: {err}", e.config_path.display()))?,
+        live,
+        session: e.session.clone(),
+    })
+}
+
 pub async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Some(Command::ServeDemo(args)) => {
@@ -181,13 +426,13 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .await
                 .map_err(|e| eyre!(e))?;
             print!("{}", running.env_lines());
-            use std::io::Write;
             let _ = std::io::stdout().flush();
             wait_for_shutdown().await;
             running.stop().await;
             Ok(())
         }
         Some(Command::Demo { guest_every }) => {
+            let e = effective(&cli)?;
             let log = init_logging(&cli.log_level, false);
             crate::tui::install_panic_hook(log.map(|p| p.display().to_string()));
             let config = DemoConfig {
@@ -199,46 +444,80 @@ pub async fn run(cli: Cli) -> Result<()> {
             let login = api::login(&http, &running.base_url, "frontdesk", "demo")
                 .await
                 .wrap_err("signing in to the demo hotel")?;
-            let mut api_config = ApiConfig::new(&running.base_url, &login.hotel_slug, &login.token);
-            api_config.paths = PathForm::Hotels;
+            let mut c = ApiConfig::new(&running.base_url, &login.hotel_slug, &login.token);
+            c.paths = PathForm::Hotels;
+            let live = LiveConfig::new(&running.ws_url, &login.hotel_slug);
+            let config = inbox_config(
+                &e,
+                StaffApi::with_http(c, http),
+                me_from(&login),
+                data_dir().join("demo"),
+                Some(live),
+            )?;
             let result = inbox::run(InboxConfig {
-                api: StaffApi::with_http(api_config, http),
-                me: me_from(&login),
-                data_dir: data_dir().join("demo"),
-                canned: default_canned(),
-                page_size: 30,
-                poll_every: Duration::from_secs(10),
-                notify: cli.notify,
-                live: Some(LiveConfig::new(&running.ws_url, &login.hotel_slug)),
+                session: None,
+                ..config
             })
             .await;
             running.stop().await;
             result
         }
+        Some(Command::Login(args)) => {
+            init_logging(&cli.log_level, false);
+            login_command(&cli, args).await
+        }
+        Some(Command::Logout) => {
+            let store = SessionStore::new(&data_dir());
+            if store
+                .remove()
+                .wrap_err_with(|| format!("removing {}", store.path().display()))?
+            {
+                println!("Signed out: removed {}", store.path().display());
+            } else {
+                println!("Not signed in (no {}).", store.path().display());
+            }
+            Ok(())
+        }
+        Some(Command::Config) => {
+            print!("{}", describe(&cli)?);
+            Ok(())
+        }
         None => {
+            let e = effective(&cli)?;
             let log = init_logging(&cli.log_level, false);
             crate::tui::install_panic_hook(log.map(|p| p.display().to_string()));
-            let server = cli.server.clone().ok_or_else(|| {
-                eyre!("no server: pass --server URL or set FRONTDESK_SERVER (try `frontdesk demo`)")
+            if let Some(err) = &e.session_error {
+                return Err(eyre!("{err}"));
+            }
+            let server = e.server.clone().ok_or_else(|| {
+                eyre!("no server: run `frontdesk login --server URL`, or try `frontdesk demo`")
             })?;
-            let hotel = cli
-                .hotel
-                .clone()
-                .ok_or_else(|| eyre!("no hotel: pass --hotel SLUG or set FRONTDESK_HOTEL"))?;
-            let http = api::client::http_client(Duration::from_secs(5), Duration::from_secs(15));
-            let username = std::env::var("FRONTDESK_USERNAME").ok();
+            let hotel = e.hotel.clone().ok_or_else(|| {
+                eyre!("no hotel: run `frontdesk login --hotel SLUG`, or set FRONTDESK_HOTEL")
+            })?;
+            check_transport(&server, e.allow_insecure).map_err(|m| eyre!(m))?;
+            if let Some(u) = &e.pusher_url {
+                check_transport(u, e.allow_insecure).map_err(|m| eyre!(m))?;
+            }
+            let http = api::client::http_client(
+                Duration::from_secs(5),
+                Duration::from_secs(e.config.request_timeout_seconds),
+            );
+            // One-off sign-in for scripts (nothing saved); else the env token; else the session.
+            let user = std::env::var("FRONTDESK_USERNAME").ok();
             let password = std::env::var("FRONTDESK_PASSWORD").ok();
-            let (token, me) = match (std::env::var("FRONTDESK_TOKEN").ok(), username, password) {
-                (_, Some(u), Some(p)) => {
+            let (token, me) = match (user, password, &e.token, &e.session) {
+                (Some(u), Some(p), _, _) => {
                     let login = api::login(&http, &server, &u, &p)
                         .await
-                        .wrap_err_with(|| format!("signing in as {u}"))?;
-                    if login.hotel_slug != hotel {
-                        return Err(eyre!("{u} belongs to {}, not {hotel}", login.hotel_slug));
-                    }
+                        .map_err(|err| eyre!(login_message(&server, &u, &err)))?;
+                    check_login(&login, &u, &hotel).map_err(|m| eyre!(m))?;
                     (login.token.clone(), me_from(&login))
                 }
-                (Some(token), _, _) => {
+                (_, _, Some(token), Some(s)) if !e.token_from_env => {
+                    (token.clone(), me_from_session(s))
+                }
+                (_, _, Some(token), _) => {
                     let staff_id = std::env::var("FRONTDESK_STAFF_ID")
                         .ok()
                         .and_then(|s| s.parse().ok())
@@ -255,44 +534,242 @@ pub async fn run(cli: Cli) -> Result<()> {
                         .map(String::from)
                         .to_vec(),
                     };
-                    (token, me)
+                    (token.clone(), me)
                 }
                 _ => {
                     return Err(eyre!(
-                        "not signed in: set FRONTDESK_TOKEN, or FRONTDESK_USERNAME and FRONTDESK_PASSWORD"
+                        "not signed in to {hotel} at {server}: run `frontdesk login`"
                     ));
                 }
             };
-            let mut api_config = ApiConfig::new(&server, &hotel, &token);
-            api_config.paths = cli.api_paths.into();
-            inbox::run(InboxConfig {
-                api: StaffApi::with_http(api_config, http),
-                me,
-                data_dir: data_dir(),
-                canned: default_canned(),
-                page_size: 30,
-                poll_every: Duration::from_secs(10),
-                notify: cli.notify,
-                live: cli
-                    .pusher_url
-                    .as_deref()
-                    .map(|u| LiveConfig::new(u, &hotel)),
-            })
-            .await
+            let live = e.pusher_url.as_deref().map(|u| LiveConfig::new(u, &hotel));
+            let api = StaffApi::with_http(api_config(&e, &server, &hotel, &token), http);
+            let config = inbox_config(&e, api, me, data_dir(), live)?;
+            inbox::run(config).await
         }
     }
 }
 
-fn default_canned() -> Vec<String> {
-    [
-        "Thank you for your message — we're on it and will be with you shortly.",
-        "Fresh towels are on their way to your room.",
-        "Breakfast is served 7:00–10:30 in the Lakeview restaurant.",
-        "Check-out is at 11:00; late check-out until 13:00 is free on request.",
-        "The Wi-Fi network is Killarney-Guest; the password is on your key card holder.",
-    ]
-    .map(String::from)
-    .to_vec()
+/// A clear sentence for each way signing in can fail.
+pub fn login_message(server: &str, user: &str, err: &api::ApiError) -> String {
+    match &err.kind {
+        ErrorKind::Unauthorised(_) => format!("Wrong username or password for {user} at {server}."),
+        ErrorKind::NoConnection(why) => {
+            format!("Cannot reach {server}: {why}. Check the address and the network.")
+        }
+        ErrorKind::Timeout => {
+            format!("{server} did not answer in time. Try again, or check the address.")
+        }
+        ErrorKind::NotFound(_)
+        | ErrorKind::BadResponse(_)
+        | ErrorKind::Rejected { status: 405, .. } => format!(
+            "{server} does not answer like a hotel staff API ({}). Check the address.",
+            err.summary()
+        ),
+        ErrorKind::Rejected { reason, .. } => format!("The server refused the sign-in: {reason}"),
+        ErrorKind::Forbidden(reason) => format!("{user} may not sign in: {reason}"),
+        ErrorKind::Server(status) => {
+            format!("{server} had an internal error ({status}); try again later.")
+        }
+    }
+}
+
+/// The staff member must belong to this hotel and be allowed to read guest chat.
+pub fn check_login(login: &Login, user: &str, hotel: &str) -> Result<(), String> {
+    if login.hotel_slug != hotel {
+        return Err(format!(
+            "{user} works at {} ({}), not {hotel}. Sign in with --hotel {}.",
+            login.hotel_display_name(),
+            login.hotel_slug,
+            login.hotel_slug
+        ));
+    }
+    if !login.can("chat.conversation.read") {
+        return Err(format!(
+            "{user} has no permission to read guest chat (chat.conversation.read). Ask a manager to grant it."
+        ));
+    }
+    Ok(())
+}
+
+fn prompt(question: &str) -> Result<String> {
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim().to_string())
+}
+
+/// Reads a password without echo (raw mode), restoring the terminal on every path.
+fn read_password(question: &str) -> Result<String> {
+    use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    crossterm::terminal::enable_raw_mode()?;
+    let mut pw = String::new();
+    let result = loop {
+        match event::read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
+                KeyCode::Enter => break Ok(()),
+                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    break Err(eyre!("cancelled"));
+                }
+                KeyCode::Backspace => {
+                    pw.pop();
+                }
+                KeyCode::Char(c) => pw.push(c),
+                _ => {}
+            },
+            Ok(Event::Paste(p)) => pw.push_str(p.trim_end_matches(['\r', '\n'])),
+            Ok(_) => {}
+            Err(e) => break Err(e.into()),
+        }
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    eprintln!();
+    result.map(|()| pw)
+}
+
+async fn login_command(cli: &Cli, args: &LoginArgs) -> Result<()> {
+    let e = effective(cli)?;
+    let interactive = !args.password_stdin;
+    let server = match e.server.clone() {
+        Some(s) => s,
+        None if interactive => prompt("Hotel server (https://…): ")?,
+        None => {
+            return Err(eyre!(
+                "no server: pass --server URL or set FRONTDESK_SERVER"
+            ));
+        }
+    };
+    let server = server.trim_end_matches('/').to_string();
+    check_transport(&server, e.allow_insecure).map_err(|m| eyre!(m))?;
+    let user = match args
+        .username
+        .clone()
+        .or_else(|| std::env::var("FRONTDESK_USERNAME").ok())
+    {
+        Some(u) => u,
+        None if interactive => prompt("Username: ")?,
+        None => return Err(eyre!("no username: pass --username")),
+    };
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        read_password(&format!("Password for {user}: "))?
+    };
+    if password.is_empty() {
+        return Err(eyre!("no password given"));
+    }
+    let http = api::client::http_client(
+        Duration::from_secs(5),
+        Duration::from_secs(e.config.request_timeout_seconds),
+    );
+    let login = api::login(&http, &server, &user, &password)
+        .await
+        .map_err(|err| eyre!(login_message(&server, &user, &err)))?;
+    let hotel = e.hotel.clone().unwrap_or_else(|| login.hotel_slug.clone());
+    check_login(&login, &user, &hotel).map_err(|m| eyre!(m))?;
+    // Prove the chat answers, and learn which base path it lives under.
+    let api = StaffApi::with_http(api_config(&e, &server, &hotel, &login.token), http);
+    api.conversations().await.map_err(|err| match &err.kind {
+        ErrorKind::Forbidden(reason) => eyre!("{user} may not open the chat of {hotel}: {reason}"),
+        _ => eyre!("signed in, but the chat did not answer: {err}"),
+    })?;
+    let session = Session {
+        server: server.clone(),
+        hotel: hotel.clone(),
+        token: login.token.clone(),
+        staff_id: login.staff_id,
+        username: login.username.clone(),
+        hotel_name: login.hotel_display_name(),
+        capabilities: login.allowed_capabilities.clone(),
+        api_paths: api.resolved_paths(),
+    };
+    let store = SessionStore::new(&data_dir());
+    store
+        .save(&session)
+        .wrap_err_with(|| format!("saving {}", store.path().display()))?;
+    tracing::info!("signed in as {user} at {hotel} ({server})");
+    println!(
+        "Signed in as {user} at {} ({server}). Saved to {} (owner-only). Run `frontdesk` to open the inbox.",
+        session.hotel_name,
+        store.path().display()
+    );
+    Ok(())
+}
+
+/// What `frontdesk config` prints.
+pub fn describe(cli: &Cli) -> Result<String> {
+    let e = effective(cli)?;
+    let mut out = String::new();
+    let exists = |p: &Path| {
+        if p.exists() {
+            ""
+        } else {
+            " (not there: defaults apply)"
+        }
+    };
+    out.push_str(&format!(
+        "config file: {}{}\n",
+        e.config_path.display(),
+        exists(&e.config_path)
+    ));
+    out.push_str(&format!("data dir:    {}\n", data_dir().display()));
+    out.push_str(&format!("state dir:   {}\n", state_dir().display()));
+    out.push_str(&format!("log file:    {}\n", log_path().display()));
+    let session = match (&e.session, &e.session_error) {
+        (_, Some(err)) => format!("unusable: {err}"),
+        (Some(s), _) => format!("{} at {} ({})", s.username, s.hotel, s.server),
+        (None, _) => "not signed in".into(),
+    };
+    out.push_str(&format!(
+        "session:     {} — {session}\n\n",
+        e.session_path.display()
+    ));
+    let or_unset = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".into());
+    out.push_str(&format!("server = {}\n", or_unset(&e.server)));
+    out.push_str(&format!("hotel = {}\n", or_unset(&e.hotel)));
+    let token_src = if e.token_from_env {
+        " (from FRONTDESK_TOKEN)"
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+        "token = {}{token_src}\n",
+        e.token
+            .as_deref()
+            .map(mask)
+            .unwrap_or_else(|| "(none)".into())
+    ));
+    out.push_str(&format!("api_paths = {:?}\n", e.api_paths).to_lowercase());
+    out.push_str(&format!("auth_scheme = {:?}\n", e.config.auth_scheme).to_lowercase());
+    out.push_str(&format!(
+        "history_page_size = {}\n",
+        e.config.history_page_size
+    ));
+    out.push_str(&format!("poll_seconds = {}\n", e.config.poll_seconds));
+    out.push_str(&format!(
+        "request_timeout_seconds = {}\n",
+        e.config.request_timeout_seconds
+    ));
+    out.push_str(&format!("notifications = {:?}\n", e.notify).to_lowercase());
+    out.push_str(&format!("allow_insecure = {}\n", e.allow_insecure));
+    out.push_str(&format!(
+        "canned_replies = {} entries\n",
+        e.config.canned_replies.len()
+    ));
+    out.push_str(&format!(
+        "realtime = {}\n",
+        e.pusher_url
+            .clone()
+            .unwrap_or_else(|| "off (polling)".into())
+    ));
+    out.push_str(&format!("theme.colour = {:?}\n", e.config.theme.colour).to_lowercase());
+    out.push_str(&format!("keys overridden = {}\n", e.config.keys.len()));
+    Ok(out)
 }
 
 async fn wait_for_shutdown() {
@@ -314,5 +791,30 @@ async fn wait_for_shutdown() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_transport_only_on_loopback() {
+        assert!(check_transport("http://127.0.0.1:8700", false).is_ok());
+        assert!(check_transport("ws://localhost:6001/app/k?protocol=7", false).is_ok());
+        assert!(check_transport("http://[::1]:80/", false).is_ok());
+        assert!(check_transport("https://hotel.example.com", false).is_ok());
+        let e = check_transport("http://hotel.example.com", false).unwrap_err();
+        assert!(e.contains("--allow-insecure"), "{e}");
+        assert!(check_transport("http://127.0.0.1.evil.com", false).is_err());
+        assert!(check_transport("ws://10.0.0.5/app/k", false).is_err());
+        assert!(check_transport("http://hotel.example.com", true).is_ok());
+        assert!(check_transport("ftp://x", true).is_err());
+    }
+
+    #[test]
+    fn tokens_are_masked() {
+        assert_eq!(mask("abcdefghijklmnop"), "********mnop (16 characters)");
+        assert_eq!(mask("short"), "*****");
     }
 }

@@ -43,8 +43,43 @@ pub struct InboxConfig {
     pub page_size: u32,
     pub poll_every: Duration,
     pub notify: NotifyMode,
+    pub theme: Theme,
+    pub keymap: crate::app::keymap::Keymap,
     /// Realtime: a Pusher WebSocket URL, when configured.
     pub live: Option<crate::live::LiveConfig>,
+    /// Where a new sign-in from inside the inbox is saved (None: not saved, e.g. env token).
+    pub session: Option<crate::store::Session>,
+}
+
+/// Signs in again with the same username; on success the API uses the new token everywhere
+/// and the saved session is updated.
+async fn sign_in_again(
+    api: StaffApi,
+    username: String,
+    password: String,
+    save: Option<(crate::store::SessionStore, crate::store::Session)>,
+) -> Result<(), String> {
+    let server = api.config().server.clone();
+    let http = crate::api::client::http_client(Duration::from_secs(5), Duration::from_secs(15));
+    let login = crate::api::login(&http, &server, &username, &password)
+        .await
+        .map_err(|e| match e.kind {
+            crate::api::ErrorKind::Unauthorised(_) => "Wrong password".to_string(),
+            _ => e.summary(),
+        })?;
+    if login.hotel_slug != api.config().hotel {
+        return Err(format!("{username} now belongs to {}", login.hotel_slug));
+    }
+    api.set_token(&login.token);
+    if let Some((store, mut session)) = save {
+        session.token = login.token.clone();
+        session.capabilities = login.allowed_capabilities.clone();
+        tokio::task::spawn_blocking(move || store.save(&session))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("signed in, but the session was not saved: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Runs one command as an async job; its result comes back on `tx`.
@@ -131,6 +166,7 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
         Command::SaveDrafts(_)
         | Command::OpenEditor(_)
         | Command::Notify { .. }
+        | Command::SignIn { .. }
         | Command::Quit => {}
     }
 }
@@ -211,7 +247,7 @@ fn next_minute(now: chrono::DateTime<Utc>) -> Duration {
 }
 
 pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
-    let theme = Theme::from_env();
+    let theme = config.theme.clone();
     let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
     let store = DraftStore::new(&config.data_dir);
     let loaded = store.load();
@@ -222,6 +258,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
     let size = tui.terminal.size()?;
     let mut app = App::new(config.me.clone(), local_clock(), (size.width, size.height));
     app.canned = config.canned.clone();
+    app.keymap = config.keymap.clone();
     app.page_size = config.page_size.max(5);
     app.drafts = loaded.value;
     if let Some(w) = loaded.warning {
@@ -265,6 +302,19 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                 Command::OpenEditor(text) => {
                     let result = run_editor(&mut tui, &text);
                     let _ = tx.send(Event::EditorDone(result));
+                }
+                Command::SignIn { password } => {
+                    let api = config.api.clone();
+                    let username = config.me.name.clone();
+                    let save = config
+                        .session
+                        .clone()
+                        .map(|s| (crate::store::SessionStore::new(&config.data_dir), s));
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        let r = sign_in_again(api, username, password, save).await;
+                        let _ = tx.send(Event::SignedIn(r));
+                    });
                 }
                 Command::Notify { title, body } => {
                     let bytes = notify_bytes(config.notify, &title, &body);

@@ -136,3 +136,151 @@ mod tests {
         assert_eq!(kept.len(), 1, "the corrupt copy is kept for the admin");
     }
 }
+
+/// The saved sign-in: what `frontdesk login` stores and the inbox uses.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Session {
+    pub server: String,
+    pub hotel: String,
+    pub token: String,
+    pub staff_id: i64,
+    pub username: String,
+    pub hotel_name: String,
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+    /// The base path form that answered at sign-in.
+    #[serde(default)]
+    pub api_paths: crate::api::PathForm,
+}
+
+pub struct SessionStore {
+    path: PathBuf,
+}
+
+/// Writes owner-only: the token is a password.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".session.tmp-{}", std::process::id()));
+    {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        #[cfg(unix)]
+        {
+            // A tmp file left by an older run may have kept wider permissions.
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+impl SessionStore {
+    pub fn new(data_dir: &Path) -> Self {
+        Self {
+            path: data_dir.join("session.json"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn save(&self, s: &Session) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(s).map_err(std::io::Error::other)?;
+        write_private(&self.path, &bytes)
+    }
+
+    /// The saved session, `Ok(None)` when not signed in. Refuses a file others can read, as
+    /// ssh does with keys.
+    pub fn load(&self) -> Result<Option<Session>, String> {
+        let meta = match std::fs::metadata(&self.path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("{}: {e}", self.path.display())),
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(format!(
+                    "{} is readable by others (mode {mode:o}); the token in it must stay private. \
+                     Fix with: chmod 600 {}, or sign in again with frontdesk login",
+                    self.path.display(),
+                    self.path.display()
+                ));
+            }
+        }
+        let _ = meta;
+        let bytes =
+            std::fs::read(&self.path).map_err(|e| format!("{}: {e}", self.path.display()))?;
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            format!(
+                "{} is damaged ({e}); sign in again with frontdesk login",
+                self.path.display()
+            )
+        })
+    }
+
+    /// Removes the saved session. True when there was one.
+    pub fn remove(&self) -> std::io::Result<bool> {
+        match std::fs::remove_file(&self.path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+
+    fn session() -> Session {
+        Session {
+            server: "http://127.0.0.1:8700".into(),
+            hotel: "hotel-killarney".into(),
+            token: "secret".into(),
+            staff_id: 1,
+            username: "frontdesk".into(),
+            hotel_name: "Hotel Killarney".into(),
+            capabilities: vec!["chat.message.send".into()],
+            api_paths: crate::api::PathForm::Hotels,
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saved_owner_only_and_refused_when_opened_up() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::new(dir.path());
+        assert_eq!(store.load().unwrap(), None);
+        store.save(&session()).unwrap();
+        let mode = std::fs::metadata(store.path())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(store.load().unwrap(), Some(session()));
+        std::fs::set_permissions(store.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = store.load().unwrap_err();
+        assert!(e.contains("chmod 600"), "{e}");
+        assert!(store.remove().unwrap());
+        assert!(!store.remove().unwrap());
+    }
+}

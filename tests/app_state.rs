@@ -228,3 +228,46 @@ fn next_unread_starts_at_the_highlight_then_moves_on() {
     key(&mut a, KeyCode::Char('n'));
     assert_eq!(a.open, Some(1), "then the next one");
 }
+
+#[test]
+fn a_401_asks_to_sign_in_and_keeps_what_was_typed() {
+    use frontdesk::app::Overlay;
+    let mut a = app();
+    a.open_conversation(1, Focus::Composer);
+    typed(&mut a, "Late checkout is fine");
+    let cmds = key(&mut a, KeyCode::Enter);
+    let Some(Command::SendReply { local_id, .. }) = cmds.first().cloned() else {
+        panic!()
+    };
+    typed(&mut a, "and a draft");
+    a.update(Event::ReplySent {
+        local_id,
+        result: Err(ApiError::new(
+            "POST",
+            "/x",
+            ErrorKind::Unauthorised("Invalid token.".into()),
+        )),
+    });
+    assert!(matches!(a.overlay, Overlay::SignIn { .. }));
+    let cmds = typed(&mut a, "demo");
+    assert!(cmds.is_empty());
+    let cmds = key(&mut a, KeyCode::Enter);
+    assert_eq!(
+        cmds,
+        vec![Command::SignIn {
+            password: "demo".into()
+        }]
+    );
+    // A wrong password keeps the prompt open with the reason.
+    a.update(Event::SignedIn(Err("Wrong password".into())));
+    assert!(
+        matches!(&a.overlay, Overlay::SignIn { error: Some(e), busy: false, .. } if e == "Wrong password")
+    );
+    typed(&mut a, "demo");
+    key(&mut a, KeyCode::Enter);
+    let cmds = a.update(Event::SignedIn(Ok(())));
+    assert_eq!(a.overlay, Overlay::None);
+    assert!(cmds.contains(&Command::LoadConversations));
+    assert!(cmds.iter().any(|c| matches!(c, Command::SendReply { text, check_since: None, .. } if text == "Late checkout is fine")));
+    assert_eq!(a.composer.text, "and a draft");
+}

@@ -42,6 +42,8 @@ pub struct ApiConfig {
     pub paths: PathForm,
     pub connect_timeout: Duration,
     pub timeout: Duration,
+    /// Where private Pusher channels are signed.
+    pub pusher_auth_path: String,
 }
 
 impl ApiConfig {
@@ -54,6 +56,7 @@ impl ApiConfig {
             paths: PathForm::Auto,
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(15),
+            pusher_auth_path: "/api/notifications/pusher/auth/".into(),
         }
     }
 }
@@ -77,6 +80,8 @@ pub struct StaffApi {
 struct Inner {
     http: reqwest::Client,
     config: ApiConfig,
+    /// Replaced when the staff member signs in again during a session.
+    token: std::sync::RwLock<String>,
     /// The base path that answered, once known.
     form: AtomicU8,
 }
@@ -220,9 +225,18 @@ impl StaffApi {
         Self {
             inner: Arc::new(Inner {
                 http,
+                token: std::sync::RwLock::new(config.token.clone()),
                 config,
                 form: AtomicU8::new(form),
             }),
+        }
+    }
+
+    /// Uses a new token from now on, in every clone.
+    pub fn set_token(&self, token: &str) {
+        match self.inner.token.write() {
+            Ok(mut t) => *t = token.to_string(),
+            Err(p) => *p.into_inner() = token.to_string(),
         }
     }
 
@@ -253,13 +267,16 @@ impl StaffApi {
             AuthScheme::Token => "Token",
             AuthScheme::Bearer => "Bearer",
         };
+        let token = self
+            .inner
+            .token
+            .read()
+            .map(|t| t.clone())
+            .unwrap_or_else(|p| p.into_inner().clone());
         self.inner
             .http
             .request(method, format!("{}{}", c.server, path))
-            .header(
-                reqwest::header::AUTHORIZATION,
-                format!("{scheme} {}", c.token),
-            )
+            .header(reqwest::header::AUTHORIZATION, format!("{scheme} {token}"))
     }
 
     /// One chat call. `build` adds the body; it may be called twice when the base path is
@@ -480,7 +497,7 @@ impl StaffApi {
         socket_id: &str,
         channel: &str,
     ) -> Result<PusherAuth, ApiError> {
-        let path = "/api/notifications/pusher/auth/";
+        let path = self.inner.config.pusher_auth_path.as_str();
         let req = self
             .authed(Method::POST, path)
             .json(&serde_json::json!({"socket_id": socket_id, "channel_name": channel}));

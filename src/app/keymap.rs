@@ -3,7 +3,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Quit,
@@ -181,7 +183,10 @@ pub fn parse_key(text: &str) -> Result<Key, String> {
         "pgup" | "pageup" => KeyCode::PageUp,
         "pgdn" | "pagedown" => KeyCode::PageDown,
         "space" => KeyCode::Char(' '),
-        f if f.starts_with('f') && f.len() > 1 && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+        f if f.starts_with('f')
+            && f.len() > 1
+            && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+        {
             KeyCode::F(f[1..].parse().unwrap_or(1))
         }
         _ => {
@@ -191,7 +196,11 @@ pub fn parse_key(text: &str) -> Result<Key, String> {
             let mut chars = ch_part.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => KeyCode::Char(c),
-                _ => return Err(format!("{text:?} is not a key (try \"x\", \"ctrl-e\", \"alt-enter\", \"pgup\", \"f1\")")),
+                _ => {
+                    return Err(format!(
+                        "{text:?} is not a key (try \"x\", \"ctrl-e\", \"alt-enter\", \"pgup\", \"f1\")"
+                    ));
+                }
             }
         }
     };
@@ -235,7 +244,11 @@ impl Default for Keymap {
         Keymap {
             rows: KEYMAP
                 .iter()
-                .map(|b| Row { keys: b.keys.to_vec(), label: b.label.to_string(), base: b })
+                .map(|b| Row {
+                    keys: b.keys.to_vec(),
+                    label: b.label.to_string(),
+                    base: b,
+                })
                 .collect(),
         }
     }
@@ -247,7 +260,10 @@ impl Keymap {
         let mut map = Keymap::default();
         for (action, keys) in overrides {
             if keys.is_empty() {
-                return Err(format!("keys.{}: give at least one key", action_name(*action)));
+                return Err(format!(
+                    "keys.{}: give at least one key",
+                    action_name(*action)
+                ));
             }
             let parsed = keys
                 .iter()
@@ -263,8 +279,9 @@ impl Keymap {
             if !found {
                 return Err(format!("keys.{}: no such action", action_name(*action)));
             }
+            map.check_conflicts()
+                .map_err(|e| format!("keys.{}: {e}", action_name(*action)))?;
         }
-        map.check_conflicts()?;
         Ok(map)
     }
 
@@ -272,15 +289,16 @@ impl Keymap {
         for (i, a) in self.rows.iter().enumerate() {
             for b in &self.rows[i + 1..] {
                 let shared_scope = a.base.scopes.iter().any(|s| b.applies_in(*s));
-                if shared_scope && a.base.action != b.base.action {
-                    if let Some(k) = a.keys.iter().find(|k| b.keys.contains(k)) {
-                        return Err(format!(
-                            "the key {:?} would do both {} and {}",
-                            k.code,
-                            action_name(a.base.action),
-                            action_name(b.base.action)
-                        ));
-                    }
+                if shared_scope
+                    && a.base.action != b.base.action
+                    && let Some(k) = a.keys.iter().find(|k| b.keys.contains(k))
+                {
+                    return Err(format!(
+                        "{} would do both {} and {}",
+                        key_name(k),
+                        action_name(a.base.action),
+                        action_name(b.base.action)
+                    ));
                 }
             }
         }
@@ -288,21 +306,51 @@ impl Keymap {
     }
 
     /// The action for a key in this scope (its own bindings first, then the global ones).
-    pub fn lookup(&self, scope: Scope, ev: &KeyEvent, allowed: &dyn Fn(&str) -> bool) -> Option<Action> {
+    pub fn lookup(
+        &self,
+        scope: Scope,
+        ev: &KeyEvent,
+        allowed: &dyn Fn(&str) -> bool,
+    ) -> Option<Action> {
         let usable = |r: &&Row| r.base.needs.is_none_or(allowed);
         let hit = |r: &&Row, s: Scope| r.applies_in(s) && r.keys.iter().any(|key| matches(key, ev));
         self.rows
             .iter()
             .filter(usable)
             .find(|r| hit(r, scope))
-            .or_else(|| self.rows.iter().filter(usable).find(|r| hit(r, Scope::Everywhere)))
+            .or_else(|| {
+                self.rows
+                    .iter()
+                    .filter(usable)
+                    .find(|r| hit(r, Scope::Everywhere))
+            })
             .map(|r| r.base.action)
     }
 
     /// The rows to list in help or the hint bar, for a staff member's capabilities.
-    pub fn visible<'a>(&'a self, allowed: &'a dyn Fn(&str) -> bool) -> impl Iterator<Item = &'a Row> + 'a {
-        self.rows.iter().filter(move |r| r.base.needs.is_none_or(allowed))
+    pub fn visible<'a>(
+        &'a self,
+        allowed: &'a dyn Fn(&str) -> bool,
+    ) -> impl Iterator<Item = &'a Row> + 'a {
+        self.rows
+            .iter()
+            .filter(move |r| r.base.needs.is_none_or(allowed))
     }
+}
+
+fn key_name(k: &Key) -> String {
+    let mut out = String::new();
+    if k.mods.contains(KeyModifiers::CONTROL) {
+        out.push_str("ctrl-");
+    }
+    if k.mods.contains(KeyModifiers::ALT) {
+        out.push_str("alt-");
+    }
+    match k.code {
+        KeyCode::Char(c) => out.push(c),
+        other => out.push_str(&format!("{other:?}").to_lowercase()),
+    }
+    format!("the key {out:?}")
 }
 
 pub fn action_name(a: Action) -> String {
@@ -373,7 +421,11 @@ mod tests {
             ),
             None
         );
-        assert!(Keymap::default().visible(&none).all(|r| r.base.action != Action::Claim));
+        assert!(
+            Keymap::default()
+                .visible(&none)
+                .all(|r| r.base.action != Action::Claim)
+        );
     }
 
     #[test]
@@ -402,9 +454,27 @@ mod override_tests {
 
     #[test]
     fn keys_parse() {
-        assert_eq!(parse_key("ctrl-e").unwrap(), Key { code: KeyCode::Char('e'), mods: KeyModifiers::CONTROL });
-        assert_eq!(parse_key("G").unwrap(), Key { code: KeyCode::Char('G'), mods: KeyModifiers::NONE });
-        assert_eq!(parse_key("alt-enter").unwrap(), Key { code: KeyCode::Enter, mods: KeyModifiers::ALT });
+        assert_eq!(
+            parse_key("ctrl-e").unwrap(),
+            Key {
+                code: KeyCode::Char('e'),
+                mods: KeyModifiers::CONTROL
+            }
+        );
+        assert_eq!(
+            parse_key("G").unwrap(),
+            Key {
+                code: KeyCode::Char('G'),
+                mods: KeyModifiers::NONE
+            }
+        );
+        assert_eq!(
+            parse_key("alt-enter").unwrap(),
+            Key {
+                code: KeyCode::Enter,
+                mods: KeyModifiers::ALT
+            }
+        );
         assert_eq!(parse_key("f5").unwrap().code, KeyCode::F(5));
         assert!(parse_key("ctrl-").is_err());
         assert!(parse_key("banana").is_err());
@@ -418,7 +488,10 @@ mod override_tests {
         let n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE);
         assert_eq!(map.lookup(Scope::List, &u, &all), Some(Action::NextUnread));
         assert_eq!(map.lookup(Scope::List, &n, &all), None);
-        assert!(map.visible(&all).any(|r| r.label == "u" && r.base.action == Action::NextUnread));
+        assert!(
+            map.visible(&all)
+                .any(|r| r.label == "u" && r.base.action == Action::NextUnread)
+        );
     }
 
     #[test]

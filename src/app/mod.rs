@@ -39,6 +39,12 @@ pub enum Overlay {
     Filter,
     RoomPrompt(String),
     Canned(usize),
+    /// The server refused our token: sign in again without leaving the inbox.
+    SignIn {
+        password: String,
+        error: Option<String>,
+        busy: bool,
+    },
 }
 
 /// The realtime link as the status bar shows it.
@@ -216,6 +222,8 @@ pub enum Event {
         result: Result<FromRoomResult, ApiError>,
     },
     EditorDone(Result<String, String>),
+    /// The outcome of signing in again from the inbox.
+    SignedIn(Result<(), String>),
     /// A message pushed by the realtime feed (full text).
     LiveMessage(Box<Message>),
     /// A guest wrote (the notification carries a cut preview): fetch the thread's newest.
@@ -255,6 +263,9 @@ pub enum Command {
     FromRoom(u32),
     SaveDrafts(Vec<(ConversationId, Draft)>),
     OpenEditor(String),
+    SignIn {
+        password: String,
+    },
     Notify {
         title: String,
         body: String,
@@ -393,8 +404,11 @@ impl App {
 
     fn api_error(&mut self, what: &str, err: &ApiError) {
         tracing::warn!("{what}: {err}");
+        if err.is_unauthorised() {
+            self.ask_sign_in(err.summary());
+        }
         let hint = if err.is_unauthorised() {
-            " — sign in again (frontdesk login)"
+            " — sign in again"
         } else {
             ""
         };
@@ -402,6 +416,17 @@ impl App {
             text: format!("{what}: {}{hint}", err.summary()),
             level: Level::Error,
         });
+    }
+
+    /// Opens the sign-in prompt (once); drafts and unsent replies stay as they are.
+    fn ask_sign_in(&mut self, why: String) {
+        if !matches!(self.overlay, Overlay::SignIn { .. }) {
+            self.overlay = Overlay::SignIn {
+                password: String::new(),
+                error: Some(why),
+                busy: false,
+            };
+        }
     }
 
     fn ensure_list_visible(&mut self) {
@@ -892,6 +917,35 @@ impl App {
                 }
                 self.stash_draft()
             }
+            Event::SignedIn(Ok(())) => {
+                self.overlay = Overlay::None;
+                self.notice(Level::Info, "Signed in again");
+                let mut c = vec![Command::LoadConversations];
+                if let Some(open) = self.open {
+                    c.push(Command::Refresh { conversation: open });
+                }
+                // Replies refused for the old token were never stored: send them now.
+                for p in self.pending.iter_mut() {
+                    if let ReplyState::Failed { unknown: false, .. } = p.state {
+                        p.state = ReplyState::Sending;
+                        c.push(Command::SendReply {
+                            local_id: p.local_id,
+                            conversation: p.conversation,
+                            text: p.text.clone(),
+                            reply_to: p.reply_to,
+                            check_since: None,
+                        });
+                    }
+                }
+                c
+            }
+            Event::SignedIn(Err(e)) => {
+                if let Overlay::SignIn { error, busy, .. } = &mut self.overlay {
+                    *error = Some(e);
+                    *busy = false;
+                }
+                vec![]
+            }
             Event::LiveMessage(m) => {
                 let cmds = self.absorb_message(*m, true);
                 self.resort();
@@ -946,6 +1000,9 @@ impl App {
             }
             Err(e) => {
                 tracing::warn!("sending a reply: {e}");
+                if e.is_unauthorised() {
+                    self.ask_sign_in(e.summary());
+                }
                 let unknown = e.outcome_unknown();
                 let reason = if unknown {
                     format!("{} — R checks and retries", e.summary())
@@ -987,6 +1044,7 @@ impl App {
             Overlay::Filter => return self.on_filter_key(key),
             Overlay::RoomPrompt(text) => return self.on_room_key(key, text),
             Overlay::Canned(i) => return self.on_canned_key(key, i),
+            Overlay::SignIn { .. } => return self.on_sign_in_key(key),
             Overlay::None => {}
         }
         let allowed = self.allowed();
@@ -1081,6 +1139,41 @@ impl App {
             _ => {}
         }
         self.overlay = Overlay::RoomPrompt(text);
+        vec![]
+    }
+
+    fn on_sign_in_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        let Overlay::SignIn {
+            password,
+            error,
+            busy,
+        } = &mut self.overlay
+        else {
+            return vec![];
+        };
+        if *busy {
+            return vec![];
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('c') if ctrl => return self.on_action(Action::Quit),
+            KeyCode::Esc => {
+                self.overlay = Overlay::None;
+                self.notice(Level::Error, "Not signed in: nothing reaches the server until you sign in (q quits; drafts are kept)");
+            }
+            KeyCode::Enter if !password.is_empty() => {
+                *busy = true;
+                *error = None;
+                return vec![Command::SignIn {
+                    password: std::mem::take(password),
+                }];
+            }
+            KeyCode::Backspace => {
+                password.pop();
+            }
+            KeyCode::Char(c) if !ctrl => password.push(c),
+            _ => {}
+        }
         vec![]
     }
 

@@ -46,6 +46,8 @@ pub struct Faults {
     pub slow: Option<Duration>,
     pub html_500_on: Vec<String>,
     pub truncate_previews: bool,
+    /// Accept connections and never answer (HTTP and WebSocket alike).
+    pub stall: bool,
 }
 
 impl Faults {
@@ -65,6 +67,7 @@ impl Faults {
             match name {
                 "send-500-after-save" => f.send_500_after_save = true,
                 "truncate-previews" => f.truncate_previews = true,
+                "stall" => f.stall = true,
                 "drop-sockets-every" => {
                     f.drop_sockets_every = Some(Duration::from_secs(number(name)?.max(1)))
                 }
@@ -77,7 +80,7 @@ impl Faults {
                 ),
                 other => {
                     return Err(format!(
-                        "unknown fault {other:?}; known: send-500-after-save, drop-sockets-every=SECS, slow=MS, html-500-on=PATH, truncate-previews"
+                        "unknown fault {other:?}; known: send-500-after-save, drop-sockets-every=SECS, slow=MS, html-500-on=PATH, truncate-previews, stall"
                     ));
                 }
             }
@@ -273,6 +276,10 @@ fn router(shared: St, paths: ServedPaths) -> Router {
 
 async fn faults_layer(State(s): State<St>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    if s.faults.stall {
+        // Say nothing, ever: the client's timeouts must cope.
+        std::future::pending::<()>().await;
+    }
     if path.starts_with("/app/") {
         return next.run(req).await;
     }

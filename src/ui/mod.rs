@@ -50,6 +50,19 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
             &format!("Room number: {text}▏"),
         ),
         Overlay::Canned(i) => draw_canned(frame, app, theme, area, *i),
+        Overlay::SignIn {
+            password,
+            error,
+            busy,
+        } => draw_sign_in(
+            frame,
+            app,
+            theme,
+            area,
+            password.chars().count(),
+            error.as_deref(),
+            *busy,
+        ),
         Overlay::Filter | Overlay::None => {}
     }
 }
@@ -499,5 +512,49 @@ fn draw_canned(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, selected
         true,
         theme,
     );
+    frame.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+fn draw_sign_in(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    typed: usize,
+    error: Option<&str>,
+    busy: bool,
+) {
+    let w = area.width.saturating_sub(4).min(64);
+    let inner = w.saturating_sub(2) as usize;
+    let mut lines = vec![
+        Line::raw(text::truncate(
+            &format!(
+                "The server asks {} to sign in again.",
+                text::one_line(&app.me.name)
+            ),
+            inner,
+        )),
+        Line::raw(text::truncate("Drafts and unsent replies are kept.", inner)),
+        Line::default(),
+        Line::raw(format!(
+            "Password: {}▏",
+            "•".repeat(typed.min(inner.saturating_sub(12)))
+        )),
+    ];
+    if busy {
+        lines.push(Line::styled("Signing in…", theme.dim));
+    } else if let Some(e) = error {
+        lines.push(Line::styled(
+            text::truncate(&text::one_line(e), inner),
+            theme.error,
+        ));
+    }
+    lines.push(Line::styled(
+        text::truncate("Enter signs in · Esc later", inner),
+        theme.dim,
+    ));
+    let r = popup(area, w, lines.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    let block = pane_block(" Sign in ".into(), true, theme);
     frame.render_widget(Paragraph::new(lines).block(block), r);
 }

@@ -63,8 +63,12 @@ impl Theme {
     }
 
     /// Colour unless NO_COLOR is set (any value, per no-color.org).
+    pub fn no_color_env() -> bool {
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    }
+
     pub fn from_env() -> Theme {
-        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        if Theme::no_color_env() {
             Theme::plain()
         } else {
             Theme::colour()

@@ -1,0 +1,322 @@
+//! The command line as an admin uses it: login against `frontdesk serve-demo`, the saved
+//! session's file mode, config errors with line numbers, environment overrides, logout.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_frontdesk");
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve_demo() -> Server {
+    let mut child = Command::new(BIN)
+        .args(["serve-demo", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let mut url = String::new();
+    for line in BufReader::new(out).lines().map_while(Result::ok) {
+        if let Some(u) = line.strip_prefix("FRONTDESK_SERVER=") {
+            url = u.to_string();
+            break;
+        }
+    }
+    Server { child, url }
+}
+
+/// Runs frontdesk with its XDG directories inside `home`, nothing inherited that matters.
+fn frontdesk(home: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn session_file(home: &Path) -> std::path::PathBuf {
+    home.join("data/frontdesk/session.json")
+}
+
+#[test]
+fn login_saves_an_owner_only_session_and_logout_removes_it() {
+    let demo = serve_demo();
+    let home = tempfile::tempdir().unwrap();
+    let out = frontdesk(
+        home.path(),
+        &[
+            "login",
+            "--server",
+            &demo.url,
+            "--hotel",
+            "hotel-killarney",
+            "--username",
+            "frontdesk",
+            "--password-stdin",
+        ],
+        "demo\n",
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Signed in as frontdesk at Hotel Killarney"),
+        "{}",
+        text(&out)
+    );
+    let path = session_file(home.path());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let token = saved["token"].as_str().unwrap().to_string();
+    assert_eq!(saved["api_paths"], "hotels");
+
+    // `config` shows the session, never the token.
+    let out = frontdesk(home.path(), &["config"], "", &[]);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains(&format!("server = {}", demo.url)), "{shown}");
+    assert!(shown.contains("hotel = hotel-killarney"));
+    assert!(shown.contains("token = ********"), "{shown}");
+    assert!(!shown.contains(&token), "the token leaked: {shown}");
+    assert!(shown.contains("frontdesk at hotel-killarney"));
+
+    // The log never holds the token either.
+    let log = std::fs::read_to_string(home.path().join("state/frontdesk/frontdesk.log"))
+        .unwrap_or_default();
+    assert!(!log.contains(&token));
+
+    // A session others can read is refused, as ssh refuses keys.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = frontdesk(home.path(), &[], "", &[]);
+        assert!(!out.status.success());
+        assert!(text(&out).contains("chmod 600"), "{}", text(&out));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+
+    let out = frontdesk(home.path(), &["logout"], "", &[]);
+    assert!(out.status.success());
+    assert!(!path.exists());
+    let out = frontdesk(home.path(), &[], "", &[]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("frontdesk login"), "{}", text(&out));
+}
+
+#[test]
+fn login_failures_say_what_is_wrong() {
+    let demo = serve_demo();
+    let home = tempfile::tempdir().unwrap();
+    let login = |user: &str, hotel: &str, server: &str, password: &str| {
+        frontdesk(
+            home.path(),
+            &[
+                "login",
+                "--server",
+                server,
+                "--hotel",
+                hotel,
+                "--username",
+                user,
+                "--password-stdin",
+            ],
+            &format!("{password}\n"),
+            &[],
+        )
+    };
+    let out = login("frontdesk", "hotel-killarney", &demo.url, "wrong");
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("Wrong username or password"),
+        "{}",
+        text(&out)
+    );
+
+    let out = login("housekeeping", "hotel-killarney", &demo.url, "demo");
+    assert!(
+        text(&out).contains("no permission to read guest chat"),
+        "{}",
+        text(&out)
+    );
+
+    let out = login("otherdesk", "hotel-killarney", &demo.url, "demo");
+    assert!(
+        text(&out).contains("works at Other Hotel (other-hotel), not hotel-killarney"),
+        "{}",
+        text(&out)
+    );
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = login(
+        "frontdesk",
+        "hotel-killarney",
+        &format!("http://127.0.0.1:{port}"),
+        "demo",
+    );
+    assert!(text(&out).contains("Cannot reach"), "{}", text(&out));
+
+    // A web server that is not this API: the demo's media path answers 404 for the login.
+    let out = login(
+        "frontdesk",
+        "hotel-killarney",
+        &format!("{}/media", demo.url),
+        "demo",
+    );
+    assert!(
+        text(&out).contains("does not answer like a hotel staff API"),
+        "{}",
+        text(&out)
+    );
+
+    let out = login(
+        "frontdesk",
+        "hotel-killarney",
+        "http://hotel.example.com",
+        "demo",
+    );
+    assert!(text(&out).contains("not encrypted"), "{}", text(&out));
+    assert!(
+        !session_file(home.path()).exists(),
+        "no failure saves a session"
+    );
+}
+
+#[test]
+fn config_errors_name_file_line_and_key() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("frontdesk.toml");
+    std::fs::write(
+        &file,
+        "hotel = \"hotel-killarney\"\n\n[realtime]\nurll = \"ws://127.0.0.1:1\"\n",
+    )
+    .unwrap();
+    let out = frontdesk(
+        home.path(),
+        &["--config", file.to_str().unwrap(), "config"],
+        "",
+        &[],
+    );
+    assert!(!out.status.success(), "the app refuses to start");
+    let t = text(&out);
+    assert!(t.contains(&format!("{}:4:", file.display())), "{t}");
+    assert!(t.contains("urll"), "{t}");
+
+    std::fs::write(&file, "poll_seconds = 0\n").unwrap();
+    let out = frontdesk(
+        home.path(),
+        &["--config", file.to_str().unwrap(), "config"],
+        "",
+        &[],
+    );
+    assert!(
+        text(&out).contains(":1: poll_seconds: 0 is out of range"),
+        "{}",
+        text(&out)
+    );
+
+    // The shipped example is a valid config.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let out = frontdesk(
+        home.path(),
+        &["--config", example.to_str().unwrap(), "config"],
+        "",
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn environment_overrides_the_saved_values() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("config/frontdesk/config.toml");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(
+        &file,
+        "server = \"https://from-config.example\"\nhotel = \"config-hotel\"\n",
+    )
+    .unwrap();
+    let out = frontdesk(home.path(), &["config"], "", &[]);
+    assert!(
+        text(&out).contains("server = https://from-config.example"),
+        "{}",
+        text(&out)
+    );
+    let out = frontdesk(
+        home.path(),
+        &["config"],
+        "",
+        &[
+            ("FRONTDESK_SERVER", "https://from-env.example"),
+            ("FRONTDESK_HOTEL", "env-hotel"),
+            ("FRONTDESK_TOKEN", "0123456789abcdef"),
+        ],
+    );
+    let t = text(&out);
+    assert!(t.contains("server = https://from-env.example"), "{t}");
+    assert!(t.contains("hotel = env-hotel"), "{t}");
+    assert!(
+        t.contains("token = ********cdef (16 characters) (from FRONTDESK_TOKEN)"),
+        "{t}"
+    );
+    assert!(!t.contains("0123456789abcdef"));
+}
+
+#[test]
+fn help_and_version_for_every_command() {
+    let home = tempfile::tempdir().unwrap();
+    let out = frontdesk(home.path(), &["--version"], "", &[]);
+    assert!(text(&out).contains(env!("CARGO_PKG_VERSION")));
+    for cmd in ["demo", "serve-demo", "login", "logout", "config"] {
+        let out = frontdesk(home.path(), &[cmd, "--help"], "", &[]);
+        assert!(out.status.success(), "{cmd} --help");
+        assert!(text(&out).contains("Usage:"), "{cmd}");
+    }
+}
