@@ -164,9 +164,11 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
         }
         // These touch the terminal or disk and are handled by the loop itself.
         Command::SaveDrafts(_)
+        | Command::SaveOutbox(_)
         | Command::OpenEditor(_)
         | Command::Notify { .. }
         | Command::SignIn { .. }
+        | Command::Suspend
         | Command::Quit => {}
     }
 }
@@ -195,6 +197,19 @@ fn spawn_draft_writer(store: DraftStore) -> watch::Sender<Option<Vec<(i64, Draft
         }
     });
     tx
+}
+
+/// Ctrl-Z: give the terminal back to the shell, stop, and take it again on `fg`.
+fn suspend(tui: &mut Tui) {
+    tui.leave();
+    #[cfg(unix)]
+    // SAFETY: raise() only sends a signal to this process; SIGTSTP stops it until SIGCONT.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    if let Err(e) = tui.enter() {
+        tracing::error!("taking the terminal back after fg: {e}");
+    }
 }
 
 fn run_editor(tui: &mut Tui, text: &str) -> Result<String, String> {
@@ -253,6 +268,8 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
     let loaded = store.load();
     let final_store = DraftStore::new(&config.data_dir);
     let drafts_tx = spawn_draft_writer(store);
+    let outbox = crate::store::OutboxStore::new(&config.data_dir);
+    let outbox_loaded = outbox.load();
 
     let mut tui = Tui::new()?;
     let size = tui.terminal.size()?;
@@ -261,7 +278,10 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
     app.keymap = config.keymap.clone();
     app.page_size = config.page_size.max(5);
     app.drafts = loaded.value;
-    if let Some(w) = loaded.warning {
+    for w in [loaded.warning, outbox_loaded.warning]
+        .into_iter()
+        .flatten()
+    {
         tracing::error!("{w}");
         app.notice = Some(crate::app::Notice {
             text: w,
@@ -282,6 +302,10 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         Connection::Polling
     };
     let mut pending: Vec<Command> = app.start();
+    pending.extend(app.restore_outbox(outbox_loaded.value));
+    let mut retry = tokio::time::interval(Duration::from_secs(10));
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    retry.tick().await;
 
     #[cfg(unix)]
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
@@ -296,6 +320,26 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         for cmd in pending.drain(..) {
             match cmd {
                 Command::Quit => {}
+                Command::SaveOutbox(entries) => {
+                    // Synchronously: the reply is on disk before its request leaves.
+                    if let Err(e) = outbox.save(&entries) {
+                        tracing::error!("saving the outbox: {e}");
+                        app.notice = Some(crate::app::Notice {
+                            text: format!(
+                                "The outbox could not be saved ({e}); replies are kept while frontdesk runs"
+                            ),
+                            level: crate::app::Level::Error,
+                        });
+                        app.dirty = true;
+                    }
+                }
+                Command::Suspend => {
+                    if let Err(e) = final_store.save(&app.drafts_snapshot()) {
+                        tracing::error!("saving drafts before suspending: {e}");
+                    }
+                    suspend(&mut tui);
+                    app.dirty = true;
+                }
                 Command::SaveDrafts(d) => {
                     let _ = drafts_tx.send(Some(d));
                 }
@@ -359,6 +403,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             Some(ev) = rx.recv() => ev,
             _ = tokio::time::sleep(next_minute(app.clock.now)) => Event::Tick(Utc::now()),
             _ = poll.tick(), if polling => Event::Poll,
+            _ = retry.tick(), if app.has_retryable() => Event::RetryOutbox,
             _ = hangup.recv() => break,
             _ = terminate.recv() => break,
         };

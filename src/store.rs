@@ -1,4 +1,4 @@
-//! What frontdesk keeps on disk: drafts (and, later, the outbox). Written atomically
+//! What frontdesk keeps on disk: drafts, the outbox of unconfirmed replies, the session. Written atomically
 //! (temp file, fsync, rename), so a crash or `kill -9` leaves the old or the new file, never half.
 //! A file that cannot be read is moved aside and reported, never silently emptied.
 
@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::api::ConversationId;
-use crate::app::Draft;
+use crate::app::{Draft, PendingReply};
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -54,52 +54,99 @@ fn quarantine(path: &Path, why: &str) -> String {
     }
 }
 
-pub struct DraftStore {
+/// One JSON state file: loaded leniently (a damaged file is moved aside and reported), saved
+/// atomically.
+pub struct JsonFile {
     path: PathBuf,
 }
 
-impl DraftStore {
-    pub fn new(data_dir: &Path) -> Self {
-        Self {
-            path: data_dir.join("drafts.json"),
-        }
+impl JsonFile {
+    pub fn new(path: PathBuf) -> Self {
+        Self { path }
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    pub fn load(&self) -> Loaded<HashMap<ConversationId, Draft>> {
+    pub fn load<T: serde::de::DeserializeOwned + Default>(&self) -> Loaded<T> {
         let bytes = match std::fs::read(&self.path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Loaded {
-                    value: HashMap::new(),
+                    value: T::default(),
                     warning: None,
                 };
             }
             Err(e) => {
                 return Loaded {
-                    value: HashMap::new(),
+                    value: T::default(),
                     warning: Some(format!("{}: {e}", self.path.display())),
                 };
             }
         };
-        match serde_json::from_slice::<Vec<(ConversationId, Draft)>>(&bytes) {
-            Ok(list) => Loaded {
-                value: list.into_iter().collect(),
+        match serde_json::from_slice::<T>(&bytes) {
+            Ok(value) => Loaded {
+                value,
                 warning: None,
             },
             Err(e) => Loaded {
-                value: HashMap::new(),
+                value: T::default(),
                 warning: Some(quarantine(&self.path, &e.to_string())),
             },
         }
     }
 
-    pub fn save(&self, drafts: &[(ConversationId, Draft)]) -> std::io::Result<()> {
-        let bytes = serde_json::to_vec_pretty(drafts).map_err(std::io::Error::other)?;
+    pub fn save<T: serde::Serialize + ?Sized>(&self, value: &T) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
         write_atomic(&self.path, &bytes)
+    }
+}
+
+/// Drafts per conversation: `drafts.json`.
+pub struct DraftStore(JsonFile);
+
+impl DraftStore {
+    pub fn new(data_dir: &Path) -> Self {
+        Self(JsonFile::new(data_dir.join("drafts.json")))
+    }
+
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    pub fn load(&self) -> Loaded<HashMap<ConversationId, Draft>> {
+        let l = self.0.load::<Vec<(ConversationId, Draft)>>();
+        Loaded {
+            value: l.value.into_iter().collect(),
+            warning: l.warning,
+        }
+    }
+
+    pub fn save(&self, drafts: &[(ConversationId, Draft)]) -> std::io::Result<()> {
+        self.0.save(drafts)
+    }
+}
+
+/// Replies not yet confirmed by the server: `outbox.json`. Written before each send goes out,
+/// so a reply survives the app being killed at any moment.
+pub struct OutboxStore(JsonFile);
+
+impl OutboxStore {
+    pub fn new(data_dir: &Path) -> Self {
+        Self(JsonFile::new(data_dir.join("outbox.json")))
+    }
+
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    pub fn load(&self) -> Loaded<Vec<PendingReply>> {
+        self.0.load()
+    }
+
+    pub fn save(&self, outbox: &[PendingReply]) -> std::io::Result<()> {
+        self.0.save(outbox)
     }
 }
 
@@ -134,6 +181,30 @@ mod tests {
         assert!(!store.path().exists());
         let kept: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
         assert_eq!(kept.len(), 1, "the corrupt copy is kept for the admin");
+    }
+
+    #[test]
+    fn outbox_round_trip_and_truncation() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = OutboxStore::new(dir.path());
+        let p = PendingReply {
+            local_id: 4,
+            conversation: 2,
+            text: "On its way".into(),
+            reply_to: None,
+            first_attempt: chrono::Utc::now(),
+            state: crate::app::ReplyState::Sending,
+        };
+        store.save(std::slice::from_ref(&p)).unwrap();
+        let back = store.load();
+        assert_eq!(back.value.len(), 1);
+        assert_eq!(back.value[0].text, "On its way");
+        // A truncated file (a crash mid-write by another tool) is reported, not emptied silently.
+        let full = std::fs::read(store.path()).unwrap();
+        std::fs::write(store.path(), &full[..full.len() / 2]).unwrap();
+        let l = store.load();
+        assert!(l.value.is_empty());
+        assert!(l.warning.unwrap().contains("moved aside"));
     }
 }
 

@@ -8,8 +8,8 @@ use crossterm::event::{
     EnableFocusChange, EnableMouseCapture, EventStream,
 };
 use crossterm::terminal::{
-    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
-    disable_raw_mode, enable_raw_mode,
+    BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate, EnterAlternateScreen,
+    LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
@@ -60,8 +60,11 @@ impl Tui {
         )?;
         self.active = true;
         self.events = Some(EventStream::new());
-        // The screen was someone else's meanwhile: draw everything again.
-        self.terminal.clear()?;
+        // The screen was someone else's meanwhile: blank it and start from empty buffers, so
+        // the next frame draws everything. (Terminal::clear would ask the terminal for the
+        // cursor position: a round trip over SSH, and unanswered right after `fg`.)
+        execute!(stdout(), Clear(ClearType::All))?;
+        self.terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
         Ok(())
     }
 

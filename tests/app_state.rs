@@ -124,7 +124,10 @@ fn a_failed_send_keeps_the_text_and_retries_with_a_check() {
         local_id,
         check_since: None,
         ..
-    }) = cmds.first().cloned()
+    }) = cmds
+        .iter()
+        .find(|c| matches!(c, Command::SendReply { .. }))
+        .cloned()
     else {
         panic!("{cmds:?}")
     };
@@ -236,7 +239,11 @@ fn a_401_asks_to_sign_in_and_keeps_what_was_typed() {
     a.open_conversation(1, Focus::Composer);
     typed(&mut a, "Late checkout is fine");
     let cmds = key(&mut a, KeyCode::Enter);
-    let Some(Command::SendReply { local_id, .. }) = cmds.first().cloned() else {
+    let Some(Command::SendReply { local_id, .. }) = cmds
+        .iter()
+        .find(|c| matches!(c, Command::SendReply { .. }))
+        .cloned()
+    else {
         panic!()
     };
     typed(&mut a, "and a draft");
@@ -270,4 +277,112 @@ fn a_401_asks_to_sign_in_and_keeps_what_was_typed() {
     assert!(cmds.contains(&Command::LoadConversations));
     assert!(cmds.iter().any(|c| matches!(c, Command::SendReply { text, check_since: None, .. } if text == "Late checkout is fine")));
     assert_eq!(a.composer.text, "and a draft");
+}
+
+#[test]
+fn the_outbox_is_written_before_the_send_and_cleared_after() {
+    let mut a = app();
+    a.open_conversation(1, Focus::Composer);
+    typed(&mut a, "Taxi booked");
+    let cmds = key(&mut a, KeyCode::Enter);
+    let save = cmds.iter().position(
+        |c| matches!(c, Command::SaveOutbox(o) if o.len() == 1 && o[0].text == "Taxi booked"),
+    );
+    let send = cmds
+        .iter()
+        .position(|c| matches!(c, Command::SendReply { .. }));
+    assert!(save.unwrap() < send.unwrap(), "{cmds:?}");
+    let Some(Command::SendReply { local_id, .. }) = send.map(|i| cmds[i].clone()) else {
+        panic!()
+    };
+    // No connection: kept, marked for automatic retry, which checks first.
+    a.update(Event::ReplySent {
+        local_id,
+        result: Err(ApiError::new(
+            "POST",
+            "/x",
+            ErrorKind::NoConnection("refused".into()),
+        )),
+    });
+    assert!(a.has_retryable());
+    let cmds = a.update(Event::RetryOutbox);
+    assert!(
+        matches!(
+            cmds.as_slice(),
+            [Command::SendReply {
+                check_since: Some(_),
+                ..
+            }]
+        ),
+        "{cmds:?}"
+    );
+    assert!(!a.has_retryable(), "one attempt at a time");
+    let cmds = a.update(Event::ReplySent {
+        local_id,
+        result: Ok(msg(50, 1, "staff", "Taxi booked")),
+    });
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::SaveOutbox(o) if o.is_empty()))
+    );
+}
+
+#[test]
+fn a_rejected_reply_is_not_retried_on_its_own() {
+    let mut a = app();
+    a.open_conversation(1, Focus::Composer);
+    typed(&mut a, "x");
+    let cmds = key(&mut a, KeyCode::Enter);
+    let Some(Command::SendReply { local_id, .. }) = cmds
+        .iter()
+        .find(|c| matches!(c, Command::SendReply { .. }))
+        .cloned()
+    else {
+        panic!()
+    };
+    a.update(Event::ReplySent {
+        local_id,
+        result: Err(ApiError::new(
+            "POST",
+            "/x",
+            ErrorKind::Rejected {
+                status: 400,
+                reason: "Message cannot be empty".into(),
+            },
+        )),
+    });
+    assert!(!a.has_retryable());
+    assert!(a.update(Event::RetryOutbox).is_empty());
+}
+
+#[test]
+fn an_outbox_from_an_earlier_run_is_checked_then_sent() {
+    let mut a = app();
+    let earlier = frontdesk::app::PendingReply {
+        local_id: 7,
+        conversation: 2,
+        text: "Spa is open".into(),
+        reply_to: None,
+        first_attempt: a.clock.now,
+        state: ReplyState::Sending,
+    };
+    let cmds = a.restore_outbox(vec![earlier]);
+    assert!(matches!(
+        cmds.as_slice(),
+        [Command::SendReply {
+            local_id: 7,
+            check_since: Some(_),
+            ..
+        }]
+    ));
+    assert_eq!(a.pending.len(), 1);
+    // New replies do not reuse its local id.
+    a.open_conversation(1, Focus::Composer);
+    typed(&mut a, "y");
+    let cmds = key(&mut a, KeyCode::Enter);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::SendReply { local_id: 8, .. })),
+        "{cmds:?}"
+    );
 }

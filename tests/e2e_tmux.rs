@@ -2,6 +2,7 @@
 //! scroll to its first message, reply, and check through the API that the reply was stored once.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -48,6 +49,89 @@ impl Drop for Tmux {
 }
 
 struct Server(Child);
+
+/// `frontdesk serve-demo` with extra arguments; returns it and the variables it printed.
+fn serve_demo(extra: &[&str]) -> (Server, std::collections::HashMap<String, String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .arg("serve-demo")
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve-demo starts");
+    let stdout = child.stdout.take().unwrap();
+    let server = Server(child);
+    let mut env = std::collections::HashMap::new();
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        if let Some((k, v)) = line.split_once('=') {
+            env.insert(k.to_string(), v.to_string());
+        }
+        if env.contains_key("FRONTDESK_PUSHER_KEY") {
+            break;
+        }
+    }
+    (server, env)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Tmux {
+    fn start(name: &str, cmd: &str) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("frontdesk-{name}-{}", std::process::id()),
+        };
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            cmd,
+        ]);
+        tmux
+    }
+}
+
+/// The inbox's command line, signed in as the demo's front desk, with its own directories.
+fn inbox_cmd(dirs: &Path, base: &str, extra: &str) -> String {
+    format!(
+        "exec env XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state XDG_CONFIG_HOME={d}/config FRONTDESK_USERNAME=frontdesk FRONTDESK_PASSWORD=demo {bin} --server {base} --hotel hotel-killarney {extra}",
+        d = dirs.display(),
+        bin = env!("CARGO_BIN_EXE_frontdesk"),
+    )
+}
+
+async fn staff_api(base: &str) -> frontdesk::api::StaffApi {
+    let http = reqwest::Client::new();
+    let login = frontdesk::api::login(&http, base, "frontdesk", "demo")
+        .await
+        .unwrap();
+    frontdesk::api::StaffApi::new(frontdesk::api::ApiConfig::new(
+        base,
+        "hotel-killarney",
+        &login.token,
+    ))
+}
+
+async fn copies_in_room(base: &str, room: u32, text: &str) -> usize {
+    let api = staff_api(base).await;
+    let conv = api.from_room(room).await.unwrap().conversation_id;
+    api.messages(conv, 50, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.message == text)
+        .count()
+}
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -176,4 +260,220 @@ fn reply_to_room_101_from_the_real_terminal() {
         std::thread::sleep(Duration::from_millis(100));
     }
     drop(server);
+}
+
+fn skip_without_tmux() -> bool {
+    if tmux_available() {
+        return false;
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI must install tmux");
+    eprintln!("SKIPPED: tmux is not installed");
+    true
+}
+
+#[test]
+fn a_reply_survives_kill_9_and_is_delivered_once_after_restart() {
+    if skip_without_tmux() {
+        return;
+    }
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let base = format!("http://{addr}");
+    let (server, _) = serve_demo(&["--addr", &addr]);
+    let dirs = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("outbox", &inbox_cmd(dirs.path(), &base, ""));
+    tmux.wait_for("Conversations (", 20);
+    tmux.keys(&["/", "103"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Room 103", 10);
+
+    // The server goes away; the reply is kept on disk.
+    drop(server);
+    tmux.keys(&["-l", "The remote is fixed now"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("not sent", 15);
+    let outbox = dirs.path().join("data/frontdesk/outbox.json");
+    let saved = std::fs::read_to_string(&outbox).unwrap();
+    assert!(saved.contains("The remote is fixed now"), "{saved}");
+
+    // kill -9: no chance to clean up.
+    let pid = tmux.run(&["display", "-p", "-t", "e2e", "#{pane_pid}"]);
+    let status = Command::new("kill")
+        .args(["-9", pid.trim()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    drop(tmux);
+
+    // The server is back; a new run delivers it, once.
+    let (_server, _) = serve_demo(&["--addr", &addr]);
+    let tmux = Tmux::start("outbox2", &inbox_cmd(dirs.path(), &base, ""));
+    tmux.wait_for("Conversations (", 20);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let n = rt.block_on(copies_in_room(&base, 103, "The remote is fixed now"));
+        if n >= 1 {
+            assert_eq!(n, 1);
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never delivered; screen:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Once confirmed, it leaves the outbox; and a second restart sends nothing again.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_to_string(&outbox)
+        .unwrap_or_default()
+        .contains("The remote is fixed now")
+    {
+        assert!(Instant::now() < deadline, "outbox not cleared");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.keys(&["q"]);
+    drop(tmux);
+    let tmux = Tmux::start("outbox3", &inbox_cmd(dirs.path(), &base, ""));
+    tmux.wait_for("Conversations (", 20);
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(
+        rt.block_on(copies_in_room(&base, 103, "The remote is fixed now")),
+        1
+    );
+}
+
+#[test]
+fn hostile_guest_text_stays_inert_in_a_real_terminal() {
+    if skip_without_tmux() {
+        return;
+    }
+    let (_server, env) = serve_demo(&["--addr", "127.0.0.1:0"]);
+    let base = env["FRONTDESK_SERVER"].clone();
+    let dirs = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(
+        "hostile",
+        &inbox_cmd(
+            dirs.path(),
+            &base,
+            &format!("--pusher-url '{}'", env["FRONTDESK_PUSHER_URL"]),
+        ),
+    );
+    tmux.wait_for("● live", 20);
+    let title_before = tmux.run(&["display", "-p", "-t", "e2e", "#{pane_title}"]);
+    let hostile = "HOSTILE\u{1b}]0;pwned-title\u{7}\u{1b}[2J\u{1b}[H\u{1b}]52;c;cGF5bG9hZA==\u{7}\u{1b}]8;;http://evil.example/\u{7}click\u{1b}]8;;\u{7}\u{9b}31m\u{202e}desrever\u{200b}END";
+    let hostile = hostile.to_string();
+    assert!(hostile.contains('\u{1b}'));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let http = reqwest::Client::new();
+        let ctx: serde_json::Value = http
+            .get(format!(
+                "{base}/api/guest/hotel/hotel-killarney/chat/context?token=guest-token-room-104"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        http.post(format!(
+            "{base}/api/guest/hotel/hotel-killarney/chat/messages"
+        ))
+        .header(
+            "X-Guest-Chat-Session",
+            ctx["chat_session"].as_str().unwrap(),
+        )
+        .json(&serde_json::json!({"message": hostile}))
+        .send()
+        .await
+        .unwrap();
+    });
+    tmux.wait_for("HOSTILE", 10);
+    tmux.keys(&["/", "104"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("END", 10);
+    let title_after = tmux.run(&["display", "-p", "-t", "e2e", "#{pane_title}"]);
+    assert_eq!(title_before, title_after, "the title was changed");
+    assert!(!title_after.contains("pwned"));
+    assert!(
+        screen.contains("frontdesk · Hotel Killarney") && screen.contains("Filter: 104"),
+        "the screen was not cleared:\n{screen}"
+    );
+    assert!(
+        screen.contains("␛]0;pwned-title"),
+        "the escape shows inert:\n{screen}"
+    );
+    assert!(!screen.contains('\u{202e}'));
+    let clipboard = tmux.run(&["show-buffer"]);
+    assert!(
+        !clipboard.contains("payload"),
+        "OSC 52 reached the clipboard"
+    );
+}
+
+#[test]
+fn keys_still_work_while_the_server_says_nothing() {
+    if skip_without_tmux() {
+        return;
+    }
+    let (_server, env) = serve_demo(&["--addr", "127.0.0.1:0", "--faults", "stall"]);
+    let base = env["FRONTDESK_SERVER"].clone();
+    let dirs = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dirs.path().join("config/frontdesk")).unwrap();
+    std::fs::write(
+        dirs.path().join("config/frontdesk/config.toml"),
+        "request_timeout_seconds = 3\n",
+    )
+    .unwrap();
+    // A stalled server cannot even sign in: use a token so the inbox opens.
+    let cmd = format!(
+        "exec env XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state XDG_CONFIG_HOME={d}/config FRONTDESK_TOKEN=demo-token-frontdesk FRONTDESK_STAFF_ID=1 {bin} --server {base} --hotel hotel-killarney",
+        d = dirs.path().display(),
+        bin = env!("CARGO_BIN_EXE_frontdesk"),
+    );
+    let tmux = Tmux::start("stall", &cmd);
+    tmux.wait_for("Loading conversations", 10);
+    let asked = Instant::now();
+    tmux.keys(&["?"]);
+    tmux.wait_for("open or start a room", 2);
+    assert!(
+        asked.elapsed() < Duration::from_secs(2),
+        "the help took {:?}",
+        asked.elapsed()
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("did not answer in time", 15);
+    tmux.keys(&["q"]);
+}
+
+#[test]
+fn ctrl_z_suspends_and_fg_restores_the_screen() {
+    if skip_without_tmux() {
+        return;
+    }
+    let (_server, env) = serve_demo(&["--addr", "127.0.0.1:0"]);
+    let base = env["FRONTDESK_SERVER"].clone();
+    let dirs = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("suspend", "bash --norc --noprofile -i");
+    std::thread::sleep(Duration::from_millis(300));
+    let cmd = inbox_cmd(dirs.path(), &base, "").replacen("exec env", "env", 1);
+    tmux.keys(&["-l", &cmd]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Conversations (", 20);
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["-l", "kept across suspend"]);
+    tmux.keys(&["C-z"]);
+    tmux.wait_for("Stopped", 5);
+    let drafts = std::fs::read_to_string(dirs.path().join("data/frontdesk/drafts.json")).unwrap();
+    assert!(
+        drafts.contains("kept across suspend"),
+        "drafts flushed before stopping: {drafts}"
+    );
+    tmux.keys(&["-l", "fg"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Conversations (", 5);
+    assert!(screen.contains("kept across suspend"), "{screen}");
+    tmux.keys(&["Escape", "Escape", "q"]);
 }

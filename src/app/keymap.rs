@@ -32,6 +32,7 @@ pub enum Action {
     OpenRoom,
     Retry,
     ClearQuote,
+    Suspend,
 }
 
 /// Where a binding applies.
@@ -105,6 +106,7 @@ pub static KEYMAP: &[Binding] = &[
     bind!([Everywhere], "Ctrl-C", Quit, "quit", false, [ctrl('c')]),
     bind!([List, Thread], "q", Quit, "quit", true, [ch('q')]),
     bind!([List, Thread], "?", Help, "show or hide this help", true, [ch('?')]),
+    bind!([Everywhere], "Ctrl-Z", Suspend, "suspend to the shell (fg resumes)", false, [ctrl('z')]),
     bind!([Everywhere], "F1", Help, "show or hide this help", false, [k(KeyCode::F(1))]),
     bind!([Everywhere], "Tab", NextPane, "next pane", false, [k(KeyCode::Tab)]),
     bind!([Everywhere], "Shift-Tab", PrevPane, "previous pane", false, [Key { code: KeyCode::BackTab, mods: KeyModifiers::SHIFT }, k(KeyCode::BackTab)]),

@@ -150,24 +150,29 @@ impl Composer {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ReplyState {
+    #[default]
     Sending,
-    /// Failed; the text is kept. `unknown` means the server may have stored it.
+    /// Failed; the text is kept. `unknown` means the server may have stored it; `retry` that
+    /// the failure is passing (no connection, timeout, 5xx) and it is retried on its own.
     Failed {
         reason: String,
         unknown: bool,
+        retry: bool,
     },
 }
 
-/// A reply shown at once as "sending", replaced by the server's copy when it lands.
-#[derive(Debug, Clone)]
+/// A reply shown at once as "sending", replaced by the server's copy when it lands. Kept in
+/// the outbox on disk until then.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PendingReply {
     pub local_id: u64,
     pub conversation: ConversationId,
     pub text: String,
     pub reply_to: Option<MessageId>,
     pub first_attempt: DateTime<Utc>,
+    #[serde(skip)]
     pub state: ReplyState,
 }
 
@@ -237,6 +242,8 @@ pub enum Event {
     Connection(Connection),
     /// Poll timer when realtime is partial or absent.
     Poll,
+    /// Timer: try failed replies whose failure was passing.
+    RetryOutbox,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -262,6 +269,9 @@ pub enum Command {
     Claim(ConversationId),
     FromRoom(u32),
     SaveDrafts(Vec<(ConversationId, Draft)>),
+    SaveOutbox(Vec<PendingReply>),
+    /// Ctrl-Z: hand the terminal back to the shell until `fg`.
+    Suspend,
     OpenEditor(String),
     SignIn {
         password: String,
@@ -639,7 +649,9 @@ impl App {
         if let Some(t) = self.threads.get_mut(&conv) {
             t.follow();
         }
+        // The outbox is on disk before the request leaves.
         vec![
+            self.save_outbox(),
             Command::SendReply {
                 local_id,
                 conversation: conv,
@@ -649,6 +661,53 @@ impl App {
             },
             self.save_drafts(),
         ]
+    }
+
+    pub fn save_outbox(&self) -> Command {
+        Command::SaveOutbox(self.pending.clone())
+    }
+
+    /// Replies left in the outbox by an earlier run: shown as pending, and each delivered
+    /// after checking the thread for it (it may have arrived before the app stopped).
+    pub fn restore_outbox(&mut self, entries: Vec<PendingReply>) -> Vec<Command> {
+        let mut cmds = Vec::new();
+        for mut p in entries {
+            p.state = ReplyState::Sending;
+            self.next_local = self.next_local.max(p.local_id + 1);
+            cmds.push(Command::SendReply {
+                local_id: p.local_id,
+                conversation: p.conversation,
+                text: p.text.clone(),
+                reply_to: p.reply_to,
+                check_since: Some(p.first_attempt),
+            });
+            self.pending.push(p);
+        }
+        cmds
+    }
+
+    pub fn has_retryable(&self) -> bool {
+        self.pending
+            .iter()
+            .any(|p| matches!(p.state, ReplyState::Failed { retry: true, .. }))
+    }
+
+    /// Retries every reply whose failure was passing, checking the thread first.
+    fn retry_passing_failures(&mut self) -> Vec<Command> {
+        let mut cmds = Vec::new();
+        for p in self.pending.iter_mut() {
+            if let ReplyState::Failed { retry: true, .. } = p.state {
+                p.state = ReplyState::Sending;
+                cmds.push(Command::SendReply {
+                    local_id: p.local_id,
+                    conversation: p.conversation,
+                    text: p.text.clone(),
+                    reply_to: p.reply_to,
+                    check_since: Some(p.first_attempt),
+                });
+            }
+        }
+        cmds
     }
 
     fn retry(&mut self) -> Vec<Command> {
@@ -763,6 +822,10 @@ impl App {
                 } else {
                     vec![]
                 }
+            }
+            Event::RetryOutbox => {
+                self.dirty = false;
+                self.retry_passing_failures()
             }
             Event::Poll => {
                 let mut c = vec![Command::LoadConversations];
@@ -990,7 +1053,8 @@ impl App {
             Ok(m) => {
                 self.pending.remove(pos);
                 let conversation = m.conversation_id;
-                let mut cmds = self.absorb_message(m, false);
+                let mut cmds = vec![self.save_outbox()];
+                cmds.extend(self.absorb_message(m, false));
                 self.resort();
                 // A first reply also adds "X has joined" before it: read the thread's newest.
                 if let Some(conversation) = conversation {
@@ -1004,8 +1068,9 @@ impl App {
                     self.ask_sign_in(e.summary());
                 }
                 let unknown = e.outcome_unknown();
-                let reason = if unknown {
-                    format!("{} — R checks and retries", e.summary())
+                let retry = unknown || matches!(e.kind, crate::api::ErrorKind::NoConnection(_));
+                let reason = if retry {
+                    format!("{} — kept, retried on its own (R now)", e.summary())
                 } else {
                     e.summary()
                 };
@@ -1013,6 +1078,7 @@ impl App {
                     p.state = ReplyState::Failed {
                         reason: reason.clone(),
                         unknown,
+                        retry,
                     };
                 }
                 self.notice(Level::Error, format!("Reply not sent: {reason}"));
@@ -1208,6 +1274,11 @@ impl App {
                 return c;
             }
             Action::Help => self.overlay = Overlay::Help,
+            Action::Suspend => {
+                let mut c = self.stash_draft();
+                c.push(Command::Suspend);
+                return c;
+            }
             Action::NextPane | Action::PrevPane => {
                 let forward = action == Action::NextPane;
                 self.focus = match (self.focus, self.open.is_some(), forward) {

@@ -457,14 +457,8 @@ fn popup(area: Rect, w: u16, h: u16) -> Rect {
 
 fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let allowed = |cap: &str| app.me.can(cap);
-    let mut lines: Vec<Line> = Vec::new();
-    for (scope, name) in [
-        (Scope::List, "Conversation list"),
-        (Scope::Thread, "Thread"),
-        (Scope::Composer, "Composer"),
-        (Scope::Everywhere, "Everywhere"),
-    ] {
-        lines.push(Line::styled(name.to_string(), theme.accent));
+    let section = |scope: Scope, name: &str| -> Vec<Line<'static>> {
+        let mut lines = vec![Line::styled(name.to_string(), theme.accent)];
         for r in app.keymap.visible(&allowed).filter(|r| r.applies_in(scope)) {
             lines.push(Line::from(vec![
                 Span::styled(
@@ -475,12 +469,51 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             ]));
         }
         lines.push(Line::default());
-    }
-    lines.push(Line::styled("Any key closes this help.", theme.dim));
-    let r = popup(area, 64, lines.len() as u16 + 2);
-    frame.render_widget(Clear, r);
+        lines
+    };
+    let mut left = section(Scope::List, "Conversation list");
+    left.extend(section(Scope::Thread, "Thread"));
+    let mut right = section(Scope::Composer, "Composer");
+    right.extend(section(Scope::Everywhere, "Everywhere"));
+    let footer = Line::styled("Any key closes this help.", theme.dim);
+    let one_column = left.len() + right.len() + 1;
+    // Side by side when one column would not fit the screen and two do.
+    let two = one_column + 2 > area.height as usize && area.width >= 120;
     let block = pane_block(" Keys ".into(), true, theme);
-    frame.render_widget(Paragraph::new(lines).block(block), r);
+    if two {
+        let rows = left.len().max(right.len()) + 1;
+        let r = popup(area, 124, rows as u16 + 2);
+        frame.render_widget(Clear, r);
+        let inner = block.inner(r);
+        frame.render_widget(block, r);
+        let half = inner.width / 2;
+        let body_h = inner.height.saturating_sub(1);
+        frame.render_widget(
+            Paragraph::new(left),
+            Rect::new(inner.x, inner.y, half, body_h),
+        );
+        frame.render_widget(
+            Paragraph::new(right),
+            Rect::new(inner.x + half, inner.y, inner.width - half, body_h),
+        );
+        frame.render_widget(
+            Paragraph::new(footer),
+            Rect::new(inner.x, inner.y + body_h, inner.width, 1.min(inner.height)),
+        );
+    } else {
+        let mut lines = left;
+        lines.extend(right);
+        lines.push(footer);
+        let r = popup(area, 64, lines.len() as u16 + 2);
+        frame.render_widget(Clear, r);
+        // Too tall for the screen: the footer comes first so closing is always explained.
+        if lines.len() + 2 > r.height as usize
+            && let Some(last) = lines.pop()
+        {
+            lines.insert(0, last);
+        }
+        frame.render_widget(Paragraph::new(lines).block(block), r);
+    }
 }
 
 fn draw_prompt(frame: &mut Frame, theme: &Theme, area: Rect, title: &str, text_line: &str) {
