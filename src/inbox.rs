@@ -138,6 +138,12 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
                 send(Event::ReplySent { local_id, result });
             });
         }
+        Command::CheckSoon { conversation } => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                send(Event::CheckDue { conversation });
+            });
+        }
         Command::MarkRead(conversation) => {
             tokio::spawn(async move {
                 let result = api.mark_read(conversation).await;

@@ -1,7 +1,9 @@
 //! The terminal: raw mode, alternate screen, mouse, paste and focus reporting, and the event
 //! stream. Restores the terminal on drop and from the panic hook, before anything is printed.
 
-use std::io::{Stdout, Write, stdout};
+use std::io::{BufWriter, Stdout, Write, stdout};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
@@ -11,15 +13,42 @@ use crossterm::terminal::{
     BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate, EnterAlternateScreen,
     LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use crossterm::{cursor, execute};
+use crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
+/// Stdout, buffered so a frame leaves in one write, and counted for the benchmarks.
+pub struct Output {
+    inner: BufWriter<Stdout>,
+    written: Arc<AtomicU64>,
+}
+
+impl Output {
+    fn new(written: Arc<AtomicU64>) -> Output {
+        Output {
+            inner: BufWriter::with_capacity(256 * 1024, stdout()),
+            written,
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 pub struct Tui {
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    pub terminal: Terminal<CrosstermBackend<Output>>,
     /// Dropped while an external editor owns the terminal, so it does not steal keys.
     pub events: Option<EventStream>,
     active: bool,
+    written: Arc<AtomicU64>,
 }
 
 /// Puts the terminal back as the shell expects it. Safe to call more than once.
@@ -39,11 +68,13 @@ pub fn restore() {
 
 impl Tui {
     pub fn new() -> std::io::Result<Tui> {
-        let terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+        let written = Arc::new(AtomicU64::new(0));
+        let terminal = Terminal::new(CrosstermBackend::new(Output::new(written.clone())))?;
         let mut tui = Tui {
             terminal,
             events: None,
             active: false,
+            written,
         };
         tui.enter()?;
         Ok(tui)
@@ -64,7 +95,7 @@ impl Tui {
         // the next frame draws everything. (Terminal::clear would ask the terminal for the
         // cursor position: a round trip over SSH, and unanswered right after `fg`.)
         execute!(stdout(), Clear(ClearType::All))?;
-        self.terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+        self.terminal = Terminal::new(CrosstermBackend::new(Output::new(self.written.clone())))?;
         Ok(())
     }
 
@@ -76,10 +107,16 @@ impl Tui {
 
     /// Draws one frame inside a synchronized update, so terminals show it whole.
     pub fn draw(&mut self, f: impl FnOnce(&mut ratatui::Frame)) -> std::io::Result<()> {
-        execute!(stdout(), BeginSynchronizedUpdate)?;
+        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
         let r = self.terminal.draw(f).map(|_| ());
-        execute!(stdout(), EndSynchronizedUpdate)?;
+        queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
+        self.terminal.backend_mut().flush()?;
         r
+    }
+
+    /// Bytes written to the terminal by frames so far.
+    pub fn bytes_written(&self) -> u64 {
+        self.written.load(Ordering::Relaxed)
     }
 
     /// Writes raw bytes between frames (bell, desktop-notification escapes).

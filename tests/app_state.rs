@@ -386,3 +386,100 @@ fn an_outbox_from_an_earlier_run_is_checked_then_sent() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
+    let mut a = app();
+    a.open_conversation(1, Focus::Thread);
+    a.update(Event::PageLoaded {
+        conversation: 1,
+        limit: 30,
+        result: Ok(vec![msg(5, 1, "guest", "hi")]),
+    });
+    let at = Some(a.clock.now);
+    let mut checks = 0;
+    let mut fetches = 0;
+    for id in 100..200 {
+        for c in a.update(Event::GuestWrote {
+            conversation: 1,
+            message_id: id,
+            preview: Some(format!("m{id}")),
+            at,
+        }) {
+            match c {
+                Command::CheckSoon { .. } => checks += 1,
+                Command::Refresh { .. } | Command::LoadPage { .. } => fetches += 1,
+                _ => {}
+            }
+        }
+    }
+    assert_eq!((checks, fetches), (1, 0));
+    // The full messages arrived on the conversation channel meanwhile: nothing to fetch.
+    for id in 100..200 {
+        a.update(Event::LiveMessage(Box::new(msg(
+            id,
+            1,
+            "guest",
+            &format!("m{id}"),
+        ))));
+    }
+    assert!(
+        !a.update(Event::CheckDue { conversation: 1 })
+            .contains(&Command::Refresh { conversation: 1 })
+    );
+    // One that never arrived in full is fetched.
+    a.update(Event::GuestWrote {
+        conversation: 1,
+        message_id: 300,
+        preview: Some("x".into()),
+        at,
+    });
+    assert!(
+        a.update(Event::CheckDue { conversation: 1 })
+            .contains(&Command::Refresh { conversation: 1 })
+    );
+}
+
+#[test]
+fn a_note_and_its_full_message_count_once_in_the_list() {
+    let mut a = app();
+    let at = Some(Utc.with_ymd_and_hms(2026, 11, 24, 15, 0, 0).unwrap());
+    let cmds = a.update(Event::GuestWrote {
+        conversation: 1,
+        message_id: 77,
+        preview: Some("Is the spa".into()),
+        at,
+    });
+    assert!(cmds.iter().any(|c| matches!(c, Command::Notify { .. })));
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Command::Refresh { .. })),
+        "not open: no fetch"
+    );
+    assert_eq!(a.conversations[&1].unread_count, 1);
+    assert_eq!(a.order[0], 1);
+    let mut full = msg(77, 1, "guest", "Is the spa open late tonight?");
+    full.timestamp = at.unwrap();
+    let cmds = a.update(Event::LiveMessage(Box::new(full)));
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Command::Notify { .. })),
+        "announced once"
+    );
+    assert_eq!(a.conversations[&1].unread_count, 1);
+    assert_eq!(
+        a.conversations[&1].last_message.as_deref(),
+        Some("Is the spa open late tonight?")
+    );
+    // An unknown conversation: one list reload for many notes.
+    let n = (0..5)
+        .flat_map(|i| {
+            a.update(Event::GuestWrote {
+                conversation: 99,
+                message_id: 500 + i,
+                preview: None,
+                at: None,
+            })
+        })
+        .filter(|c| *c == Command::LoadConversations)
+        .count();
+    assert_eq!(n, 1);
+}

@@ -18,6 +18,31 @@ use crate::ui::layout;
 use keymap::{Action, Scope};
 use thread::{Fetch, Thread};
 
+/// Recently seen live message ids (bounded), so one message on several channels counts once.
+#[derive(Debug, Default)]
+struct SeenIds {
+    set: std::collections::HashSet<MessageId>,
+    order: std::collections::VecDeque<MessageId>,
+}
+
+impl SeenIds {
+    const CAP: usize = 4096;
+
+    /// True when the id was not seen before.
+    fn insert(&mut self, id: MessageId) -> bool {
+        if !self.set.insert(id) {
+            return false;
+        }
+        self.order.push_back(id);
+        if self.order.len() > Self::CAP
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+        true
+    }
+}
+
 /// The clock the screen is drawn with: "now" and the desk's time zone.
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
@@ -231,10 +256,21 @@ pub enum Event {
     SignedIn(Result<(), String>),
     /// A message pushed by the realtime feed (full text).
     LiveMessage(Box<Message>),
-    /// A guest wrote (the notification carries a cut preview): fetch the thread's newest.
+    /// A guest wrote. The notification's preview is cut to 100 characters: it updates the
+    /// list at once, and the open thread gets the full message (from its channel, or a fetch).
     GuestWrote {
         conversation: ConversationId,
         message_id: MessageId,
+        preview: Option<String>,
+        at: Option<DateTime<Utc>>,
+    },
+    /// A message was edited or deleted: re-read the thread if it is loaded.
+    Changed {
+        conversation: ConversationId,
+    },
+    /// A short while after a notification: fetch if the full message has not arrived.
+    CheckDue {
+        conversation: ConversationId,
     },
     LiveRead {
         conversation: ConversationId,
@@ -255,6 +291,10 @@ pub enum Command {
         limit: u32,
     },
     Refresh {
+        conversation: ConversationId,
+    },
+    /// Send [`Event::CheckDue`] for this conversation a little later.
+    CheckSoon {
         conversation: ConversationId,
     },
     SendReply {
@@ -313,7 +353,12 @@ pub struct App {
     pub claimed: HashMap<ConversationId, String>,
     /// Ids of recent live messages, so the same message on three channels counts once even
     /// for threads that are not loaded.
-    seen_live: std::collections::VecDeque<MessageId>,
+    seen_live: SeenIds,
+    /// Open-thread messages announced but not yet received in full, newest id per conversation.
+    awaiting: HashMap<ConversationId, MessageId>,
+    list_reload_pending: bool,
+    /// Live message ids applied since the last frame (read by the benchmark trace).
+    pub traced_live: Vec<MessageId>,
     pub dirty: bool,
     pub quit: bool,
 }
@@ -346,7 +391,10 @@ impl App {
             terminal_focused: true,
             marking: Vec::new(),
             claimed: HashMap::new(),
-            seen_live: std::collections::VecDeque::new(),
+            seen_live: SeenIds::default(),
+            awaiting: HashMap::new(),
+            list_reload_pending: false,
+            traced_live: Vec::new(),
             dirty: true,
             quit: false,
         }
@@ -743,15 +791,11 @@ impl App {
             .threads
             .get(&conv)
             .is_none_or(|t| !t.messages.contains_key(&m.id));
+        if from_live && !self.seen_live.insert(m.id) {
+            is_new = false;
+        }
         if from_live {
-            if self.seen_live.contains(&m.id) {
-                is_new = false;
-            } else {
-                self.seen_live.push_back(m.id);
-                if self.seen_live.len() > 1024 {
-                    self.seen_live.pop_front();
-                }
-            }
+            self.traced_live.push(m.id);
         }
         if let Some(c) = self.conversations.get_mut(&conv) {
             if c.last_message_time.is_none_or(|t| m.timestamp >= t) {
@@ -837,6 +881,7 @@ impl App {
             }
             Event::ConversationsLoaded(Ok(list)) => {
                 self.list_loaded = true;
+                self.list_reload_pending = false;
                 self.conversations = list.into_iter().map(|c| (c.id, c)).collect();
                 self.resort();
                 if self
@@ -849,6 +894,7 @@ impl App {
                 vec![]
             }
             Event::ConversationsLoaded(Err(e)) => {
+                self.list_reload_pending = false;
                 self.api_error("Loading conversations", &e);
                 vec![]
             }
@@ -1017,17 +1063,28 @@ impl App {
             Event::GuestWrote {
                 conversation,
                 message_id,
-            } => {
-                let known = self
-                    .threads
-                    .get(&conversation)
-                    .is_some_and(|t| t.messages.contains_key(&message_id));
-                if known {
-                    vec![]
-                } else if self.conversations.contains_key(&conversation) {
+                preview,
+                at,
+            } => self.on_guest_wrote(conversation, message_id, preview, at),
+            Event::CheckDue { conversation } => {
+                self.dirty = false;
+                match self.awaiting.remove(&conversation) {
+                    Some(id)
+                        if self
+                            .threads
+                            .get(&conversation)
+                            .is_some_and(|t| !t.messages.contains_key(&id)) =>
+                    {
+                        vec![Command::Refresh { conversation }]
+                    }
+                    _ => vec![],
+                }
+            }
+            Event::Changed { conversation } => {
+                if self.threads.contains_key(&conversation) {
                     vec![Command::Refresh { conversation }]
                 } else {
-                    vec![Command::LoadConversations]
+                    vec![]
                 }
             }
             Event::LiveRead { conversation } => {
@@ -1042,6 +1099,60 @@ impl App {
             }
         };
         cmds.extend(self.after_view_change());
+        cmds
+    }
+
+    fn on_guest_wrote(
+        &mut self,
+        conversation: ConversationId,
+        message_id: MessageId,
+        preview: Option<String>,
+        at: Option<DateTime<Utc>>,
+    ) -> Vec<Command> {
+        if !self.conversations.contains_key(&conversation) {
+            // A conversation we have not seen: one list reload, however many notes arrive.
+            if self.list_reload_pending {
+                return vec![];
+            }
+            self.list_reload_pending = true;
+            return vec![Command::LoadConversations];
+        }
+        let in_thread = self
+            .threads
+            .get(&conversation)
+            .is_some_and(|t| t.messages.contains_key(&message_id));
+        if in_thread {
+            return vec![];
+        }
+        let mut cmds = Vec::new();
+        if let (Some(text), Some(at)) = (preview, at)
+            && self.seen_live.insert(message_id)
+        {
+            if let Some(c) = self.conversations.get_mut(&conversation) {
+                if c.last_message_time.is_none_or(|t| at >= t) {
+                    c.last_message = Some(text.clone());
+                    c.last_message_time = Some(at);
+                }
+                c.unread_count += 1;
+                let reading = self.open == Some(conversation) && self.terminal_focused;
+                if !reading {
+                    cmds.push(Command::Notify {
+                        title: format!("Room {} · {}", c.room_number, c.display_name()),
+                        body: crate::text::one_line(&text),
+                    });
+                }
+            }
+            self.resort();
+        }
+        // The open thread needs the full text: give its channel a moment, then fetch.
+        if self.threads.contains_key(&conversation) && self.open == Some(conversation) {
+            let newest = self.awaiting.entry(conversation).or_insert(message_id);
+            let first = *newest == message_id;
+            *newest = (*newest).max(message_id);
+            if first {
+                cmds.push(Command::CheckSoon { conversation });
+            }
+        }
         cmds
     }
 

@@ -111,6 +111,15 @@ pub fn events_for(frame: &Frame) -> Vec<Event> {
             (Some(conversation), Some(message_id)) => vec![Event::GuestWrote {
                 conversation,
                 message_id,
+                preview: d
+                    .get("guest_message")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                at: d
+                    .get("timestamp")
+                    .and_then(Value::as_str)
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&chrono::Utc)),
             }],
             _ => vec![],
         },
@@ -130,6 +139,8 @@ pub fn events_for(frame: &Frame) -> Vec<Event> {
                     Some(conversation) => vec![Event::GuestWrote {
                         conversation,
                         message_id: m.id,
+                        preview: None,
+                        at: None,
                     }],
                     None => vec![],
                 },
@@ -145,11 +156,7 @@ pub fn events_for(frame: &Frame) -> Vec<Event> {
         "chat.message.edited" | "chat.message.deleted" => {
             let payload = d.get("payload").unwrap_or(d);
             match conv(payload) {
-                Some(conversation) => vec![Event::GuestWrote {
-                    conversation,
-                    // Unknown to the thread, so it re-reads the newest page.
-                    message_id: -1,
-                }],
+                Some(conversation) => vec![Event::Changed { conversation }],
                 None => vec![],
             }
         }
