@@ -458,7 +458,7 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
     assert_eq!(a.conversations[&1].unread_count, 1);
     assert_eq!(a.order[0], 1);
     let mut full = msg(77, 1, "guest", "Is the spa open late tonight?");
-    full.timestamp = at.unwrap();
+    full.timestamp = when;
     let cmds = a.update(Event::LiveMessage(Box::new(full)));
     assert!(
         !cmds.iter().any(|c| matches!(c, Command::Notify { .. })),
