@@ -443,7 +443,8 @@ fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
 #[test]
 fn a_note_and_its_full_message_count_once_in_the_list() {
     let mut a = app();
-    let at = Some(Utc.with_ymd_and_hms(2026, 11, 24, 15, 0, 0).unwrap());
+    let when = Utc.with_ymd_and_hms(2026, 11, 24, 15, 0, 0).unwrap();
+    let at = Some(when);
     let cmds = a.update(Event::GuestWrote {
         conversation: 1,
         message_id: 77,
