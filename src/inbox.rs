@@ -262,6 +262,39 @@ fn notify_bytes(mode: NotifyMode, title: &str, body: &str) -> Vec<u8> {
     out
 }
 
+/// `FRONTDESK_TRACE=FILE`: one line per frame, for the benchmarks (time, bytes written,
+/// whether the list is loaded, messages held, live message ids the frame shows).
+struct Trace {
+    out: std::io::BufWriter<std::fs::File>,
+}
+
+impl Trace {
+    fn from_env() -> Option<Trace> {
+        let path = std::env::var_os("FRONTDESK_TRACE")?;
+        let file = std::fs::File::create(path).ok()?;
+        Some(Trace {
+            out: std::io::BufWriter::new(file),
+        })
+    }
+
+    fn frame(&mut self, app: &App, bytes: u64) {
+        use std::io::Write;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let held: usize = app.threads.values().map(|t| t.messages.len()).sum();
+        let live: Vec<String> = app.traced_live.iter().map(|id| id.to_string()).collect();
+        let _ = writeln!(
+            self.out,
+            "frame {now} bytes={bytes} list={} messages={held} live={}",
+            u8::from(app.list_loaded),
+            live.join(",")
+        );
+        let _ = self.out.flush();
+    }
+}
+
 fn next_minute(now: chrono::DateTime<Utc>) -> Duration {
     let into = (now.timestamp() % 60) as u64;
     Duration::from_secs(60 - into) + Duration::from_millis(20)
@@ -307,6 +340,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
     } else {
         Connection::Polling
     };
+    let mut trace = Trace::from_env();
     let mut pending: Vec<Command> = app.start();
     pending.extend(app.restore_outbox(outbox_loaded.value));
     let mut retry = tokio::time::interval(Duration::from_secs(10));
@@ -379,8 +413,13 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             break;
         }
         if app.dirty {
+            let before = tui.bytes_written();
             tui.draw(|f| ui::render(f, &app, &theme))?;
             app.dirty = false;
+            if let Some(t) = trace.as_mut() {
+                t.frame(&app, tui.bytes_written() - before);
+            }
+            app.traced_live.clear();
         }
         let polling = matches!(
             app.connection,

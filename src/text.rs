@@ -61,6 +61,49 @@ pub fn one_line(input: &str) -> String {
     out.trim().to_string()
 }
 
+/// One sanitised line of at most `max` cells, "…" when cut. Reads only as much of `input` as
+/// it needs, so a 100 KB message costs no more than a short one.
+pub fn line_preview(input: &str, max: usize) -> String {
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    let mut last_space = true;
+    let mut cut = false;
+    // Enough characters for `max` cells plus what sanitising and folding remove.
+    let head: String = input.chars().take(max * 4 + 16).collect();
+    let clean = sanitize(&head);
+    for g in clean.graphemes(true) {
+        let g = if g == "\n" || g == "\r\n" { " " } else { g };
+        if g == " " && last_space {
+            continue;
+        }
+        last_space = g == " ";
+        let w = g.width();
+        if used + w > max {
+            cut = true;
+            break;
+        }
+        used += w;
+        out.push_str(g);
+    }
+    if !cut && head.len() < input.len() {
+        cut = true;
+    }
+    let mut out = out.trim_end().to_string();
+    if cut {
+        // Make room for the ellipsis.
+        while width(&out) + 1 > max {
+            if out.pop().is_none() {
+                break;
+            }
+        }
+        out.push('…');
+    }
+    out
+}
+
 /// Display width in terminal cells.
 pub fn width(s: &str) -> usize {
     s.graphemes(true).map(UnicodeWidthStr::width).sum()
@@ -210,6 +253,19 @@ mod tests {
         assert_eq!(truncate("hello world", 6), "hello…");
         assert_eq!(truncate("hi", 6), "hi");
         assert_eq!(truncate("你好你好", 5), "你好…");
+    }
+
+    #[test]
+    fn previews_are_one_short_line() {
+        assert_eq!(line_preview("hello\n\n  world", 20), "hello world");
+        assert_eq!(line_preview("hello world", 6), "hello…");
+        assert_eq!(
+            line_preview(&"x".repeat(100_000), 10),
+            format!("{}…", "x".repeat(9))
+        );
+        assert_eq!(line_preview("你好你好", 5), "你好…");
+        assert!(!line_preview("a\u{1b}[2Jb", 10).contains('\u{1b}'));
+        assert_eq!(line_preview("abc", 0), "");
     }
 
     #[test]

@@ -359,6 +359,8 @@ pub struct App {
     list_reload_pending: bool,
     /// Live message ids applied since the last frame (read by the benchmark trace).
     pub traced_live: Vec<MessageId>,
+    /// Rows per message block, filled by the layout (see `ui::layout::message_height`).
+    pub height_cache: std::cell::RefCell<HashMap<MessageId, (layout::HeightKey, usize)>>,
     pub dirty: bool,
     pub quit: bool,
 }
@@ -395,6 +397,7 @@ impl App {
             awaiting: HashMap::new(),
             list_reload_pending: false,
             traced_live: Vec::new(),
+            height_cache: std::cell::RefCell::new(HashMap::new()),
             dirty: true,
             quit: false,
         }
@@ -427,15 +430,41 @@ impl App {
             .collect()
     }
 
+    /// Newest activity first; conversations without messages last; id breaks ties.
+    fn sort_key(
+        &self,
+        id: ConversationId,
+    ) -> std::cmp::Reverse<(Option<DateTime<Utc>>, ConversationId)> {
+        let t = self
+            .conversations
+            .get(&id)
+            .and_then(|c| c.last_message_time);
+        std::cmp::Reverse((t, id))
+    }
+
     fn resort(&mut self) {
-        let convs = &self.conversations;
-        self.order = convs.keys().copied().collect();
-        // Newest activity first; conversations without messages last; id breaks ties.
-        self.order.sort_by(|a, b| {
-            let ta = convs.get(a).and_then(|c| c.last_message_time);
-            let tb = convs.get(b).and_then(|c| c.last_message_time);
-            tb.cmp(&ta).then(b.cmp(a))
-        });
+        let mut keyed: Vec<_> = self
+            .conversations
+            .keys()
+            .map(|id| (self.sort_key(*id), *id))
+            .collect();
+        keyed.sort_unstable();
+        self.order = keyed.into_iter().map(|(_, id)| id).collect();
+    }
+
+    /// Moves one conversation to its place after its activity changed: O(n) moves, O(log n)
+    /// comparisons, instead of sorting the whole hotel per message.
+    fn reposition(&mut self, id: ConversationId) {
+        if let Some(pos) = self.order.iter().position(|x| *x == id) {
+            self.order.remove(pos);
+        } else if !self.conversations.contains_key(&id) {
+            return;
+        }
+        let key = self.sort_key(id);
+        let at = self
+            .order
+            .partition_point(|other| self.sort_key(*other) < key);
+        self.order.insert(at, id);
     }
 
     fn thread_view(&self) -> (usize, usize) {
@@ -931,7 +960,7 @@ impl App {
                     for m in msgs {
                         c.extend(self.absorb_message(m, false));
                     }
-                    self.resort();
+                    self.reposition(conversation);
                     if let Some(t) = self.threads.get_mut(&conversation)
                         && t.fetch == Fetch::NotStarted
                     {
@@ -1056,8 +1085,11 @@ impl App {
                 vec![]
             }
             Event::LiveMessage(m) => {
+                let conversation = m.conversation_id;
                 let cmds = self.absorb_message(*m, true);
-                self.resort();
+                if let Some(c) = conversation {
+                    self.reposition(c);
+                }
                 cmds
             }
             Event::GuestWrote {
@@ -1142,7 +1174,7 @@ impl App {
                     });
                 }
             }
-            self.resort();
+            self.reposition(conversation);
         }
         // The open thread needs the full text: give its channel a moment, then fetch.
         if self.threads.contains_key(&conversation) && self.open == Some(conversation) {
@@ -1166,7 +1198,9 @@ impl App {
                 let conversation = m.conversation_id;
                 let mut cmds = vec![self.save_outbox()];
                 cmds.extend(self.absorb_message(m, false));
-                self.resort();
+                if let Some(c) = conversation {
+                    self.reposition(c);
+                }
                 // A first reply also adds "X has joined" before it: read the thread's newest.
                 if let Some(conversation) = conversation {
                     cmds.push(Command::Refresh { conversation });

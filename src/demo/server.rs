@@ -171,7 +171,7 @@ pub async fn start(config: DemoConfig) -> Result<RunningDemo, String> {
         .map_err(|e| format!("no local address: {e}"))?;
     let base_url = format!("http://{addr}");
     let hotel = Hotel::new(&config.seed, &base_url);
-    let (local, _) = broadcast::channel(4096);
+    let (local, _) = broadcast::channel(65_536);
     let external = match &config.pusher_url {
         Some(url) => Some(ExternalPusher::parse(url)?),
         None => None,
@@ -268,6 +268,7 @@ fn router(shared: St, paths: ServedPaths) -> Router {
             post(guest_mark_read),
         )
         .route("/media/attachments/{id}/{name}", get(media))
+        .route("/api/demo/burst", post(burst))
         .route("/app/{key}", any(websocket))
         .fallback(|| async { detail(StatusCode::NOT_FOUND, "Not found.") })
         .layer(middleware::from_fn_with_state(shared.clone(), faults_layer))
@@ -1201,6 +1202,32 @@ async fn guest_mark_read(
         json!({"conversation_id": conv, "room_conversation_id": conv, "marked_read": n, "read_at": ts(Utc::now()), "read_by": "guest"}),
     );
     ok(json!({"marked_read": n}))
+}
+
+/// Demo only (benchmarks): `count` guest messages in one room at once, published together.
+async fn burst(State(s): State<St>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let room: i64 = q.get("room").and_then(|r| r.parse().ok()).unwrap_or(101);
+    let count: usize = q
+        .get("count")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(1000)
+        .min(100_000);
+    let mut hotel = s.hotel();
+    let slug = hotel.seed.hotel.slug.clone();
+    let Some(pk) = hotel
+        .rooms
+        .iter()
+        .find(|r| r.number == room && r.hotel == slug && r.booking.is_some())
+        .map(|r| r.pk)
+    else {
+        return error(StatusCode::NOT_FOUND, "No checked-in room with that number");
+    };
+    let mut ids = Vec::with_capacity(count);
+    for i in 0..count {
+        let (_, id) = guest_writes(&s, &mut hotel, pk, &format!("Burst message {i}"), None);
+        ids.push(id);
+    }
+    ok(json!({"first_id": ids.first(), "last_id": ids.last(), "count": ids.len()}))
 }
 
 async fn media(State(s): State<St>, Path((id, _name)): Path<(String, String)>) -> Response {

@@ -98,8 +98,50 @@ pub fn list_capacity(app: &App) -> usize {
         .unwrap_or(0)
 }
 
+/// Rows of a message block. Cached per message: wrapping is the costly part of a frame and of
+/// every scroll step, and a message's height only changes with its width, content or day break.
 pub fn message_height(app: &App, prev: Option<&Message>, m: &Message, width: usize) -> usize {
-    message_lines(app, prev, m, width, false, &Theme::plain()).len()
+    let new_day = prev.is_none_or(|p| local_day(app, p.timestamp) != local_day(app, m.timestamp));
+    let key = HeightKey {
+        width: width as u32,
+        new_day,
+        fingerprint: fingerprint(m),
+    };
+    if let Some((k, h)) = app.height_cache.borrow().get(&m.id)
+        && *k == key
+    {
+        return *h;
+    }
+    let h = message_lines(app, prev, m, width, false, &Theme::plain()).len();
+    let mut cache = app.height_cache.borrow_mut();
+    if cache.len() > 200_000 {
+        cache.clear();
+    }
+    cache.insert(m.id, (key, h));
+    h
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeightKey {
+    width: u32,
+    new_day: bool,
+    fingerprint: u64,
+}
+
+/// What a message's height depends on, hashed.
+fn fingerprint(m: &Message) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    m.message.hash(&mut h);
+    m.is_deleted.hash(&mut h);
+    m.reply_to.hash(&mut h);
+    m.reply_to_message.is_some().hash(&mut h);
+    for a in &m.attachments {
+        a.file_url.is_empty().hash(&mut h);
+    }
+    m.attachments.len().hash(&mut h);
+    (m.sender_type as u8).hash(&mut h);
+    h.finish()
 }
 
 fn local_day(app: &App, t: DateTime<Utc>) -> chrono::NaiveDate {

@@ -87,12 +87,12 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         text::one_line(&app.me.name)
     );
     let w = r.width as usize;
-    let rw = text::width(&right);
+    let rw = text::width(&right).min(w);
     let left = text::truncate(&left, w.saturating_sub(rw + 1));
-    let gap = w.saturating_sub(text::width(&left) + rw);
-    let line = format!("{left}{}{right}", " ".repeat(gap));
+    // The style fills the row; no padding text to segment.
+    frame.render_widget(Paragraph::new(left).style(theme.status), r);
     frame.render_widget(
-        Paragraph::new(text::truncate(&line, w)).style(theme.status),
+        Paragraph::new(text::truncate(&right, w)).alignment(ratatui::layout::Alignment::Right),
         r,
     );
 }
@@ -194,49 +194,41 @@ fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         let right = format!("{badge} {when:>6}");
         let name_w =
             w.saturating_sub(text::width(&room) + text::width(&right) + text::width(claimed));
-        let name = text::truncate(&text::one_line(&c.display_name()), name_w);
-        let gap = name_w.saturating_sub(text::width(&name));
+        let name = text::line_preview(&c.display_name(), name_w);
         let base = if selected {
             theme.selected
         } else {
             Style::new()
         };
-        let name_style = if unread {
-            base.patch(theme.unread).add_modifier(Modifier::BOLD)
-        } else {
-            base
-        };
+        let marked = base.patch(theme.unread).add_modifier(Modifier::BOLD);
         let line1 = Line::from(vec![
             Span::styled(room, base.add_modifier(Modifier::BOLD)),
-            Span::styled(name, name_style),
+            Span::styled(name, if unread { marked } else { base }),
             Span::styled(claimed.to_string(), base),
-            Span::styled(" ".repeat(gap), base),
-            Span::styled(
-                badge,
-                if unread {
-                    base.patch(theme.unread).add_modifier(Modifier::BOLD)
-                } else {
-                    base
-                },
-            ),
+        ]);
+        let right_line = Line::from(vec![
+            Span::styled(badge, if unread { marked } else { base }),
             Span::styled(format!(" {when:>6}"), base.patch(theme.dim)),
         ]);
         let preview = c
             .last_message
             .as_deref()
-            .map(text::one_line)
+            .map(|m| text::line_preview(m, w.saturating_sub(5)))
             .unwrap_or_default();
-        let preview = text::truncate(&preview, w.saturating_sub(5));
-        let pw = text::width(&preview);
         let line2 = Line::from(vec![
-            Span::styled("     ".to_string(), base),
+            Span::raw("     "),
             Span::styled(preview, base.patch(theme.dim)),
-            Span::styled(" ".repeat(w.saturating_sub(5 + pw)), base),
         ]);
-        frame.render_widget(Paragraph::new(line1), Rect::new(inner.x, y, inner.width, 1));
+        // The row's style fills it (reverse video when selected) without padding text.
+        let row = Rect::new(inner.x, y, inner.width, 1);
+        frame.render_widget(Paragraph::new(line1).style(base), row);
+        frame.render_widget(
+            Paragraph::new(right_line).alignment(ratatui::layout::Alignment::Right),
+            row,
+        );
         if LIST_ROW_HEIGHT > 1 && y + 1 < inner.y + inner.height {
             frame.render_widget(
-                Paragraph::new(line2),
+                Paragraph::new(line2).style(base),
                 Rect::new(inner.x, y + 1, inner.width, 1),
             );
         }
