@@ -1,1 +1,465 @@
-fn main() {}
+//! The real binary, in tmux, against `frontdesk serve-demo` on loopback: prints each figure of
+//! the performance issue. `cargo bench --bench real_binary` (needs tmux).
+//!
+//! Environment: FRONTDESK_BENCH_IDLE_SECS (default 60), FRONTDESK_BENCH_SIZES (default
+//! "10,100,1000,10000"), FRONTDESK_BENCH_SAMPLES (guest messages timed, default 200).
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const BIN: &str = env!("CARGO_BIN_EXE_frontdesk");
+
+fn now_ns() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    ws: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(conversations: usize, messages: usize) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["serve-demo", "--addr", "127.0.0.1:0"])
+        .args(["--conversations", &conversations.to_string()])
+        .args(["--messages", &messages.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve-demo starts");
+    let out = child.stdout.take().expect("stdout");
+    let mut vars = HashMap::new();
+    for line in BufReader::new(out).lines().map_while(Result::ok) {
+        if let Some((k, v)) = line.split_once('=') {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        if vars.contains_key("FRONTDESK_PUSHER_KEY") {
+            break;
+        }
+    }
+    Server {
+        child,
+        base: vars["FRONTDESK_SERVER"].clone(),
+        ws: vars["FRONTDESK_PUSHER_URL"].clone(),
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct FrameLine {
+    ns: u128,
+    bytes: u64,
+    list: bool,
+    messages: usize,
+    live: Vec<i64>,
+}
+
+fn parse(line: &str) -> Option<FrameLine> {
+    let mut parts = line.split_whitespace();
+    if parts.next()? != "frame" {
+        return None;
+    }
+    let mut f = FrameLine {
+        ns: parts.next()?.parse().ok()?,
+        ..FrameLine::default()
+    };
+    for p in parts {
+        match p.split_once('=')? {
+            ("bytes", v) => f.bytes = v.parse().ok()?,
+            ("list", v) => f.list = v == "1",
+            ("messages", v) => f.messages = v.parse().ok()?,
+            ("live", v) => f.live = v.split(',').filter_map(|x| x.parse().ok()).collect(),
+            _ => {}
+        }
+    }
+    Some(f)
+}
+
+struct Inbox {
+    socket: String,
+    trace: PathBuf,
+    _dir: tempfile::TempDir,
+    started_ns: u128,
+}
+
+impl Drop for Inbox {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+impl Inbox {
+    fn start(server: &Server, w: u16, h: u16, tag: &str) -> Inbox {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let trace = dir.path().join("trace");
+        let socket = format!("frontdesk-bench-{tag}-{}", std::process::id());
+        let cmd = format!(
+            "exec env XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state XDG_CONFIG_HOME={d}/config \
+             FRONTDESK_TRACE={t} FRONTDESK_USERNAME=frontdesk FRONTDESK_PASSWORD=demo \
+             {BIN} --server {base} --hotel hotel-killarney --pusher-url '{ws}' --notify off",
+            d = dir.path().display(),
+            t = trace.display(),
+            base = server.base,
+            ws = server.ws,
+        );
+        let started_ns = now_ns();
+        let ok = Command::new("tmux")
+            .args(["-L", &socket, "new-session", "-d", "-s", "b", "-x"])
+            .arg(w.to_string())
+            .arg("-y")
+            .arg(h.to_string())
+            .arg(&cmd)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "tmux new-session");
+        Inbox {
+            socket,
+            trace,
+            _dir: dir,
+            started_ns,
+        }
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "b"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    fn pid(&self) -> u32 {
+        self.tmux(&["display", "-p", "-t", "b", "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("pane pid")
+    }
+
+    fn frames(&self) -> Vec<FrameLine> {
+        std::fs::read_to_string(&self.trace)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(parse)
+            .collect()
+    }
+
+    fn wait_frame(&self, secs: u64, pred: impl Fn(&FrameLine) -> bool) -> FrameLine {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(f) = self.frames().into_iter().find(|f| pred(f)) {
+                return f;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for a frame; screen:\n{}",
+                self.tmux(&["capture-pane", "-p", "-t", "b"])
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn wait_screen(&self, what: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while !self.tmux(&["capture-pane", "-p", "-t", "b"]).contains(what) {
+            assert!(Instant::now() < deadline, "{what:?} never appeared");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn proc_field(pid: u32, file: &str, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/{file}"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(key)
+                .map(|v| v.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0)
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    proc_field(pid, "status", "VmRSS:") as f64 / 1024.0
+}
+
+/// utime + stime of all threads, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    // Fields 14 and 15 of stat; `after` starts at field 3.
+    let get = |i: usize| {
+        f.get(i - 3)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    get(14) + get(15)
+}
+
+/// Context switches of all threads: each one is a wakeup.
+fn switches(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .map(|t| {
+            let p = t.path().join("status");
+            let s = std::fs::read_to_string(&p).unwrap_or_default();
+            s.lines()
+                .filter(|l| {
+                    l.starts_with("voluntary_ctxt_switches")
+                        || l.starts_with("nonvoluntary_ctxt_switches")
+                })
+                .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
+                .sum::<u64>()
+        })
+        .sum()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+async fn guest_says(http: &reqwest::Client, base: &str, room: u32, text: &str) -> i64 {
+    let ctx: serde_json::Value = http
+        .get(format!(
+            "{base}/api/guest/hotel/hotel-killarney/chat/context?token=guest-token-room-{room}"
+        ))
+        .send()
+        .await
+        .expect("context")
+        .json()
+        .await
+        .expect("json");
+    let r: serde_json::Value = http
+        .post(format!(
+            "{base}/api/guest/hotel/hotel-killarney/chat/messages"
+        ))
+        .header(
+            "X-Guest-Chat-Session",
+            ctx["chat_session"].as_str().unwrap_or(""),
+        )
+        .json(&serde_json::json!({ "message": text }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    r["message_id"].as_i64().unwrap_or(-1)
+}
+
+fn first_frame_ms(server: &Server, tag: &str) -> (f64, Inbox) {
+    let inbox = Inbox::start(server, 200, 60, tag);
+    let f = inbox.wait_frame(30, |f| f.list);
+    ((f.ns - inbox.started_ns) as f64 / 1e6, inbox)
+}
+
+fn main() {
+    if !Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        eprintln!("SKIPPED: the real-binary benchmark needs tmux");
+        return;
+    }
+    let idle_secs: u64 = env_or("FRONTDESK_BENCH_IDLE_SECS", 60);
+    let samples: usize = env_or("FRONTDESK_BENCH_SAMPLES", 200);
+    let sizes: Vec<usize> = std::env::var("FRONTDESK_BENCH_SIZES")
+        .unwrap_or_else(|_| "10,100,1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let http = reqwest::Client::new();
+
+    println!(
+        "frontdesk real-binary benchmark: 200x60 tmux pane, serve-demo on 127.0.0.1, release build"
+    );
+    println!("== hotel of 2000 conversations x 25 messages");
+    let server = serve(2000, 25);
+    let mut starts = Vec::new();
+    for i in 0..5 {
+        let (ms, inbox) = first_frame_ms(&server, &format!("start{i}"));
+        starts.push(ms);
+        drop(inbox);
+    }
+    starts.sort_by(f64::total_cmp);
+    println!(
+        "start to first frame with conversations: median {:.1} ms, worst {:.1} ms (5 runs; includes sign-in)",
+        percentile(&starts, 0.5),
+        starts[starts.len() - 1]
+    );
+
+    let inbox = Inbox::start(&server, 200, 60, "main");
+    inbox.wait_frame(30, |f| f.list);
+    inbox.wait_screen("● live", 30);
+    let pid = inbox.pid();
+    inbox.keys(&["o"]);
+    inbox.keys(&["-l", "101"]);
+    inbox.keys(&["Enter"]);
+    inbox.wait_frame(30, |f| f.messages > 0);
+    std::thread::sleep(Duration::from_millis(500));
+
+    // Guest message → on screen.
+    let mut lat = Vec::new();
+    let mut bytes = Vec::new();
+    for i in 0..samples {
+        let sent = now_ns();
+        let id = rt.block_on(guest_says(
+            &http,
+            &server.base,
+            101,
+            &format!("Could I have more towels? #{i}"),
+        ));
+        let f = inbox.wait_frame(10, |f| f.live.contains(&id));
+        lat.push((f.ns.saturating_sub(sent)) as f64 / 1e6);
+        bytes.push(f.bytes as f64);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    lat.sort_by(f64::total_cmp);
+    bytes.sort_by(f64::total_cmp);
+    println!(
+        "guest message to screen ({samples} messages, from before the guest's POST): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        lat[lat.len() - 1]
+    );
+    println!(
+        "bytes written for one new message in the open thread: median {:.0}, p99 {:.0}, max {:.0}",
+        percentile(&bytes, 0.5),
+        percentile(&bytes, 0.99),
+        bytes[bytes.len() - 1]
+    );
+
+    // A burst of 1000 at once.
+    std::thread::sleep(Duration::from_millis(500));
+    let before = inbox.frames().len();
+    let t0 = now_ns();
+    let last: serde_json::Value = rt.block_on(async {
+        http.post(format!(
+            "{}/api/demo/burst?room=101&count=1000",
+            server.base
+        ))
+        .send()
+        .await
+        .expect("burst")
+        .json()
+        .await
+        .expect("json")
+    });
+    let t_published = now_ns();
+    let last_id = last["last_id"].as_i64().unwrap_or(-1);
+    let f = inbox.wait_frame(30, |f| f.live.contains(&last_id));
+    let frames_in_burst = inbox.frames()[before..]
+        .iter()
+        .filter(|x| x.ns <= f.ns)
+        .count();
+    println!(
+        "burst of 1000 guest messages (4000 events): last one on screen {:.1} ms after the burst was published ({:.1} ms after the request began), in {frames_in_burst} frames",
+        (f.ns.saturating_sub(t_published)) as f64 / 1e6,
+        (f.ns - t0) as f64 / 1e6,
+    );
+
+    // Idle.
+    std::thread::sleep(Duration::from_secs(3));
+    let (f0, c0, s0) = (inbox.frames().len(), cpu_ticks(pid), switches(pid));
+    let t = Instant::now();
+    std::thread::sleep(Duration::from_secs(idle_secs));
+    let secs = t.elapsed().as_secs_f64();
+    let (f1, c1, s1) = (inbox.frames().len(), cpu_ticks(pid), switches(pid));
+    // SAFETY: sysconf only reads a constant.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    println!(
+        "idle for {secs:.0} s: {} frames, {} context switches (wakeups), CPU {:.3}%",
+        f1 - f0,
+        s1 - s0,
+        (c1 - c0) as f64 / hz / secs * 100.0
+    );
+
+    // Memory with everything loaded: open every conversation once (Enter opens, Tab goes
+    // back to the list, j moves on). Escapes go one at a time: ESC ESC in one read is Alt-Esc.
+    for _ in 0..2 {
+        inbox.keys(&["Escape"]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    for _ in 0..(2000 / 50) {
+        let mut keys = Vec::new();
+        for _ in 0..50 {
+            keys.extend(["Enter", "Tab", "j"]);
+        }
+        inbox.keys(&keys);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let loaded = inbox.wait_frame(180, |f| f.messages >= 50_000);
+    std::thread::sleep(Duration::from_secs(1));
+    println!(
+        "resident memory with 2000 conversations and {} messages loaded: {:.1} MB",
+        loaded.messages,
+        rss_mb(pid)
+    );
+    drop(inbox);
+    drop(server);
+
+    println!("== how it grows (each: serve-demo N x 25, 3 starts)");
+    println!("conversations | first frame median | first frame bytes | RSS after list");
+    for n in sizes {
+        let server = serve(n, 25);
+        let mut ms = Vec::new();
+        let mut last = None;
+        for i in 0..3 {
+            let (t, inbox) = first_frame_ms(&server, &format!("grow{n}-{i}"));
+            ms.push(t);
+            last = Some(inbox);
+        }
+        ms.sort_by(f64::total_cmp);
+        let Some(inbox) = last else { continue };
+        let first_bytes = inbox
+            .frames()
+            .iter()
+            .find(|f| f.list)
+            .map(|f| f.bytes)
+            .unwrap_or(0);
+        std::thread::sleep(Duration::from_millis(800));
+        println!(
+            "{n:>13} | {:>15.1} ms | {first_bytes:>17} | {:>9.1} MB",
+            percentile(&ms, 0.5),
+            rss_mb(inbox.pid())
+        );
+    }
+}

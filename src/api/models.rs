@@ -3,12 +3,17 @@
 //! samples (`../shared/contract/samples/rest`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 pub type ConversationId = i64;
 pub type MessageId = i64;
+
+/// A string repeated across many messages (names, roles, booking ids), shared once interned
+/// (see `Thread::merge`), so 50,000 loaded messages do not hold 50,000 copies of a name.
+pub type Shared = Arc<str>;
 
 /// `null` and absent both mean "the default" (empty list, false, 0).
 fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
@@ -63,7 +68,7 @@ pub enum SenderType {
     Unknown,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
 pub struct StaffInfo {
     #[serde(default)]
     pub name: Option<String>,
@@ -106,6 +111,8 @@ pub struct Attachment {
     pub uploaded_at: Option<DateTime<Utc>>,
 }
 
+/// One message, as the inbox keeps it: only what it shows or acts on (unknown and unused
+/// fields such as `status` or `delivered_at` are dropped while decoding).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Message {
     pub id: MessageId,
@@ -118,37 +125,31 @@ pub struct Message {
     pub room_number: Option<i64>,
     /// Absent on staff messages.
     #[serde(default)]
-    pub booking_id: Option<String>,
+    pub booking_id: Option<Shared>,
     #[serde(default, deserialize_with = "null_default")]
     pub sender_type: SenderType,
     /// Staff primary key of the author, on staff messages.
     #[serde(default)]
     pub staff: Option<i64>,
     #[serde(default)]
-    pub staff_name: Option<String>,
+    pub staff_name: Option<Shared>,
     #[serde(default)]
-    pub guest_name: Option<String>,
+    pub guest_name: Option<Shared>,
     #[serde(default)]
-    pub staff_info: Option<StaffInfo>,
+    pub staff_info: Option<Arc<StaffInfo>>,
     #[serde(default, deserialize_with = "null_default")]
     pub message: String,
     pub timestamp: DateTime<Utc>,
-    #[serde(default)]
-    pub status: Option<String>,
     #[serde(default, deserialize_with = "null_default")]
     pub read_by_staff: bool,
     #[serde(default, deserialize_with = "null_default")]
-    pub read_by_guest: bool,
-    #[serde(default, deserialize_with = "null_default")]
     pub is_edited: bool,
-    #[serde(default)]
-    pub edited_at: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "null_default")]
     pub is_deleted: bool,
     #[serde(default)]
     pub reply_to: Option<MessageId>,
     #[serde(default)]
-    pub reply_to_message: Option<ReplyPreview>,
+    pub reply_to_message: Option<Box<ReplyPreview>>,
     #[serde(default, deserialize_with = "null_default")]
     pub attachments: Vec<Attachment>,
 }
@@ -159,7 +160,8 @@ impl Message {
         match self.sender_type {
             SenderType::Guest => self
                 .guest_name
-                .clone()
+                .as_deref()
+                .map(str::to_string)
                 .filter(|n| !n.trim().is_empty())
                 .unwrap_or_else(|| match self.room_number {
                     Some(room) => format!("Guest in {room}"),
@@ -169,7 +171,7 @@ impl Message {
                 let info = self.staff_info.as_ref();
                 let name = info
                     .and_then(|i| i.name.clone())
-                    .or_else(|| self.staff_name.clone())
+                    .or_else(|| self.staff_name.as_deref().map(str::to_string))
                     .unwrap_or_else(|| "Staff".to_string());
                 match info.and_then(|i| i.role.as_deref()) {
                     Some(role) if !role.is_empty() => format!("{name} ({role})"),

@@ -4,7 +4,44 @@
 use std::collections::BTreeMap;
 use std::ops::Bound::{Excluded, Unbounded};
 
-use crate::api::{ConversationId, Message, MessageId};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crate::api::{ConversationId, Message, MessageId, Shared, StaffInfo};
+
+/// One shared copy of each repeated string or staff card in a thread.
+#[derive(Debug, Clone, Default)]
+struct Interner {
+    strings: HashSet<Shared>,
+    staff: HashSet<Arc<StaffInfo>>,
+}
+
+impl Interner {
+    fn string(&mut self, s: &mut Option<Shared>) {
+        if let Some(v) = s.as_mut() {
+            match self.strings.get(v) {
+                Some(known) => *v = known.clone(),
+                None => {
+                    self.strings.insert(v.clone());
+                }
+            }
+        }
+    }
+
+    fn message(&mut self, m: &mut Message) {
+        self.string(&mut m.guest_name);
+        self.string(&mut m.staff_name);
+        self.string(&mut m.booking_id);
+        if let Some(info) = m.staff_info.as_mut() {
+            match self.staff.get(info) {
+                Some(known) => *info = known.clone(),
+                None => {
+                    self.staff.insert(info.clone());
+                }
+            }
+        }
+    }
+}
 
 /// How much older history there is to fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +72,7 @@ pub struct Thread {
     /// Messages that arrived below the view while scrolled up.
     pub new_below: usize,
     pub selected: Option<MessageId>,
+    interner: Interner,
 }
 
 impl Thread {
@@ -46,6 +84,7 @@ impl Thread {
             scroll: Scroll::Follow,
             new_below: 0,
             selected: None,
+            interner: Interner::default(),
         }
     }
 
@@ -62,10 +101,11 @@ impl Thread {
         let newest_before = self.newest_id();
         let mut added = 0;
         let mut added_below = 0;
-        for m in batch {
+        for mut m in batch {
             if m.conversation_id.is_some_and(|c| c != self.conversation) {
                 continue;
             }
+            self.interner.message(&mut m);
             let id = m.id;
             if self.messages.insert(id, m).is_none() {
                 added += 1;
@@ -319,6 +359,20 @@ mod tests {
         assert_eq!(t.merge([msg(4), msg(6)]), 1);
         let ids: Vec<_> = t.messages.keys().copied().collect();
         assert_eq!(ids, vec![3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn repeated_names_are_stored_once() {
+        let mut t = Thread::new(1);
+        let named = |id| {
+            let mut m = msg(id);
+            m.guest_name = Some("Aoife Murphy".into());
+            m
+        };
+        t.merge([named(1), named(2)]);
+        let a = t.messages[&1].guest_name.clone().unwrap();
+        let b = t.messages[&2].guest_name.clone().unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
     }
 
     #[test]

@@ -114,7 +114,7 @@ pub fn message_height(app: &App, prev: Option<&Message>, m: &Message, width: usi
     }
     let h = message_lines(app, prev, m, width, false, &Theme::plain()).len();
     let mut cache = app.height_cache.borrow_mut();
-    if cache.len() > 200_000 {
+    if cache.len() > 20_000 {
         cache.clear();
     }
     cache.insert(m.id, (key, h));
