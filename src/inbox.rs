@@ -91,6 +91,7 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
         // The loop has ended: nobody to tell.
         let _ = tx.send(e);
     };
+    let send = std::sync::Arc::new(send);
     match cmd {
         Command::LoadConversations => {
             tokio::spawn(
@@ -138,6 +139,92 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
                 send(Event::ReplySent { local_id, result });
             });
         }
+        Command::CompletePath(input) => {
+            tokio::spawn(async move {
+                let probe = input.clone();
+                if let Ok((completed, choices)) =
+                    tokio::task::spawn_blocking(move || crate::files::complete(&probe)).await
+                {
+                    send(Event::PathCompleted {
+                        input,
+                        completed,
+                        choices,
+                    });
+                }
+            });
+        }
+        Command::Upload {
+            conversation,
+            files,
+            text,
+            reply_to,
+        } => {
+            tokio::spawn(async move {
+                // Limits first: nothing leaves if one file is refused.
+                let loaded = tokio::task::spawn_blocking(move || {
+                    files
+                        .iter()
+                        .map(|f| crate::files::load(f))
+                        .collect::<Result<Vec<_>, String>>()
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+                let result = match loaded {
+                    Err(e) => Err(e),
+                    Ok(files) => {
+                        let progress_tx = send.clone();
+                        let progress =
+                            move |sent, total| progress_tx(Event::UploadProgress { sent, total });
+                        api.upload_with_progress(
+                            conversation,
+                            &files,
+                            Some(&text),
+                            reply_to,
+                            progress,
+                        )
+                        .await
+                        .map_err(|e| e.summary())
+                    }
+                };
+                send(Event::Uploaded {
+                    conversation,
+                    result,
+                });
+            });
+        }
+        Command::EditMessage { message, text } => {
+            tokio::spawn(async move {
+                let result = api.update_message(message, &text).await.map(|_| ());
+                send(Event::Edited {
+                    message,
+                    text,
+                    result,
+                });
+            });
+        }
+        Command::DeleteMessage { message, hard } => {
+            tokio::spawn(async move {
+                let result = api.delete_message(message, hard).await.map(|_| ());
+                send(Event::Deleted {
+                    message,
+                    hard,
+                    result,
+                });
+            });
+        }
+        Command::DeleteAttachment {
+            message,
+            attachment,
+        } => {
+            tokio::spawn(async move {
+                let result = api.delete_attachment(attachment).await.map(|_| ());
+                send(Event::AttachmentDeleted {
+                    message,
+                    attachment,
+                    result,
+                });
+            });
+        }
         Command::CheckSoon { conversation } => {
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(400)).await;
@@ -175,6 +262,7 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
         | Command::Notify { .. }
         | Command::SignIn { .. }
         | Command::Suspend
+        | Command::Copy(_)
         | Command::Quit => {}
     }
 }
@@ -295,6 +383,14 @@ impl Trace {
     }
 }
 
+/// The OSC 52 sequence that puts `text` on the clipboard (works over SSH and in tmux with
+/// set-clipboard on). Base64 carries it, so no byte of it can end the sequence early.
+pub fn osc52(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("\x1b]52;c;{encoded}\x07").into_bytes()
+}
+
 fn next_minute(now: chrono::DateTime<Utc>) -> Duration {
     let into = (now.timestamp() % 60) as u64;
     Duration::from_secs(60 - into) + Duration::from_millis(20)
@@ -399,6 +495,9 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                         let r = sign_in_again(api, username, password, save).await;
                         let _ = tx.send(Event::SignedIn(r));
                     });
+                }
+                Command::Copy(text) => {
+                    tui.write_raw(&osc52(&text));
                 }
                 Command::Notify { title, body } => {
                     let bytes = notify_bytes(config.notify, &title, &body);

@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod files;
 pub mod inbox;
 pub mod live;
 pub mod store;

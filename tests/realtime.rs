@@ -1,15 +1,17 @@
 //! Realtime over real sockets: the demo's Pusher endpoint spoken to directly, the frontdesk
 //! client against it (with sockets dropped mid-burst), and against an independent Pusher server.
 
+mod common;
+use common::Harness;
+
 use std::time::Duration;
 
 use frontdesk::api::{ApiConfig, StaffApi, login};
-use frontdesk::app::{App, Clock, Connection, Event, Focus, Me};
+use frontdesk::app::{App, Connection, Focus};
 use frontdesk::demo::{DemoConfig, Faults, RunningDemo};
-use frontdesk::live::{LiveConfig, decode_frame};
+use frontdesk::live::decode_frame;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as Ws;
 
 type Socket =
@@ -132,67 +134,6 @@ async fn the_demo_speaks_pusher_protocol_7() {
     d.stop().await;
 }
 
-/// Runs App + the live client + the async jobs, as the inbox does, without a terminal.
-struct Harness {
-    app: App,
-    rx: mpsc::UnboundedReceiver<Event>,
-    tx: mpsc::UnboundedSender<Event>,
-    api: StaffApi,
-    me: Me,
-}
-
-impl Harness {
-    async fn new(d: &RunningDemo, ws_url: &str, live: impl FnOnce(&mut LiveConfig)) -> Harness {
-        let (api, l) = staff(d).await;
-        let me = Me {
-            staff_id: l.staff_id,
-            name: l.username.clone(),
-            hotel_name: l.hotel_display_name(),
-            capabilities: l.allowed_capabilities.clone(),
-        };
-        let clock = Clock {
-            now: chrono::Utc::now(),
-            offset: chrono::FixedOffset::east_opt(0).unwrap(),
-        };
-        let (tx, rx) = mpsc::unbounded_channel();
-        let mut cfg = LiveConfig::new(ws_url, &l.hotel_slug);
-        live(&mut cfg);
-        frontdesk::live::spawn(cfg, api.clone(), l.staff_id, tx.clone());
-        let app = App::new(me.clone(), clock, (120, 40));
-        let mut h = Harness {
-            app,
-            rx,
-            tx,
-            api,
-            me,
-        };
-        let cmds = h.app.start();
-        h.run(cmds);
-        h
-    }
-
-    fn run(&mut self, cmds: Vec<frontdesk::app::Command>) {
-        for c in cmds {
-            frontdesk::inbox::execute(&self.api, &self.me, c, &self.tx);
-        }
-    }
-
-    /// Handles events until `done` holds or the time runs out.
-    async fn until(&mut self, secs: u64, done: impl Fn(&App) -> bool) -> bool {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-        while !done(&self.app) {
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(ev)) => {
-                    let cmds = self.app.update(ev);
-                    self.run(cmds);
-                }
-                _ => return false,
-            }
-        }
-        true
-    }
-}
-
 fn room_conversation(app: &App, room: i64) -> Option<i64> {
     app.conversations
         .values()
@@ -208,7 +149,7 @@ async fn a_hundred_messages_through_dropped_sockets_arrive_once_and_in_order() {
     };
     let d = frontdesk::demo::start(config).await.unwrap();
     let ws = d.ws_url.clone();
-    let mut h = Harness::new(&d, &ws, |c| c.backoff_cap = Duration::from_millis(800)).await;
+    let mut h = Harness::with_live(&d, &ws, |c| c.backoff_cap = Duration::from_millis(800)).await;
     assert!(
         h.until(10, |a| a.list_loaded
             && matches!(a.connection, Connection::Live))
@@ -291,7 +232,7 @@ async fn a_silent_server_is_detected_and_left() {
     });
     let d = frontdesk::demo::start(DemoConfig::default()).await.unwrap();
     let url = format!("ws://{addr}/app/x?protocol=7");
-    let mut h = Harness::new(&d, &url, |c| {
+    let mut h = Harness::with_live(&d, &url, |c| {
         c.activity_timeout = Duration::from_secs(1);
         c.pong_wait = Duration::from_secs(1);
         c.backoff_cap = Duration::from_millis(600);
@@ -325,7 +266,7 @@ async fn a_silent_server_is_detected_and_left() {
 async fn close_4001_stops_and_says_why() {
     let d = frontdesk::demo::start(DemoConfig::default()).await.unwrap();
     let url = d.ws_url.replace(&d.pusher_key, "wrong-key");
-    let mut h = Harness::new(&d, &url, |_| {}).await;
+    let mut h = Harness::with_live(&d, &url, |_| {}).await;
     assert!(
         h.until(10, |a| matches!(a.connection, Connection::Stopped(_)))
             .await
@@ -383,7 +324,7 @@ async fn events_arrive_through_an_independent_pusher_server() {
     let d = frontdesk::demo::start(config).await.unwrap();
     assert_eq!(d.ws_url, ws_url);
     let result = async {
-        let mut h = Harness::new(&d, &ws_url, |_| {}).await;
+        let mut h = Harness::with_live(&d, &ws_url, |_| {}).await;
         assert!(
             h.until(15, |a| a.list_loaded
                 && matches!(a.connection, Connection::Live))

@@ -482,6 +482,54 @@ impl StaffApi {
         .await
     }
 
+    /// Uploads like [`StaffApi::upload`], reporting bytes sent as the body streams out.
+    pub async fn upload_with_progress(
+        &self,
+        conversation: ConversationId,
+        files: &[UploadFile],
+        message: Option<&str>,
+        reply_to: Option<MessageId>,
+        progress: impl Fn(u64, u64) + Send + Sync + Clone + 'static,
+    ) -> Result<UploadResult, ApiError> {
+        let rel = format!("conversations/{conversation}/upload-attachment/");
+        let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
+        let shared: Vec<(String, std::sync::Arc<Vec<u8>>)> = files
+            .iter()
+            .map(|f| (f.name.clone(), std::sync::Arc::new(f.bytes.clone())))
+            .collect();
+        self.chat(Method::POST, &rel, |r| {
+            let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let mut form = reqwest::multipart::Form::new();
+            for (name, bytes) in &shared {
+                let len = bytes.len() as u64;
+                let chunks: Vec<bytes::Bytes> = bytes
+                    .chunks(64 * 1024)
+                    .map(bytes::Bytes::copy_from_slice)
+                    .collect();
+                let (sent, progress) = (sent.clone(), progress.clone());
+                let stream = futures_util::stream::iter(chunks.into_iter().map(move |c| {
+                    let now = sent.fetch_add(c.len() as u64, Ordering::Relaxed) + c.len() as u64;
+                    progress(now, total);
+                    Ok::<_, std::io::Error>(c)
+                }));
+                let part = reqwest::multipart::Part::stream_with_length(
+                    reqwest::Body::wrap_stream(stream),
+                    len,
+                )
+                .file_name(name.clone());
+                form = form.part("files", part);
+            }
+            if let Some(text) = message.filter(|t| !t.trim().is_empty()) {
+                form = form.text("message", text.to_string());
+            }
+            if let Some(id) = reply_to {
+                form = form.text("reply_to", id.to_string());
+            }
+            r.multipart(form)
+        })
+        .await
+    }
+
     /// 11. Deletes an attachment.
     pub async fn delete_attachment(
         &self,

@@ -33,6 +33,12 @@ pub enum Action {
     Retry,
     ClearQuote,
     Suspend,
+    Attach,
+    Edit,
+    Delete,
+    HardDelete,
+    DeleteAttachment,
+    Copy,
 }
 
 /// Where a binding applies.
@@ -133,7 +139,14 @@ pub static KEYMAP: &[Binding] = &[
     bind!([Composer], "Ctrl-E", Editor, "edit the reply in $EDITOR", true, [ctrl('e')]),
     bind!([Composer], "Ctrl-T", Canned, "insert a canned reply", true, [ctrl('t')]),
     bind!([Composer], "Ctrl-X", ClearQuote, "stop quoting", false, [ctrl('x')]),
-    bind!([Composer], "Esc", Leave, "leave the composer (the draft is kept)", true, [k(KeyCode::Esc)]),
+    bind!([Thread], "a", Attach, "send files (Tab completes paths)", true, [ch('a')], "chat.attachment.upload"),
+    bind!([Composer], "Ctrl-A", Attach, "send files with this text", true, [ctrl('a')], "chat.attachment.upload"),
+    bind!([Thread], "e", Edit, "edit your selected message", false, [ch('e')], "chat.message.send"),
+    bind!([Thread], "d", Delete, "delete the selected message", false, [ch('d')], "chat.message.send"),
+    bind!([Thread], "D", HardDelete, "delete the message for good", false, [ch('D')], "chat.message.moderate"),
+    bind!([Thread], "x", DeleteAttachment, "delete the message's attachment", false, [ch('x')], "chat.attachment.delete"),
+    bind!([Thread], "y", Copy, "copy link or text (OSC 52)", false, [ch('y')]),
+    bind!([Composer], "Esc", Leave, "leave the composer (draft kept)", true, [k(KeyCode::Esc)]),
 ];
 
 impl Binding {

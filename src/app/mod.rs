@@ -70,6 +70,32 @@ pub enum Overlay {
         error: Option<String>,
         busy: bool,
     },
+    /// Files to send: a path being typed (Tab completes) and the files chosen so far.
+    Attach {
+        input: String,
+        files: Vec<String>,
+        hint: Option<String>,
+    },
+    /// A yes/no question before something that cannot be undone.
+    Confirm {
+        question: String,
+        then: Confirmed,
+    },
+}
+
+/// What a confirmation leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmed {
+    Edit { message: MessageId, text: String },
+    Delete { message: MessageId, hard: bool },
+    DeleteAttachment { message: MessageId, attachment: i64 },
+}
+
+/// An upload on its way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Uploading {
+    pub sent: u64,
+    pub total: u64,
 }
 
 /// The realtime link as the status bar shows it.
@@ -114,6 +140,8 @@ pub struct Composer {
     /// Byte index into `text`, always on a char boundary.
     pub cursor: usize,
     pub reply_to: Option<MessageId>,
+    /// Editing one of our messages; the draft it replaced comes back afterwards.
+    pub editing: Option<(MessageId, Draft)>,
 }
 
 impl Composer {
@@ -162,6 +190,7 @@ impl Composer {
     }
     fn take(&mut self) -> Draft {
         self.cursor = 0;
+        self.editing = None;
         Draft {
             text: std::mem::take(&mut self.text),
             reply_to: self.reply_to.take(),
@@ -254,6 +283,35 @@ pub enum Event {
     EditorDone(Result<String, String>),
     /// The outcome of signing in again from the inbox.
     SignedIn(Result<(), String>),
+    /// Tab in the attach prompt: the longest unambiguous completion and the choices.
+    PathCompleted {
+        input: String,
+        completed: String,
+        choices: Vec<String>,
+    },
+    UploadProgress {
+        sent: u64,
+        total: u64,
+    },
+    Uploaded {
+        conversation: ConversationId,
+        result: Result<crate::api::UploadResult, String>,
+    },
+    Edited {
+        message: MessageId,
+        text: String,
+        result: Result<(), ApiError>,
+    },
+    Deleted {
+        message: MessageId,
+        hard: bool,
+        result: Result<(), ApiError>,
+    },
+    AttachmentDeleted {
+        message: MessageId,
+        attachment: i64,
+        result: Result<(), ApiError>,
+    },
     /// A message pushed by the realtime feed (full text).
     LiveMessage(Box<Message>),
     /// A guest wrote. The notification's preview is cut to 100 characters: it updates the
@@ -312,6 +370,28 @@ pub enum Command {
     SaveOutbox(Vec<PendingReply>),
     /// Ctrl-Z: hand the terminal back to the shell until `fg`.
     Suspend,
+    CompletePath(String),
+    /// Checks the files against the contract's limits, then uploads them with the text.
+    Upload {
+        conversation: ConversationId,
+        files: Vec<String>,
+        text: String,
+        reply_to: Option<MessageId>,
+    },
+    EditMessage {
+        message: MessageId,
+        text: String,
+    },
+    DeleteMessage {
+        message: MessageId,
+        hard: bool,
+    },
+    DeleteAttachment {
+        message: MessageId,
+        attachment: i64,
+    },
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
     OpenEditor(String),
     SignIn {
         password: String,
@@ -351,6 +431,7 @@ pub struct App {
     /// Conversation ids with a mark-read call in flight.
     marking: Vec<ConversationId>,
     pub claimed: HashMap<ConversationId, String>,
+    pub uploading: Option<Uploading>,
     /// Ids of recent live messages, so the same message on three channels counts once even
     /// for threads that are not loaded.
     seen_live: SeenIds,
@@ -393,6 +474,7 @@ impl App {
             terminal_focused: true,
             marking: Vec::new(),
             claimed: HashMap::new(),
+            uploading: None,
             seen_live: SeenIds::default(),
             awaiting: HashMap::new(),
             list_reload_pending: false,
@@ -554,6 +636,10 @@ impl App {
         let Some(open) = self.open else {
             return vec![];
         };
+        if self.composer.editing.is_some() {
+            // An edit in progress is not a draft; the draft waits in `editing`.
+            return vec![];
+        }
         let draft = self.composer.draft();
         let changed = self.drafts.get(&open) != Some(&draft)
             && !(draft.text.is_empty()
@@ -591,6 +677,9 @@ impl App {
     pub fn open_conversation(&mut self, id: ConversationId, focus: Focus) -> Vec<Command> {
         let mut cmds = Vec::new();
         if self.open != Some(id) {
+            if let Some((_, draft)) = self.composer.editing.take() {
+                self.composer.set(draft);
+            }
             cmds.extend(self.stash_draft());
             self.open = Some(id);
             let draft = self.drafts.get(&id).cloned().unwrap_or_default();
@@ -1112,6 +1201,150 @@ impl App {
                     _ => vec![],
                 }
             }
+            Event::PathCompleted {
+                input,
+                completed,
+                choices,
+            } => {
+                if let Overlay::Attach {
+                    input: current,
+                    hint,
+                    ..
+                } = &mut self.overlay
+                    && *current == input
+                {
+                    *current = completed;
+                    *hint = match choices.len() {
+                        0 => Some("no such file or folder".into()),
+                        1 => None,
+                        n => Some(format!(
+                            "{n} matches: {}",
+                            choices
+                                .iter()
+                                .take(6)
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join("  ")
+                        )),
+                    };
+                }
+                vec![]
+            }
+            Event::UploadProgress { sent, total } => {
+                if self.uploading.is_some() {
+                    self.uploading = Some(Uploading { sent, total });
+                }
+                vec![]
+            }
+            Event::Uploaded {
+                conversation,
+                result,
+            } => {
+                self.uploading = None;
+                match result {
+                    Ok(r) => {
+                        // The text went with the files: the composer is done with it.
+                        if self.open == Some(conversation) {
+                            self.composer.take();
+                            self.drafts.remove(&conversation);
+                        }
+                        let n = r.attachments.len();
+                        self.notice(
+                            Level::Info,
+                            format!("Sent {n} file{}", if n == 1 { "" } else { "s" }),
+                        );
+                        let mut c = self.absorb_message(r.message, false);
+                        self.reposition(conversation);
+                        c.push(self.save_drafts());
+                        c.push(Command::Refresh { conversation });
+                        c
+                    }
+                    Err(e) => {
+                        self.notice(
+                            Level::Error,
+                            format!("Files not sent: {e} (your text is kept)"),
+                        );
+                        // A failed upload can still leave a message behind (contract 4.5).
+                        vec![Command::Refresh { conversation }]
+                    }
+                }
+            }
+            Event::Edited {
+                message,
+                text,
+                result,
+            } => match result {
+                Ok(()) => {
+                    for t in self.threads.values_mut() {
+                        if let Some(m) = t.messages.get_mut(&message) {
+                            m.message = text.clone();
+                            m.is_edited = true;
+                        }
+                    }
+                    if self
+                        .composer
+                        .editing
+                        .as_ref()
+                        .is_some_and(|(id, _)| *id == message)
+                        && let Some((_, draft)) = self.composer.editing.take()
+                    {
+                        self.composer.set(draft);
+                    }
+                    self.notice(Level::Info, "Message edited");
+                    vec![]
+                }
+                Err(e) => {
+                    self.api_error("Edit not saved (nothing changed)", &e);
+                    vec![]
+                }
+            },
+            Event::Deleted {
+                message,
+                hard,
+                result,
+            } => match result {
+                Ok(()) => {
+                    for t in self.threads.values_mut() {
+                        if hard {
+                            t.messages.remove(&message);
+                        } else if let Some(m) = t.messages.get_mut(&message) {
+                            m.is_deleted = true;
+                        }
+                    }
+                    self.notice(
+                        Level::Info,
+                        if hard {
+                            "Message deleted for good"
+                        } else {
+                            "Message deleted"
+                        },
+                    );
+                    vec![]
+                }
+                Err(e) => {
+                    self.api_error("Delete failed (nothing changed)", &e);
+                    vec![]
+                }
+            },
+            Event::AttachmentDeleted {
+                message,
+                attachment,
+                result,
+            } => match result {
+                Ok(()) => {
+                    for t in self.threads.values_mut() {
+                        if let Some(m) = t.messages.get_mut(&message) {
+                            m.attachments.retain(|a| a.id != attachment);
+                        }
+                    }
+                    self.notice(Level::Info, "Attachment deleted");
+                    vec![]
+                }
+                Err(e) => {
+                    self.api_error("Attachment not deleted (nothing changed)", &e);
+                    vec![]
+                }
+            },
             Event::Changed { conversation } => {
                 if self.threads.contains_key(&conversation) {
                     vec![Command::Refresh { conversation }]
@@ -1256,6 +1489,17 @@ impl App {
             Overlay::RoomPrompt(text) => return self.on_room_key(key, text),
             Overlay::Canned(i) => return self.on_canned_key(key, i),
             Overlay::SignIn { .. } => return self.on_sign_in_key(key),
+            Overlay::Attach { .. } => return self.on_attach_key(key),
+            Overlay::Confirm { then, .. } => {
+                self.overlay = Overlay::None;
+                return match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') => self.confirmed(then),
+                    _ => {
+                        self.notice(Level::Info, "Cancelled");
+                        vec![]
+                    }
+                };
+            }
             Overlay::None => {}
         }
         let allowed = self.allowed();
@@ -1350,6 +1594,153 @@ impl App {
             _ => {}
         }
         self.overlay = Overlay::RoomPrompt(text);
+        vec![]
+    }
+
+    /// The message selected in the open thread.
+    pub fn selected_message(&self) -> Option<&Message> {
+        let t = self.threads.get(&self.open?)?;
+        t.messages.get(&t.selected?)
+    }
+
+    fn is_mine(&self, m: &Message) -> bool {
+        m.sender_type == SenderType::Staff && m.staff == Some(self.me.staff_id)
+    }
+
+    fn start_edit(&mut self) -> Vec<Command> {
+        let Some(m) = self.selected_message().cloned() else {
+            self.notice(Level::Info, "Select one of your messages first (j/k)");
+            return vec![];
+        };
+        if !self.is_mine(&m) || m.is_deleted {
+            self.notice(Level::Info, "Only your own messages can be edited");
+            return vec![];
+        }
+        let mut cmds = self.stash_draft();
+        let draft = self.composer.take();
+        self.composer.text = m.message.clone();
+        self.composer.cursor = self.composer.text.len();
+        self.composer.editing = Some((m.id, draft));
+        self.focus = Focus::Composer;
+        cmds.push(self.save_drafts());
+        cmds
+    }
+
+    fn ask_delete(&mut self, hard: bool) -> Vec<Command> {
+        let Some(m) = self.selected_message().cloned() else {
+            self.notice(Level::Info, "Select a message first (j/k)");
+            return vec![];
+        };
+        let moderator = self.me.can("chat.message.moderate");
+        if !self.is_mine(&m) && !moderator {
+            self.notice(
+                Level::Info,
+                "Only your own messages can be deleted (moderators may delete any)",
+            );
+            return vec![];
+        }
+        if m.is_deleted && !hard {
+            self.notice(Level::Info, "Already deleted");
+            return vec![];
+        }
+        let question = if hard {
+            "Delete this message for good? It cannot be recovered. y/n"
+        } else {
+            "Delete this message? The guest sees it as deleted. y/n"
+        };
+        self.overlay = Overlay::Confirm {
+            question: question.into(),
+            then: Confirmed::Delete {
+                message: m.id,
+                hard,
+            },
+        };
+        vec![]
+    }
+
+    fn ask_delete_attachment(&mut self) -> Vec<Command> {
+        let Some(m) = self.selected_message().cloned() else {
+            self.notice(
+                Level::Info,
+                "Select a message with an attachment first (j/k)",
+            );
+            return vec![];
+        };
+        let Some(a) = m.attachments.first() else {
+            self.notice(Level::Info, "The selected message has no attachment");
+            return vec![];
+        };
+        if !self.is_mine(&m) && !self.me.can("chat.message.moderate") {
+            self.notice(Level::Info, "Only your own attachments can be deleted");
+            return vec![];
+        }
+        self.overlay = Overlay::Confirm {
+            question: format!(
+                "Delete the attachment {}? y/n",
+                crate::text::one_line(&a.file_name)
+            ),
+            then: Confirmed::DeleteAttachment {
+                message: m.id,
+                attachment: a.id,
+            },
+        };
+        vec![]
+    }
+
+    fn confirmed(&mut self, then: Confirmed) -> Vec<Command> {
+        match then {
+            Confirmed::Edit { message, text } => vec![Command::EditMessage { message, text }],
+            Confirmed::Delete { message, hard } => vec![Command::DeleteMessage { message, hard }],
+            Confirmed::DeleteAttachment {
+                message,
+                attachment,
+            } => {
+                vec![Command::DeleteAttachment {
+                    message,
+                    attachment,
+                }]
+            }
+        }
+    }
+
+    fn on_attach_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        let Overlay::Attach { input, files, hint } = &mut self.overlay else {
+            return vec![];
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => self.overlay = Overlay::None,
+            KeyCode::Tab => return vec![Command::CompletePath(input.clone())],
+            KeyCode::Enter if !input.trim().is_empty() => {
+                files.push(input.trim().to_string());
+                input.clear();
+                *hint = None;
+            }
+            KeyCode::Enter if !files.is_empty() => {
+                let files = std::mem::take(files);
+                let Some(conversation) = self.open else {
+                    self.overlay = Overlay::None;
+                    return vec![];
+                };
+                self.overlay = Overlay::None;
+                self.uploading = Some(Uploading { sent: 0, total: 0 });
+                return vec![Command::Upload {
+                    conversation,
+                    files,
+                    text: self.composer.text.clone(),
+                    reply_to: self.composer.reply_to,
+                }];
+            }
+            KeyCode::Backspace if input.is_empty() => {
+                files.pop();
+            }
+            KeyCode::Backspace => {
+                input.pop();
+            }
+            KeyCode::Char('c') if ctrl => return self.on_action(Action::Quit),
+            KeyCode::Char(c) if !ctrl => input.push(c),
+            _ => {}
+        }
         vec![]
     }
 
@@ -1487,10 +1878,30 @@ impl App {
                 self.composer.reply_to = None;
                 return self.stash_draft();
             }
+            Action::Send if self.composer.editing.is_some() => {
+                if let Some((id, _)) = self.composer.editing {
+                    let text = self.composer.text.trim().to_string();
+                    if text.is_empty() {
+                        self.notice(Level::Info, "An edit cannot be empty; d deletes instead");
+                    } else {
+                        self.overlay = Overlay::Confirm {
+                            question: "Save this edit? The guest sees it marked (edited). y/n"
+                                .into(),
+                            then: Confirmed::Edit { message: id, text },
+                        };
+                    }
+                }
+            }
             Action::Send => return self.send(),
             Action::Newline => {
                 self.composer.insert("\n");
                 return self.stash_draft();
+            }
+            Action::Leave if self.composer.editing.is_some() => {
+                if let Some((_, draft)) = self.composer.editing.take() {
+                    self.composer.set(draft);
+                }
+                self.notice(Level::Info, "Edit cancelled; your draft is back");
             }
             Action::Leave => {
                 self.focus = match self.focus {
@@ -1524,6 +1935,38 @@ impl App {
                 }
             }
             Action::Retry => return self.retry(),
+            Action::Attach => {
+                if self.open.is_none() {
+                    return vec![];
+                }
+                if self.uploading.is_some() {
+                    self.notice(Level::Info, "An upload is still on its way");
+                } else {
+                    self.overlay = Overlay::Attach {
+                        input: String::new(),
+                        files: Vec::new(),
+                        hint: None,
+                    };
+                }
+            }
+            Action::Edit => return self.start_edit(),
+            Action::Delete | Action::HardDelete => {
+                return self.ask_delete(action == Action::HardDelete);
+            }
+            Action::DeleteAttachment => return self.ask_delete_attachment(),
+            Action::Copy => {
+                if let Some(m) = self.selected_message() {
+                    let (what, text) = match m.attachments.first() {
+                        Some(a) => ("link", a.file_url.clone()),
+                        None => ("message", m.message.clone()),
+                    };
+                    self.notice(
+                        Level::Info,
+                        format!("Copied the {what} to the clipboard (OSC 52)"),
+                    );
+                    return vec![Command::Copy(text)];
+                }
+            }
         }
         vec![]
     }

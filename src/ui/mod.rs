@@ -48,6 +48,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
             area,
             " Open a room ",
             &format!("Room number: {text}▏"),
+            40,
         ),
         Overlay::Canned(i) => draw_canned(frame, app, theme, area, *i),
         Overlay::SignIn {
@@ -63,6 +64,13 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
             error.as_deref(),
             *busy,
         ),
+        Overlay::Attach { input, files, hint } => {
+            draw_attach(frame, app, theme, area, input, files, hint.as_deref())
+        }
+        Overlay::Confirm { question, .. } => {
+            let w = (text::width(question) as u16 + 4).min(area.width);
+            draw_prompt(frame, theme, area, " Confirm ", question, w)
+        }
         Overlay::Filter | Overlay::None => {}
     }
 }
@@ -347,12 +355,20 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
 fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     let focused = app.focus == Focus::Composer;
     let may_send = app.me.can("chat.message.send");
-    let title = if may_send {
-        " Reply "
+    let title = if app.composer.editing.is_some() {
+        " Edit your message (Enter saves, Esc cancels) ".to_string()
+    } else if let Some(u) = app.uploading {
+        let pct = (u.sent * 100).checked_div(u.total).unwrap_or(0);
+        format!(
+            " Reply · uploading {pct}% of {} ",
+            layout::human_size(u.total)
+        )
+    } else if may_send {
+        " Reply ".to_string()
     } else {
-        " Reply (you may not send) "
+        " Reply (you may not send) ".to_string()
     };
-    let block = pane_block(title.into(), focused, theme);
+    let block = pane_block(title, focused, theme);
     let inner = block.inner(r);
     frame.render_widget(block, r);
     let w = inner.width.max(1) as usize;
@@ -470,11 +486,11 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let footer = Line::styled("Any key closes this help.", theme.dim);
     let one_column = left.len() + right.len() + 1;
     // Side by side when one column would not fit the screen and two do.
-    let two = one_column + 2 > area.height as usize && area.width >= 120;
+    let two = one_column + 2 > area.height as usize && area.width >= 96;
     let block = pane_block(" Keys ".into(), true, theme);
     if two {
         let rows = left.len().max(right.len()) + 1;
-        let r = popup(area, 124, rows as u16 + 2);
+        let r = popup(area, 110, rows as u16 + 2);
         frame.render_widget(Clear, r);
         let inner = block.inner(r);
         frame.render_widget(block, r);
@@ -508,8 +524,15 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
 }
 
-fn draw_prompt(frame: &mut Frame, theme: &Theme, area: Rect, title: &str, text_line: &str) {
-    let r = popup(area, 40, 3);
+fn draw_prompt(
+    frame: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+    title: &str,
+    text_line: &str,
+    width: u16,
+) {
+    let r = popup(area, width, 3);
     frame.render_widget(Clear, r);
     let block = pane_block(title.into(), true, theme);
     frame.render_widget(Paragraph::new(text_line.to_string()).block(block), r);
@@ -581,5 +604,52 @@ fn draw_sign_in(
     let r = popup(area, w, lines.len() as u16 + 2);
     frame.render_widget(Clear, r);
     let block = pane_block(" Sign in ".into(), true, theme);
+    frame.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+fn draw_attach(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    input: &str,
+    files: &[String],
+    hint: Option<&str>,
+) {
+    let w = area.width.saturating_sub(4).min(90);
+    let inner = w.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for f in files {
+        lines.push(Line::raw(text::truncate(
+            &format!("📎 {}", text::one_line(f)),
+            inner,
+        )));
+    }
+    lines.push(Line::raw(text::truncate(
+        &format!("File: {}▏", text::one_line(input)),
+        inner,
+    )));
+    if let Some(h) = hint {
+        lines.push(Line::styled(
+            text::truncate(&text::one_line(h), inner),
+            theme.dim,
+        ));
+    }
+    let with_text = if app.composer.text.trim().is_empty() {
+        "no message".to_string()
+    } else {
+        format!("with your text: {}", text::one_line(&app.composer.text))
+    };
+    lines.push(Line::styled(text::truncate(&with_text, inner), theme.dim));
+    lines.push(Line::styled(
+        text::truncate(
+            "Tab completes · Enter adds the file · Enter on an empty line sends · Esc cancels · up to 50 MB each: images, pdf, doc(x), xls(x), txt, csv",
+            inner,
+        ),
+        theme.dim,
+    ));
+    let r = popup(area, w, lines.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    let block = pane_block(" Send files ".into(), true, theme);
     frame.render_widget(Paragraph::new(lines).block(block), r);
 }

@@ -1,0 +1,134 @@
+//! The inbox without a terminal: App + the async jobs (+ the live client, when asked), against
+//! a demo server on 127.0.0.1. Shared by the integration tests.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use frontdesk::api::{ApiConfig, Login, StaffApi, login};
+use frontdesk::app::{App, Clock, Command, Event, Me};
+use frontdesk::demo::RunningDemo;
+use frontdesk::live::LiveConfig;
+use tokio::sync::mpsc;
+
+pub struct Harness {
+    pub app: App,
+    pub rx: mpsc::UnboundedReceiver<Event>,
+    pub tx: mpsc::UnboundedSender<Event>,
+    pub api: StaffApi,
+    pub me: Me,
+    /// Commands the harness does not run (the inbox loop's own: copy, notify, save…).
+    pub local: Vec<Command>,
+}
+
+pub async fn signed_in(d: &RunningDemo, user: &str) -> (StaffApi, Login) {
+    let l = login(&reqwest::Client::new(), &d.base_url, user, "demo")
+        .await
+        .unwrap();
+    (
+        StaffApi::new(ApiConfig::new(&d.base_url, &l.hotel_slug, &l.token)),
+        l,
+    )
+}
+
+impl Harness {
+    pub async fn new(d: &RunningDemo, user: &str, live: Option<LiveConfig>) -> Harness {
+        let (api, l) = signed_in(d, user).await;
+        let me = Me {
+            staff_id: l.staff_id,
+            name: l.username.clone(),
+            hotel_name: l.hotel_display_name(),
+            capabilities: l.allowed_capabilities.clone(),
+        };
+        let clock = Clock {
+            now: chrono::Utc::now(),
+            offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        if let Some(cfg) = live {
+            frontdesk::live::spawn(cfg, api.clone(), l.staff_id, tx.clone());
+        }
+        let app = App::new(me.clone(), clock, (120, 40));
+        let mut h = Harness {
+            app,
+            rx,
+            tx,
+            api,
+            me,
+            local: Vec::new(),
+        };
+        let cmds = h.app.start();
+        h.run(cmds);
+        h
+    }
+
+    /// The realtime tests' form: live client on `ws_url`, tuned by `tune`.
+    pub async fn with_live(
+        d: &RunningDemo,
+        ws_url: &str,
+        tune: impl FnOnce(&mut LiveConfig),
+    ) -> Harness {
+        let mut cfg = LiveConfig::new(ws_url, &d.hotel);
+        tune(&mut cfg);
+        Harness::new(d, "frontdesk", Some(cfg)).await
+    }
+
+    pub fn run(&mut self, cmds: Vec<Command>) {
+        for c in cmds {
+            match c {
+                Command::Copy(_)
+                | Command::Notify { .. }
+                | Command::SaveDrafts(_)
+                | Command::SaveOutbox(_)
+                | Command::Quit => self.local.push(c),
+                other => frontdesk::inbox::execute(&self.api, &self.me, other, &self.tx),
+            }
+        }
+    }
+
+    pub fn key(&mut self, code: KeyCode) {
+        let mods = match code {
+            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+            _ => KeyModifiers::NONE,
+        };
+        let cmds = self.app.update(Event::Key(KeyEvent::new(code, mods)));
+        self.run(cmds);
+    }
+
+    pub fn ctrl(&mut self, c: char) {
+        let cmds = self.app.update(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )));
+        self.run(cmds);
+    }
+
+    pub fn typed(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    /// Handles events until `done` holds or the time runs out.
+    pub async fn until(&mut self, secs: u64, done: impl Fn(&App) -> bool) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        while !done(&self.app) {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(ev)) => {
+                    let cmds = self.app.update(ev);
+                    self.run(cmds);
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    pub fn room(&self, room: i64) -> Option<i64> {
+        self.app
+            .conversations
+            .values()
+            .find(|c| c.room_number == room)
+            .map(|c| c.id)
+    }
+}
