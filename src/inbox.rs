@@ -515,6 +515,10 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             let before = tui.bytes_written();
             tui.draw(|f| ui::render(f, &app, &theme))?;
             app.dirty = false;
+            let spots = app.link_spots.borrow().clone();
+            if spots != tui.hyperlinked {
+                tui.write_hyperlinks(&spots);
+            }
             if let Some(t) = trace.as_mut() {
                 t.frame(&app, tui.bytes_written() - before);
             }
@@ -551,6 +555,10 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             _ = hangup.recv() => break,
             _ = terminate.recv() => break,
         };
+        if matches!(event, Event::Resize(..)) {
+            // A resize redraws every cell plain: the links need wrapping again.
+            tui.hyperlinked.clear();
+        }
         pending.extend(app.update(event));
         // Merge whatever else is already queued into the same frame.
         while let Ok(ev) = rx.try_recv() {

@@ -49,6 +49,8 @@ pub struct Tui {
     pub events: Option<EventStream>,
     active: bool,
     written: Arc<AtomicU64>,
+    /// The links last wrapped in OSC 8 (cleared when the screen is redrawn from scratch).
+    pub hyperlinked: Vec<crate::ui::layout::LinkSpot>,
 }
 
 /// Puts the terminal back as the shell expects it. Safe to call more than once.
@@ -75,6 +77,7 @@ impl Tui {
             events: None,
             active: false,
             written,
+            hyperlinked: Vec::new(),
         };
         tui.enter()?;
         Ok(tui)
@@ -95,6 +98,7 @@ impl Tui {
         // the next frame draws everything. (Terminal::clear would ask the terminal for the
         // cursor position: a round trip over SSH, and unanswered right after `fg`.)
         execute!(stdout(), Clear(ClearType::All))?;
+        self.hyperlinked.clear();
         self.terminal = Terminal::new(CrosstermBackend::new(Output::new(self.written.clone())))?;
         Ok(())
     }
@@ -112,6 +116,21 @@ impl Tui {
         queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
         self.terminal.backend_mut().flush()?;
         r
+    }
+
+    /// Rewrites each link's cells with the same text inside an OSC 8 hyperlink, so terminals
+    /// that support it make the link clickable; others print the same text again. ratatui keeps
+    /// its own copy of those cells unchanged, so later diffs stay correct.
+    pub fn write_hyperlinks(&mut self, spots: &[crate::ui::layout::LinkSpot]) {
+        let out = self.terminal.backend_mut();
+        let _ = queue!(out, cursor::SavePosition);
+        for s in spots {
+            let _ = queue!(out, cursor::MoveTo(s.x, s.y));
+            let _ = write!(out, "\x1b]8;;{}\x1b\\{}\x1b]8;;\x1b\\", s.url, s.shown);
+        }
+        let _ = queue!(out, cursor::RestorePosition);
+        let _ = out.flush();
+        self.hyperlinked = spots.to_vec();
     }
 
     /// Bytes written to the terminal by frames so far.

@@ -328,3 +328,39 @@ fn random_states_at_every_size_never_panic() {
         }
     }
 }
+
+#[test]
+fn attachment_links_are_placed_for_osc8_and_hostile_urls_are_not() {
+    let mut app = hotel((120, 30));
+    app.open_conversation(1, Focus::Thread);
+    let mut with_file = msg(30, 1, "staff", "Your invoice", 5);
+    with_file.attachments = serde_json::from_value(json!([
+        {"id": 1, "file_url": "https://files.example/invoice-101.pdf", "file_name": "invoice-101.pdf", "file_type": "pdf", "file_size": 91234},
+        {"id": 2, "file_url": "https://evil.example/\u{1b}]0;x\u{7}", "file_name": "x.pdf", "file_type": "pdf", "file_size": 1}
+    ]))
+    .unwrap();
+    app.update(Event::PageLoaded {
+        conversation: 1,
+        limit: 30,
+        result: Ok(vec![with_file]),
+    });
+    let (w, h) = app.size;
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| render(f, &app, &Theme::plain())).unwrap();
+    let spots = app.link_spots.borrow().clone();
+    assert_eq!(
+        spots.len(),
+        1,
+        "only the safe URL becomes a hyperlink: {spots:?}"
+    );
+    let s = &spots[0];
+    assert_eq!(s.url, "https://files.example/invoice-101.pdf");
+    let buf = t.backend().buffer();
+    let cells: String = (0..s.shown.chars().count() as u16)
+        .map(|i| buf[(s.x + i, s.y)].symbol().to_string())
+        .collect();
+    assert_eq!(
+        cells, s.shown,
+        "the spot covers exactly the drawn link text"
+    );
+}

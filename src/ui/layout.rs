@@ -168,6 +168,26 @@ pub fn day_label(app: &App, t: DateTime<Utc>) -> String {
 
 /// The rows of one message block: day separator (when the day changes), header, quote,
 /// body, attachments, and a blank line.
+/// A link drawn on screen, for the OSC 8 hyperlink written over it after the frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSpot {
+    pub x: u16,
+    pub y: u16,
+    /// The text the cells hold (the URL, perhaps cut).
+    pub shown: String,
+    pub url: String,
+}
+
+/// A link line inside a message block: (line index, column, shown text, url).
+pub type BlockLink = (usize, u16, String, String);
+
+/// Only plain http(s) URLs of printable ASCII go into an OSC 8 sequence: nothing in them can
+/// end or extend the escape.
+pub fn hyperlink_safe(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
 pub fn message_lines(
     app: &App,
     prev: Option<&Message>,
@@ -176,6 +196,18 @@ pub fn message_lines(
     selected: bool,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
+    message_lines_with_links(app, prev, m, width, selected, theme).0
+}
+
+pub fn message_lines_with_links(
+    app: &App,
+    prev: Option<&Message>,
+    m: &Message,
+    width: usize,
+    selected: bool,
+    theme: &Theme,
+) -> (Vec<Line<'static>>, Vec<BlockLink>) {
+    let mut links: Vec<BlockLink> = Vec::new();
     let width = width.max(1);
     let mut out: Vec<Line<'static>> = Vec::new();
     let new_day = prev.is_none_or(|p| local_day(app, p.timestamp) != local_day(app, m.timestamp));
@@ -194,7 +226,7 @@ pub fn message_lines(
             out.push(centered(&l, width, ' ', theme.system));
         }
         out.push(Line::default());
-        return out;
+        return (out, links);
     }
     let mine = m.sender_type == SenderType::Staff && m.staff == Some(app.me.staff_id);
     let indent = if m.sender_type == SenderType::Staff {
@@ -279,17 +311,23 @@ pub fn message_lines(
         ]));
         let url = text::one_line(&a.file_url);
         if !url.is_empty() {
+            let shown = text::truncate(&url, inner.saturating_sub(2).max(1));
+            if hyperlink_safe(&a.file_url) {
+                links.push((
+                    out.len(),
+                    (indent + 4) as u16,
+                    shown.clone(),
+                    a.file_url.clone(),
+                ));
+            }
             out.push(Line::from(vec![
                 Span::raw(format!("{pad}    ")),
-                Span::styled(
-                    text::truncate(&url, inner.saturating_sub(2).max(1)),
-                    theme.link,
-                ),
+                Span::styled(shown, theme.link),
             ]));
         }
     }
     out.push(Line::default());
-    out
+    (out, links)
 }
 
 pub fn human_size(bytes: u64) -> String {

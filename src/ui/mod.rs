@@ -14,7 +14,7 @@ use crate::app::keymap::Scope;
 use crate::app::thread::{Fetch, Scroll};
 use crate::app::{App, Connection, Focus, Level, Overlay, ReplyState};
 use crate::text;
-use layout::{LIST_ROW_HEIGHT, message_lines};
+use layout::LIST_ROW_HEIGHT;
 pub use theme::Theme;
 
 /// The smallest screen the full layout is drawn on.
@@ -29,6 +29,8 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         return;
     }
     let areas = layout::areas(app);
+    // Filled again by the thread pane if it shows links.
+    app.link_spots.borrow_mut().clear();
     draw_status(frame, app, theme, areas.status);
     if let Some(r) = areas.list {
         draw_list(frame, app, theme, r);
@@ -292,18 +294,26 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         lines.push(Line::styled(format!("{marker:^w$}"), theme.dim));
     }
     let mut skip = 0;
+    let mut links: Vec<(usize, u16, String, String)> = Vec::new();
     if let Some((id, s)) = start {
         skip = s;
         for m in thread.messages.range(id..).map(|(_, m)| m) {
             let prev = thread.prev_of(m.id);
-            lines.extend(message_lines(
+            let (block, block_links) = layout::message_lines_with_links(
                 app,
                 prev,
                 m,
                 w,
                 thread.selected == Some(m.id),
                 theme,
-            ));
+            );
+            let base = lines.len();
+            links.extend(
+                block_links
+                    .into_iter()
+                    .map(|(i, x, shown, url)| (base + i, x, shown, url)),
+            );
+            lines.extend(block);
             if lines.len() > skip + view_h {
                 break;
             }
@@ -340,6 +350,17 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     .min(total);
     let visible: Vec<Line> = lines.into_iter().skip(first).take(view_h).collect();
     frame.render_widget(Paragraph::new(visible), inner);
+    let spots = links
+        .into_iter()
+        .filter(|(i, ..)| *i >= first && *i < first + view_h)
+        .map(|(i, x, shown, url)| layout::LinkSpot {
+            x: inner.x + x.min(inner.width.saturating_sub(1)),
+            y: inner.y + (i - first) as u16,
+            shown,
+            url,
+        })
+        .collect();
+    *app.link_spots.borrow_mut() = spots;
     if thread.new_below > 0 {
         let label = format!(" {} new below ↓ (End) ", thread.new_below);
         let lw = text::width(&label) as u16;
