@@ -463,23 +463,8 @@ impl StaffApi {
         message: Option<&str>,
         reply_to: Option<MessageId>,
     ) -> Result<UploadResult, ApiError> {
-        let rel = format!("conversations/{conversation}/upload-attachment/");
-        self.chat(Method::POST, &rel, |r| {
-            let mut form = reqwest::multipart::Form::new();
-            for f in files {
-                let part =
-                    reqwest::multipart::Part::bytes(f.bytes.clone()).file_name(f.name.clone());
-                form = form.part("files", part);
-            }
-            if let Some(text) = message.filter(|t| !t.trim().is_empty()) {
-                form = form.text("message", text.to_string());
-            }
-            if let Some(id) = reply_to {
-                form = form.text("reply_to", id.to_string());
-            }
-            r.multipart(form)
-        })
-        .await
+        self.upload_with_progress(conversation, files, message, reply_to, |_, _| {})
+            .await
     }
 
     /// Uploads like [`StaffApi::upload`], reporting bytes sent as the body streams out.

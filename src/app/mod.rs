@@ -230,6 +230,20 @@ pub struct PendingReply {
     pub state: ReplyState,
 }
 
+impl PendingReply {
+    /// The command that (re)sends it; `check` looks in the thread first (contract 4.1).
+    fn send_command(&mut self, check: bool) -> Command {
+        self.state = ReplyState::Sending;
+        Command::SendReply {
+            local_id: self.local_id,
+            conversation: self.conversation,
+            text: self.text.clone(),
+            reply_to: self.reply_to,
+            check_since: check.then_some(self.first_attempt),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Info,
@@ -842,15 +856,8 @@ impl App {
     pub fn restore_outbox(&mut self, entries: Vec<PendingReply>) -> Vec<Command> {
         let mut cmds = Vec::new();
         for mut p in entries {
-            p.state = ReplyState::Sending;
             self.next_local = self.next_local.max(p.local_id + 1);
-            cmds.push(Command::SendReply {
-                local_id: p.local_id,
-                conversation: p.conversation,
-                text: p.text.clone(),
-                reply_to: p.reply_to,
-                check_since: Some(p.first_attempt),
-            });
+            cmds.push(p.send_command(true));
             self.pending.push(p);
         }
         cmds
@@ -864,20 +871,11 @@ impl App {
 
     /// Retries every reply whose failure was passing, checking the thread first.
     fn retry_passing_failures(&mut self) -> Vec<Command> {
-        let mut cmds = Vec::new();
-        for p in self.pending.iter_mut() {
-            if let ReplyState::Failed { retry: true, .. } = p.state {
-                p.state = ReplyState::Sending;
-                cmds.push(Command::SendReply {
-                    local_id: p.local_id,
-                    conversation: p.conversation,
-                    text: p.text.clone(),
-                    reply_to: p.reply_to,
-                    check_since: Some(p.first_attempt),
-                });
-            }
-        }
-        cmds
+        self.pending
+            .iter_mut()
+            .filter(|p| matches!(p.state, ReplyState::Failed { retry: true, .. }))
+            .map(|p| p.send_command(true))
+            .collect()
     }
 
     fn retry(&mut self) -> Vec<Command> {
@@ -893,14 +891,7 @@ impl App {
             return vec![];
         };
         // Always look first: the failed attempt may have been stored (contract 4.1).
-        p.state = ReplyState::Sending;
-        vec![Command::SendReply {
-            local_id: p.local_id,
-            conversation: p.conversation,
-            text: p.text.clone(),
-            reply_to: p.reply_to,
-            check_since: Some(p.first_attempt),
-        }]
+        vec![p.send_command(true)]
     }
 
     /// Applies a message from any source: thread, list preview, badge.
@@ -1156,18 +1147,12 @@ impl App {
                     c.push(Command::Refresh { conversation: open });
                 }
                 // Replies refused for the old token were never stored: send them now.
-                for p in self.pending.iter_mut() {
-                    if let ReplyState::Failed { unknown: false, .. } = p.state {
-                        p.state = ReplyState::Sending;
-                        c.push(Command::SendReply {
-                            local_id: p.local_id,
-                            conversation: p.conversation,
-                            text: p.text.clone(),
-                            reply_to: p.reply_to,
-                            check_since: None,
-                        });
-                    }
-                }
+                c.extend(
+                    self.pending
+                        .iter_mut()
+                        .filter(|p| matches!(p.state, ReplyState::Failed { unknown: false, .. }))
+                        .map(|p| p.send_command(false)),
+                );
                 c
             }
             Event::SignedIn(Err(e)) => {
