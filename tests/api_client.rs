@@ -430,3 +430,24 @@ async fn a_send_that_failed_after_saving_is_found_not_repeated() {
     assert_eq!(found.staff, Some(me.staff_id));
     d.stop().await;
 }
+
+#[tokio::test]
+async fn one_message_with_invalid_escapes_does_not_hide_the_page() {
+    let body = r#"[{"id": 1, "conversation_id": 1, "sender_type": "guest", "message": "fine", "timestamp": "2026-11-24T10:00:00Z"},
+                  {"id": 2, "conversation_id": 1, "sender_type": "guest", "message": "bad \ud800 \q escape", "timestamp": "2026-11-24T10:01:00Z"}]"#;
+    let router = Router::new().fallback(get(move || async move {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    }));
+    let server = serve(router).await;
+    let page = api(&server, PathForm::Hotel)
+        .messages(1, 10, None)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 2);
+    assert_eq!(page[1].message, "bad \u{fffd} \\q escape");
+}

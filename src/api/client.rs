@@ -175,7 +175,7 @@ fn decode<T: DeserializeOwned>(method: &'static str, path: &str, raw: Raw) -> Re
         let kind = kind_for_status(raw.status.as_u16(), &raw.content_type, &raw.body);
         return Err(ApiError::new(method, path, kind));
     }
-    serde_json::from_slice(&raw.body).map_err(|e| {
+    super::json::from_slice(&raw.body).map_err(|e| {
         let what = if raw.content_type.contains("json") {
             format!("body does not match the contract ({e})")
         } else {

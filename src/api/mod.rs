@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod error;
+pub mod json;
 pub mod models;
 
 pub use client::{ApiConfig, AuthScheme, PathForm, StaffApi, UploadFile, login};

@@ -57,14 +57,16 @@ pub struct Frame {
 
 /// Decodes a frame; never panics on hostile input.
 pub fn decode_frame(text: &str) -> Option<Frame> {
-    let v: Value = serde_json::from_str(text).ok()?;
+    let v: Value = crate::api::json::from_slice(text.as_bytes()).ok()?;
     let event = v.get("event")?.as_str()?.to_string();
     let channel = v
         .get("channel")
         .and_then(|c| c.as_str())
         .map(str::to_string);
     let data = match v.get("data") {
-        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::String(s.clone())),
+        Some(Value::String(s)) => {
+            crate::api::json::from_slice(s.as_bytes()).unwrap_or(Value::String(s.clone()))
+        }
         Some(other) => other.clone(),
         None => Value::Null,
     };
