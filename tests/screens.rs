@@ -364,3 +364,19 @@ fn attachment_links_are_placed_for_osc8_and_hostile_urls_are_not() {
         "the spot covers exactly the drawn link text"
     );
 }
+
+#[test]
+fn help_scrolls_on_a_small_terminal() {
+    let mut app = hotel((80, 24));
+    app.update(key(KeyCode::Char('?')));
+    let first = draw(&app, &Theme::plain());
+    assert!(first.contains("other keys close"), "{first}");
+    assert!(!first.contains("scroll the thread down a page"));
+    for _ in 0..5 {
+        app.update(key(KeyCode::PageDown));
+    }
+    let later = draw(&app, &Theme::plain());
+    assert!(later.contains("scroll the thread down a page"), "{later}");
+    app.update(key(KeyCode::Char('x')));
+    assert_eq!(app.overlay, frontdesk::app::Overlay::None);
+}

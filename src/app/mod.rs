@@ -60,7 +60,8 @@ pub enum Focus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help,
+    /// The key help, scrolled down by this many rows (small terminals).
+    Help(usize),
     Filter,
     RoomPrompt(String),
     Canned(usize),
@@ -1470,8 +1471,15 @@ impl App {
         // Any key dismisses an informational notice; errors stay until the next key too.
         self.notice = None;
         match self.overlay.clone() {
-            Overlay::Help => {
-                self.overlay = Overlay::None;
+            Overlay::Help(top) => {
+                // Arrows and pages scroll a help taller than the screen; any other key closes.
+                self.overlay = match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => Overlay::Help(top + 1),
+                    KeyCode::Up | KeyCode::Char('k') => Overlay::Help(top.saturating_sub(1)),
+                    KeyCode::PageDown | KeyCode::Char(' ') => Overlay::Help(top + 10),
+                    KeyCode::PageUp => Overlay::Help(top.saturating_sub(10)),
+                    _ => Overlay::None,
+                };
                 return vec![];
             }
             Overlay::Filter => return self.on_filter_key(key),
@@ -1798,7 +1806,7 @@ impl App {
                 c.push(Command::Quit);
                 return c;
             }
-            Action::Help => self.overlay = Overlay::Help,
+            Action::Help => self.overlay = Overlay::Help(0),
             Action::Suspend => {
                 let mut c = self.stash_draft();
                 c.push(Command::Suspend);

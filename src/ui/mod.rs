@@ -43,7 +43,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     }
     draw_hints(frame, app, theme, areas.hints);
     match &app.overlay {
-        Overlay::Help => draw_help(frame, app, theme, area),
+        Overlay::Help(top) => draw_help(frame, app, theme, area, *top),
         Overlay::RoomPrompt(text) => draw_prompt(
             frame,
             theme,
@@ -484,7 +484,7 @@ fn popup(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, top: usize) {
     let allowed = |cap: &str| app.me.can(cap);
     let section = |scope: Scope, name: &str| -> Vec<Line<'static>> {
         let mut lines = vec![Line::styled(name.to_string(), theme.accent)];
@@ -535,11 +535,22 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         lines.push(footer);
         let r = popup(area, 64, lines.len() as u16 + 2);
         frame.render_widget(Clear, r);
-        // Too tall for the screen: the footer comes first so closing is always explained.
-        if lines.len() + 2 > r.height as usize
-            && let Some(last) = lines.pop()
-        {
-            lines.insert(0, last);
+        let rows = r.height.saturating_sub(2) as usize;
+        if lines.len() > rows {
+            // Too tall for the screen: scrollable, with the way out always on the first row.
+            lines.pop();
+            let body = rows.saturating_sub(1);
+            let top = top.min(lines.len().saturating_sub(body));
+            let mut shown = vec![Line::styled(
+                format!(
+                    "↑/↓ PgUp/PgDn scroll ({}/{}) · other keys close",
+                    top + body.min(lines.len()),
+                    lines.len()
+                ),
+                theme.dim,
+            )];
+            shown.extend(lines.into_iter().skip(top).take(body));
+            lines = shown;
         }
         frame.render_widget(Paragraph::new(lines).block(block), r);
     }
