@@ -1,6 +1,8 @@
 //! The real binary in a real terminal (tmux) against `frontdesk serve-demo`: open room 101,
 //! scroll to its first message, reply, and check through the API that the reply was stored once.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -154,23 +156,7 @@ fn reply_to_room_101_from_the_real_terminal() {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_frontdesk");
-    let mut child = Command::new(bin)
-        .args(["serve-demo", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve-demo starts");
-    let stdout = child.stdout.take().unwrap();
-    let server = Server(child);
-    let mut env = std::collections::HashMap::new();
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        if let Some((k, v)) = line.split_once('=') {
-            env.insert(k.to_string(), v.to_string());
-        }
-        if env.contains_key("FRONTDESK_PUSHER_URL") {
-            break;
-        }
-    }
+    let (server, env) = serve_demo(&["--addr", "127.0.0.1:0"]);
     let base = env["FRONTDESK_SERVER"].clone();
     let dirs = tempfile::tempdir().unwrap();
     let tmux = Tmux {
@@ -366,30 +352,7 @@ fn hostile_guest_text_stays_inert_in_a_real_terminal() {
     let hostile = hostile.to_string();
     assert!(hostile.contains('\u{1b}'));
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let http = reqwest::Client::new();
-        let ctx: serde_json::Value = http
-            .get(format!(
-                "{base}/api/guest/hotel/hotel-killarney/chat/context?token=guest-token-room-104"
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        http.post(format!(
-            "{base}/api/guest/hotel/hotel-killarney/chat/messages"
-        ))
-        .header(
-            "X-Guest-Chat-Session",
-            ctx["chat_session"].as_str().unwrap(),
-        )
-        .json(&serde_json::json!({"message": hostile}))
-        .send()
-        .await
-        .unwrap();
-    });
+    rt.block_on(common::guest_says(&base, 104, &hostile));
     tmux.wait_for("HOSTILE", 10);
     tmux.keys(&["/", "104"]);
     tmux.keys(&["Enter"]);

@@ -2,7 +2,7 @@
 //! client against it (with sockets dropped mid-burst), and against an independent Pusher server.
 
 mod common;
-use common::Harness;
+use common::{Harness, guest_says};
 
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use frontdesk::app::{App, Connection, Focus};
 use frontdesk::demo::{DemoConfig, Faults, RunningDemo};
 use frontdesk::live::decode_frame;
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio_tungstenite::tungstenite::Message as Ws;
 
 type Socket =
@@ -28,34 +28,6 @@ async fn next_frame(ws: &mut Socket) -> frontdesk::live::Frame {
             return decode_frame(&t).expect("a Pusher frame");
         }
     }
-}
-
-async fn guest_says(base: &str, room: u32, text: &str) -> i64 {
-    let http = reqwest::Client::new();
-    let ctx: Value = http
-        .get(format!(
-            "{base}/api/guest/hotel/hotel-killarney/chat/context?token=guest-token-room-{room}"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let session = ctx["chat_session"].as_str().unwrap().to_string();
-    let r: Value = http
-        .post(format!(
-            "{base}/api/guest/hotel/hotel-killarney/chat/messages"
-        ))
-        .header("X-Guest-Chat-Session", session)
-        .json(&json!({"message": text}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["message_id"].as_i64().unwrap()
 }
 
 async fn staff(d: &RunningDemo) -> (StaffApi, frontdesk::api::Login) {

@@ -132,3 +132,32 @@ impl Harness {
             .map(|c| c.id)
     }
 }
+
+/// A guest in `room` writes, through the demo's guest API; returns the message id.
+pub async fn guest_says(base: &str, room: u32, text: &str) -> i64 {
+    let http = reqwest::Client::new();
+    let ctx: serde_json::Value = http
+        .get(format!(
+            "{base}/api/guest/hotel/hotel-killarney/chat/context?token=guest-token-room-{room}"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session = ctx["chat_session"].as_str().unwrap().to_string();
+    let r: serde_json::Value = http
+        .post(format!(
+            "{base}/api/guest/hotel/hotel-killarney/chat/messages"
+        ))
+        .header("X-Guest-Chat-Session", session)
+        .json(&serde_json::json!({ "message": text }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["message_id"].as_i64().unwrap()
+}
