@@ -76,6 +76,10 @@ pub enum Command {
         /// Simulated guests write every SECS seconds (0 = never).
         #[arg(long, default_value_t = 20.0)]
         guest_every: f64,
+        /// The demo hotel behaves like the published contract (friendly) or like the running
+        /// deployment, with every quirk the client must survive.
+        #[arg(long, value_enum, default_value = "friendly")]
+        profile: demo::Profile,
     },
     /// Run only the demo hotel server (for scripts, tests and benchmarks).
     ServeDemo(ServeArgs),
@@ -114,9 +118,15 @@ pub struct ServeArgs {
     /// Publish through an external Pusher server: http://KEY:SECRET@HOST:PORT/apps/ID
     #[arg(long)]
     pub pusher_url: Option<String>,
-    /// Serve the published (hotels) or the deployed (hotel) base path.
-    #[arg(long, value_enum, default_value = "hotels")]
-    pub paths: ServedPaths,
+    /// Behave like the published contract (friendly) or like the running deployment, with
+    /// every quirk of the contract's section 4 (deployment: singular paths, no staff signing,
+    /// 500s after saving, a turned-over room, ...).
+    #[arg(long, value_enum, default_value = "friendly")]
+    pub profile: demo::Profile,
+    /// Serve the published (hotels) or the deployed (hotel) base path [default: hotels, or
+    /// hotel with --profile deployment].
+    #[arg(long, value_enum)]
+    pub paths: Option<ServedPaths>,
     /// Faults: send-500-after-save, drop-sockets-every=SECS, slow=MS, html-500-on=PATH, truncate-previews, stall
     #[arg(long, default_value = "")]
     pub faults: String,
@@ -375,9 +385,14 @@ fn serve_config(a: &ServeArgs) -> Result<DemoConfig> {
             conversations: a.conversations,
             messages: a.messages,
             rng_seed: a.seed,
+            ..SeedOptions::default()
         },
         pusher_url: a.pusher_url.clone(),
-        paths: a.paths,
+        paths: a.paths.unwrap_or(match a.profile {
+            demo::Profile::Friendly => ServedPaths::Hotels,
+            demo::Profile::Deployment => ServedPaths::Hotel,
+        }),
+        profile: a.profile,
         faults: Faults::parse(&a.faults).map_err(|e| eyre!(e))?,
         activity_timeout: Duration::from_secs(a.activity_timeout.max(1)),
         pong_wait: Duration::from_secs(30),
@@ -407,6 +422,7 @@ fn inbox_config(
         canned: e.config.canned_replies.clone(),
         page_size: e.config.history_page_size,
         poll_every: Duration::from_secs(e.config.poll_seconds),
+        list_poll_every: Duration::from_secs(e.config.list_poll_seconds),
         notify: e.notify,
         theme: e.config.theme(),
         keymap: e
@@ -431,12 +447,20 @@ pub async fn run(cli: Cli) -> Result<()> {
             running.stop().await;
             Ok(())
         }
-        Some(Command::Demo { guest_every }) => {
+        Some(Command::Demo {
+            guest_every,
+            profile,
+        }) => {
             let e = effective(&cli)?;
             let log = init_logging(&cli.log_level, false);
             crate::tui::install_panic_hook(log.map(|p| p.display().to_string()));
             let config = DemoConfig {
                 guest_every: *guest_every,
+                profile: *profile,
+                paths: match profile {
+                    demo::Profile::Friendly => ServedPaths::Hotels,
+                    demo::Profile::Deployment => ServedPaths::Hotel,
+                },
                 ..DemoConfig::default()
             };
             let running = demo::start(config).await.map_err(|e| eyre!(e))?;
@@ -445,7 +469,8 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .await
                 .wrap_err("signing in to the demo hotel")?;
             let mut c = ApiConfig::new(&running.base_url, &login.hotel_slug, &login.token);
-            c.paths = PathForm::Hotels;
+            // Found as against a real server: the deployment profile answers only `hotel`.
+            c.paths = PathForm::Auto;
             let live = LiveConfig::new(&running.ws_url, &login.hotel_slug);
             let config = inbox_config(
                 &e,
@@ -751,6 +776,10 @@ pub fn describe(cli: &Cli) -> Result<String> {
         e.config.history_page_size
     ));
     out.push_str(&format!("poll_seconds = {}\n", e.config.poll_seconds));
+    out.push_str(&format!(
+        "list_poll_seconds = {}\n",
+        e.config.list_poll_seconds
+    ));
     out.push_str(&format!(
         "request_timeout_seconds = {}\n",
         e.config.request_timeout_seconds

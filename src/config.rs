@@ -83,6 +83,7 @@ pub struct Config {
     pub auth_scheme: AuthScheme,
     pub history_page_size: u32,
     pub poll_seconds: u64,
+    pub list_poll_seconds: u64,
     pub request_timeout_seconds: u64,
     pub notifications: NotifyMode,
     pub allow_insecure: bool,
@@ -100,7 +101,8 @@ impl Default for Config {
             api_paths: PathForm::Auto,
             auth_scheme: AuthScheme::Token,
             history_page_size: 30,
-            poll_seconds: 10,
+            poll_seconds: 5,
+            list_poll_seconds: 120,
             request_timeout_seconds: 15,
             notifications: NotifyMode::Bell,
             allow_insecure: false,
@@ -212,6 +214,12 @@ impl Config {
             return Err(bad(
                 "poll_seconds",
                 format!("{} is out of range (2 to 3600)", config.poll_seconds),
+            ));
+        }
+        if !(30..=3600).contains(&config.list_poll_seconds) {
+            return Err(bad(
+                "list_poll_seconds",
+                format!("{} is out of range (30 to 3600)", config.list_poll_seconds),
             ));
         }
         if !(1..=300).contains(&config.request_timeout_seconds) {
@@ -330,6 +338,7 @@ mod tests {
             "auth_scheme",
             "history_page_size",
             "poll_seconds",
+            "list_poll_seconds",
             "request_timeout_seconds",
             "notifications",
             "allow_insecure",
@@ -395,7 +404,7 @@ mod tests {
     #[test]
     fn missing_file_is_the_defaults() {
         let c = Config::load(Path::new("/nonexistent/frontdesk/config.toml")).unwrap();
-        assert_eq!(c.poll_seconds, 10);
+        assert_eq!(c.poll_seconds, 5);
         assert_eq!(c.canned_replies.len(), 5);
     }
 

@@ -10,7 +10,10 @@ use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
 
 use crate::api::StaffApi;
-use crate::app::{App, Clock, Command, Connection, Draft, Event, Me};
+use crate::app::{App, Clock, Command, Connection, Draft, Event, Me, PollKind};
+
+/// How often `unread-count` is read when no socket tells of guest messages.
+const UNREAD_POLL: Duration = Duration::from_secs(15);
 use crate::store::DraftStore;
 use crate::tui::Tui;
 use crate::ui::{self, Theme};
@@ -41,7 +44,10 @@ pub struct InboxConfig {
     pub data_dir: PathBuf,
     pub canned: Vec<String>,
     pub page_size: u32,
+    /// How often the open thread is read when live updates are partial or off.
     pub poll_every: Duration,
+    /// How often the whole list is read then (it is expensive for the server).
+    pub list_poll_every: Duration,
     pub notify: NotifyMode,
     pub theme: Theme,
     pub keymap: crate::app::keymap::Keymap,
@@ -82,11 +88,18 @@ async fn sign_in_again(
     Ok(())
 }
 
-/// Runs one command as an async job; its result comes back on `tx`.
-pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender<Event>) {
+/// Runs one command as an async job; its result comes back on `tx`. `live` is the realtime
+/// link, told what to follow.
+pub fn execute(
+    api: &StaffApi,
+    me: &Me,
+    cmd: Command,
+    tx: &mpsc::UnboundedSender<Event>,
+    live: Option<&crate::live::Control>,
+) {
     let api = api.clone();
     let tx = tx.clone();
-    let staff_id = me.staff_id;
+    let my_name = me.name.clone();
     let send = move |e: Event| {
         // The loop has ended: nobody to tell.
         let _ = tx.send(e);
@@ -112,30 +125,41 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
                 });
             });
         }
-        Command::Refresh { conversation } => {
+        Command::Refresh {
+            conversation,
+            limit,
+        } => {
             tokio::spawn(async move {
-                let result = api.messages(conversation, 30, None).await;
+                let result = api.messages(conversation, limit, None).await;
                 send(Event::Refreshed {
                     conversation,
+                    limit,
                     result,
                 });
             });
         }
+        Command::LoadUnreadCounts => {
+            tokio::spawn(async move { send(Event::UnreadCounts(api.unread_counts().await)) });
+        }
+        Command::Watch {
+            conversations,
+            bookings,
+        } => {
+            if let Some(live) = live {
+                live.watch(conversations, bookings);
+            }
+        }
         Command::SendReply {
             local_id,
             conversation,
-            text,
             reply_to,
-            check_since,
+            identity,
+            check_first,
         } => {
             tokio::spawn(async move {
-                let result = match check_since {
-                    Some(since) => {
-                        api.send_checked(conversation, staff_id, &text, reply_to, since)
-                            .await
-                    }
-                    None => api.send(conversation, &text, reply_to).await,
-                };
+                let result = api
+                    .deliver(conversation, reply_to, &identity, check_first)
+                    .await;
                 send(Event::ReplySent { local_id, result });
             });
         }
@@ -158,7 +182,9 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
             files,
             text,
             reply_to,
+            after_id,
         } => {
+            let staff_id = me.staff_id;
             tokio::spawn(async move {
                 // Limits first: nothing leaves if one file is refused.
                 let loaded = tokio::task::spawn_blocking(move || {
@@ -175,15 +201,26 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
                         let progress_tx = send.clone();
                         let progress =
                             move |sent, total| progress_tx(Event::UploadProgress { sent, total });
-                        api.upload_with_progress(
-                            conversation,
-                            &files,
-                            Some(&text),
-                            reply_to,
-                            progress,
-                        )
-                        .await
-                        .map_err(|e| e.summary())
+                        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+                        match api
+                            .upload_with_progress(
+                                conversation,
+                                &files,
+                                Some(&text),
+                                reply_to,
+                                progress,
+                            )
+                            .await
+                        {
+                            Ok(r) => Ok(r),
+                            // A failed upload can still leave its message (contract 4.5).
+                            Err(e) if e.outcome_unknown() => {
+                                find_upload(&api, conversation, staff_id, after_id, &names)
+                                    .await
+                                    .ok_or_else(|| e.summary())
+                            }
+                            Err(e) => Err(e.summary()),
+                        }
                     }
                 };
                 send(Event::Uploaded {
@@ -192,9 +229,23 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
                 });
             });
         }
-        Command::EditMessage { message, text } => {
+        Command::EditMessage {
+            conversation,
+            message,
+            text,
+        } => {
             tokio::spawn(async move {
-                let result = api.update_message(message, &text).await.map(|_| ());
+                let result = match api.update_message(message, &text).await {
+                    Ok(_) => Ok(()),
+                    // Saved, then a 500 (contract 4.2): the message read back tells.
+                    Err(e) if e.outcome_unknown() => {
+                        match api.message_by_id(conversation, message).await {
+                            Ok(Some(m)) if m.message.trim() == text.trim() => Ok(()),
+                            _ => Err(e),
+                        }
+                    }
+                    Err(e) => Err(e),
+                };
                 send(Event::Edited {
                     message,
                     text,
@@ -202,9 +253,23 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
                 });
             });
         }
-        Command::DeleteMessage { message, hard } => {
+        Command::DeleteMessage {
+            conversation,
+            message,
+            hard,
+        } => {
             tokio::spawn(async move {
-                let result = api.delete_message(message, hard).await.map(|_| ());
+                let result = match api.delete_message(message, hard).await {
+                    Ok(_) => Ok(()),
+                    Err(e) if e.outcome_unknown() => {
+                        match api.message_by_id(conversation, message).await {
+                            Ok(None) => Ok(()),
+                            Ok(Some(m)) if m.is_deleted && !hard => Ok(()),
+                            _ => Err(e),
+                        }
+                    }
+                    Err(e) => Err(e),
+                };
                 send(Event::Deleted {
                     message,
                     hard,
@@ -213,11 +278,23 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
             });
         }
         Command::DeleteAttachment {
+            conversation,
             message,
             attachment,
         } => {
             tokio::spawn(async move {
-                let result = api.delete_attachment(attachment).await.map(|_| ());
+                let result = match api.delete_attachment(attachment).await {
+                    Ok(_) => Ok(()),
+                    Err(e) if e.outcome_unknown() => {
+                        match api.message_by_id(conversation, message).await {
+                            Ok(Some(m)) if m.attachments.iter().all(|a| a.id != attachment) => {
+                                Ok(())
+                            }
+                            _ => Err(e),
+                        }
+                    }
+                    Err(e) => Err(e),
+                };
                 send(Event::AttachmentDeleted {
                     message,
                     attachment,
@@ -242,7 +319,7 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
         }
         Command::Claim(conversation) => {
             tokio::spawn(async move {
-                let result = api.claim(conversation).await;
+                let result = api.claim_settled(conversation, &my_name).await;
                 send(Event::Claimed {
                     conversation,
                     result,
@@ -265,6 +342,31 @@ pub fn execute(api: &StaffApi, me: &Me, cmd: Command, tx: &mpsc::UnboundedSender
         | Command::Copy(_)
         | Command::Quit => {}
     }
+}
+
+/// An upload whose answer proved nothing, looked for in the thread: our newest message
+/// after `after_id` carrying every file, by name.
+async fn find_upload(
+    api: &StaffApi,
+    conversation: crate::api::ConversationId,
+    staff_id: i64,
+    after_id: Option<crate::api::MessageId>,
+    names: &[String],
+) -> Option<crate::api::UploadResult> {
+    let recent = api.messages(conversation, 30, None).await.ok()?;
+    let m = recent.into_iter().rev().find(|m| {
+        m.staff == Some(staff_id)
+            && after_id.is_none_or(|a| m.id > a)
+            && names
+                .iter()
+                .all(|n| m.attachments.iter().any(|a| &a.file_name == n))
+    })?;
+    tracing::info!("upload to {conversation}: the answer failed, but message {} holds the files", m.id);
+    Some(crate::api::UploadResult {
+        attachments: m.attachments.clone(),
+        message: m,
+        success: true,
+    })
 }
 
 fn local_clock() -> Clock {
@@ -421,6 +523,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         app.notice = Some(crate::app::Notice {
             text: w,
             level: crate::app::Level::Error,
+ reply: None,
         });
     }
     let live = config.live.clone().map(|live_config| {
@@ -448,9 +551,26 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
     #[cfg(unix)]
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
 
-    let mut poll = tokio::time::interval(config.poll_every.max(Duration::from_secs(1)));
-    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    poll.tick().await;
+    // The polling budget (contract 4.13): the open thread often with a short page,
+    // `unread-count` as a cheap detector, the list seldom. Which run depends on the link.
+    let every = |d: Duration| {
+        let mut i = tokio::time::interval_at(
+            tokio::time::Instant::now() + d,
+            d.max(Duration::from_secs(1)),
+        );
+        i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        i
+    };
+    let mut poll_thread = every(config.poll_every);
+    let mut poll_unread = every(UNREAD_POLL);
+    let mut poll_list = every(config.list_poll_every);
+    // The clock ticks on the minute, whatever else happens (a sleep rebuilt on every event
+    // would never fire on a busy desk).
+    let mut minute = tokio::time::interval_at(
+        tokio::time::Instant::now() + next_minute(Utc::now()),
+        Duration::from_secs(60),
+    );
+    minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
     loop {
         for cmd in pending.drain(..) {
@@ -465,6 +585,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                                 "The outbox could not be saved ({e}); replies are kept while frontdesk runs"
                             ),
                             level: crate::app::Level::Error,
+ reply: None,
                         });
                         app.dirty = true;
                     }
@@ -505,7 +626,13 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                         tui.write_raw(&bytes);
                     }
                 }
-                other => execute(&config.api, &config.me, other, &tx),
+                other => execute(
+                    &config.api,
+                    &config.me,
+                    other,
+                    &tx,
+                    live.as_ref().map(|l| &l.control),
+                ),
             }
         }
         if app.quit {
@@ -524,13 +651,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             }
             app.traced_live.clear();
         }
-        let polling = matches!(
-            app.connection,
-            Connection::Polling
-                | Connection::LivePartial
-                | Connection::Reconnecting { .. }
-                | Connection::Stopped(_)
-        );
+        let plan = app.poll_plan();
         let event = tokio::select! {
             term = async {
                 match tui.events.as_mut() {
@@ -549,8 +670,10 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                 None => break,
             },
             Some(ev) = rx.recv() => ev,
-            _ = tokio::time::sleep(next_minute(app.clock.now)) => Event::Tick(Utc::now()),
-            _ = poll.tick(), if polling => Event::Poll,
+            _ = minute.tick() => Event::Tick(Utc::now()),
+            _ = poll_thread.tick(), if plan.thread => Event::Poll(PollKind::Thread),
+            _ = poll_unread.tick(), if plan.unread => Event::Poll(PollKind::Unread),
+            _ = poll_list.tick(), if plan.list => Event::Poll(PollKind::List),
             _ = retry.tick(), if app.has_retryable() => Event::RetryOutbox,
             _ = hangup.recv() => break,
             _ = terminate.recv() => break,
@@ -559,6 +682,8 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             // A resize redraws every cell plain: the links need wrapping again.
             tui.hyperlinked.clear();
         }
+        // Ages, and the time a reply is first attempted, follow the real clock.
+        app.clock.now = Utc::now();
         pending.extend(app.update(event));
         // Merge whatever else is already queued into the same frame.
         while let Ok(ev) = rx.try_recv() {
@@ -571,7 +696,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         tracing::error!("saving drafts at exit: {e}");
     }
     if let Some(l) = live {
-        l.abort();
+        l.join.abort();
     }
     drop(tui);
     Ok(())

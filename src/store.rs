@@ -211,12 +211,27 @@ mod tests {
             text: "On its way".into(),
             reply_to: None,
             first_attempt: chrono::Utc::now(),
+            after_id: Some(41),
+            attempted: true,
             state: crate::app::ReplyState::Sending,
         };
         store.save(std::slice::from_ref(&p)).unwrap();
         let back = store.load();
         assert_eq!(back.value.len(), 1);
         assert_eq!(back.value[0].text, "On its way");
+        // The retry identity survives a restart.
+        assert_eq!(back.value[0].after_id, Some(41));
+        assert!(back.value[0].attempted);
+        // An outbox written by an older version (no identity) still loads.
+        std::fs::write(
+            store.path(),
+            r#"[{"local_id":1,"conversation":2,"text":"hi","reply_to":null,"first_attempt":"2026-11-25T03:00:00Z"}]"#,
+        )
+        .unwrap();
+        let old = store.load();
+        assert_eq!(old.value.len(), 1);
+        assert_eq!(old.value[0].after_id, None);
+        assert!(old.value[0].attempted, "an old entry may have reached the server");
         // A truncated file (a crash mid-write by another tool) is reported, not emptied silently.
         let full = std::fs::read(store.path()).unwrap();
         std::fs::write(store.path(), &full[..full.len() / 2]).unwrap();

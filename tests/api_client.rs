@@ -403,22 +403,19 @@ async fn a_send_that_failed_after_saving_is_found_not_repeated() {
     let d = frontdesk::demo::start(config).await.unwrap();
     let (api, me) = signed_in(&d, "frontdesk").await;
     let conv = api.conversations().await.unwrap()[0].id;
-    let started = chrono::Utc::now();
+    let held = api.messages(conv, 1, None).await.unwrap()[0].id;
     let e = api
         .send(conv, "Your taxi is booked for 06:00.", None)
         .await
         .unwrap_err();
     assert!(e.outcome_unknown());
-    let found = api
-        .send_checked(
-            conv,
-            me.staff_id,
-            "Your taxi is booked for 06:00.",
-            None,
-            started,
-        )
-        .await
-        .unwrap();
+    let identity = ReplyIdentity {
+        staff_id: me.staff_id,
+        text: "Your taxi is booked for 06:00.".into(),
+        after_id: Some(held),
+        first_attempt: chrono::Utc::now(),
+    };
+    let found = api.deliver(conv, None, &identity, true).await.unwrap();
     let copies = api
         .messages(conv, 50, None)
         .await
@@ -427,7 +424,57 @@ async fn a_send_that_failed_after_saving_is_found_not_repeated() {
         .filter(|m| m.message == "Your taxi is booked for 06:00.")
         .count();
     assert_eq!(copies, 1, "checked retry must not send twice");
-    assert_eq!(found.staff, Some(me.staff_id));
+    assert!(found.read_back);
+    assert_eq!(found.message.staff, Some(me.staff_id));
+
+    // Every send answers 500 here: a plain delivery settles by reading back, once each.
+    let later = ReplyIdentity {
+        after_id: Some(found.message.id),
+        ..identity.clone()
+    };
+    let second = api.deliver(conv, None, &later, false).await.unwrap();
+    assert!(second.read_back && second.message.id > found.message.id);
+    d.stop().await;
+}
+
+/// The same canned reply twice, the second failing at first (nothing stored): its retry must
+/// not take the first reply for its own copy, so both reach the server.
+#[tokio::test]
+async fn a_canned_reply_sent_twice_is_stored_twice() {
+    let d = frontdesk::demo::start(Default::default()).await.unwrap();
+    let (api, me) = signed_in(&d, "frontdesk").await;
+    let conv = api.conversations().await.unwrap()[0].id;
+    let line = "Housekeeping is on the way.";
+    let held = api.messages(conv, 1, None).await.unwrap()[0].id;
+    let first = ReplyIdentity {
+        staff_id: me.staff_id,
+        text: line.into(),
+        after_id: Some(held),
+        first_attempt: chrono::Utc::now(),
+    };
+    let one = api.deliver(conv, None, &first, false).await.unwrap();
+    assert!(!one.read_back);
+    // The second attempt "failed" before reaching the server; its retry checks first.
+    let second = ReplyIdentity {
+        after_id: Some(one.message.id),
+        ..first.clone()
+    };
+    let two = api.deliver(conv, None, &second, true).await.unwrap();
+    assert_ne!(two.message.id, one.message.id);
+    let copies = api
+        .messages(conv, 50, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.message == line)
+        .count();
+    assert_eq!(copies, 2, "both replies must reach the server");
+    // The old rule (same text by us within five minutes) would have swallowed the second.
+    let legacy = ReplyIdentity {
+        after_id: None,
+        ..first
+    };
+    assert!(legacy.matches(conv, &one.message));
     d.stop().await;
 }
 

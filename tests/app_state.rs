@@ -122,7 +122,7 @@ fn a_failed_send_keeps_the_text_and_retries_with_a_check() {
     let cmds = key(&mut a, KeyCode::Enter);
     let Some(Command::SendReply {
         local_id,
-        check_since: None,
+        check_first: false,
         ..
     }) = cmds
         .iter()
@@ -150,7 +150,7 @@ fn a_failed_send_keeps_the_text_and_retries_with_a_check() {
         matches!(
             cmds.first(),
             Some(Command::SendReply {
-                check_since: Some(_),
+                check_first: true,
                 ..
             })
         ),
@@ -158,7 +158,10 @@ fn a_failed_send_keeps_the_text_and_retries_with_a_check() {
     );
     a.update(Event::ReplySent {
         local_id,
-        result: Ok(msg(9, 1, "staff", "On its way")),
+        result: Ok(frontdesk::api::Delivery {
+ message: msg(9, 1, "staff", "On its way"),
+ read_back: false,
+ }),
     });
     assert!(a.pending.is_empty());
     assert!(a.threads[&1].messages.contains_key(&9));
@@ -275,7 +278,7 @@ fn a_401_asks_to_sign_in_and_keeps_what_was_typed() {
     let cmds = a.update(Event::SignedIn(Ok(())));
     assert_eq!(a.overlay, Overlay::None);
     assert!(cmds.contains(&Command::LoadConversations));
-    assert!(cmds.iter().any(|c| matches!(c, Command::SendReply { text, check_since: None, .. } if text == "Late checkout is fine")));
+    assert!(cmds.iter().any(|c| matches!(c, Command::SendReply { identity, .. } if identity.text == "Late checkout is fine")));
     assert_eq!(a.composer.text, "and a draft");
 }
 
@@ -310,7 +313,7 @@ fn the_outbox_is_written_before_the_send_and_cleared_after() {
         matches!(
             cmds.as_slice(),
             [Command::SendReply {
-                check_since: Some(_),
+                check_first: true,
                 ..
             }]
         ),
@@ -319,7 +322,10 @@ fn the_outbox_is_written_before_the_send_and_cleared_after() {
     assert!(!a.has_retryable(), "one attempt at a time");
     let cmds = a.update(Event::ReplySent {
         local_id,
-        result: Ok(msg(50, 1, "staff", "Taxi booked")),
+        result: Ok(frontdesk::api::Delivery {
+ message: msg(50, 1, "staff", "Taxi booked"),
+ read_back: false,
+ }),
     });
     assert!(
         cmds.iter()
@@ -364,6 +370,8 @@ fn an_outbox_from_an_earlier_run_is_checked_then_sent() {
         text: "Spa is open".into(),
         reply_to: None,
         first_attempt: a.clock.now,
+        after_id: None,
+        attempted: true,
         state: ReplyState::Sending,
     };
     let cmds = a.restore_outbox(vec![earlier]);
@@ -371,7 +379,7 @@ fn an_outbox_from_an_earlier_run_is_checked_then_sent() {
         cmds.as_slice(),
         [Command::SendReply {
             local_id: 7,
-            check_since: Some(_),
+            check_first: true,
             ..
         }]
     ));
@@ -401,6 +409,7 @@ fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
     let mut fetches = 0;
     for id in 100..200 {
         for c in a.update(Event::GuestWrote {
+ booking: None,
             conversation: 1,
             message_id: id,
             preview: Some(format!("m{id}")),
@@ -425,10 +434,14 @@ fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
     }
     assert!(
         !a.update(Event::CheckDue { conversation: 1 })
-            .contains(&Command::Refresh { conversation: 1 })
+            .contains(&Command::Refresh {
+ conversation: 1,
+ limit: frontdesk::app::REFRESH_LIMIT,
+ })
     );
     // One that never arrived in full is fetched.
     a.update(Event::GuestWrote {
+ booking: None,
         conversation: 1,
         message_id: 300,
         preview: Some("x".into()),
@@ -436,7 +449,10 @@ fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
     });
     assert!(
         a.update(Event::CheckDue { conversation: 1 })
-            .contains(&Command::Refresh { conversation: 1 })
+            .contains(&Command::Refresh {
+ conversation: 1,
+ limit: frontdesk::app::REFRESH_LIMIT,
+ })
     );
 }
 
@@ -446,6 +462,7 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
     let when = Utc.with_ymd_and_hms(2026, 11, 24, 15, 0, 0).unwrap();
     let at = Some(when);
     let cmds = a.update(Event::GuestWrote {
+ booking: None,
         conversation: 1,
         message_id: 77,
         preview: Some("Is the spa".into()),
@@ -474,6 +491,7 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
     let n = (0..5)
         .flat_map(|i| {
             a.update(Event::GuestWrote {
+ booking: None,
                 conversation: 99,
                 message_id: 500 + i,
                 preview: None,

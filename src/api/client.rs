@@ -372,35 +372,70 @@ impl StaffApi {
         Ok(result.message)
     }
 
-    /// Looks in the newest messages for a reply of ours with this text, sent no earlier than
-    /// `not_before` (with a few minutes' slack for clock skew).
-    pub async fn find_own_reply(
+    /// Looks in the newest messages for the stored copy of a reply (see [`ReplyIdentity`]).
+    pub async fn find_copy(
         &self,
         conversation: ConversationId,
-        staff_id: i64,
-        text: &str,
-        not_before: DateTime<Utc>,
+        identity: &ReplyIdentity,
     ) -> Result<Option<Message>, ApiError> {
-        let recent = self.messages(conversation, 50, None).await?;
-        Ok(find_reply_in(&recent, staff_id, text, not_before))
+        let recent = self.messages(conversation, 30, None).await?;
+        Ok(recent
+            .into_iter()
+            .rev()
+            .find(|m| identity.matches(conversation, m)))
     }
 
-    /// Sends, but first checks whether an earlier attempt already arrived (contract 4.1).
-    pub async fn send_checked(
+    /// Sends a reply and settles the answer: a 5xx, a timeout or a 200 carrying some other
+    /// message proves nothing, so the thread is read back and the reply counts as delivered
+    /// only when its stored copy is found (contract 4.1, 4.7). With `check_first` (a retry
+    /// after an unknown outcome) it looks before sending, so a stored reply is not sent twice.
+    pub async fn deliver(
         &self,
         conversation: ConversationId,
-        staff_id: i64,
-        text: &str,
         reply_to: Option<MessageId>,
-        first_attempt: DateTime<Utc>,
-    ) -> Result<Message, ApiError> {
-        if let Some(found) = self
-            .find_own_reply(conversation, staff_id, text, first_attempt)
-            .await?
-        {
-            return Ok(found);
+        identity: &ReplyIdentity,
+        check_first: bool,
+    ) -> Result<Delivery, ApiError> {
+        if check_first && let Some(message) = self.find_copy(conversation, identity).await? {
+            return Ok(Delivery {
+                message,
+                read_back: true,
+            });
         }
-        self.send(conversation, text, reply_to).await
+        let failure = match self.send(conversation, &identity.text, reply_to).await {
+            Ok(message) if identity.matches(conversation, &message) => {
+                return Ok(Delivery {
+                    message,
+                    read_back: false,
+                });
+            }
+            Ok(other) => {
+                tracing::warn!(
+                    "send to conversation {conversation} answered with message {} of conversation {:?}: not the reply sent",
+                    other.id,
+                    other.conversation_id
+                );
+                ApiError::new(
+                    "POST",
+                    &format!("conversations/{conversation}/messages/send/"),
+                    ErrorKind::BadResponse("the server answered with another message".into()),
+                )
+            }
+            Err(e) if e.outcome_unknown() => e,
+            Err(e) => return Err(e),
+        };
+        tracing::info!("send to conversation {conversation}: {failure}; reading the thread back");
+        match self.find_copy(conversation, identity).await {
+            Ok(Some(message)) => Ok(Delivery {
+                message,
+                read_back: true,
+            }),
+            Ok(None) => Err(failure),
+            Err(e) => {
+                tracing::info!("reading back conversation {conversation}: {e}");
+                Err(failure)
+            }
+        }
     }
 
     /// 4. Marks the guest's messages read.
@@ -416,6 +451,54 @@ impl StaffApi {
     pub async fn claim(&self, conversation: ConversationId) -> Result<ClaimResult, ApiError> {
         let rel = format!("conversations/{conversation}/assign-staff/");
         self.chat(Method::POST, &rel, |r| r).await
+    }
+
+    /// Claims, and settles an answer that proves nothing (a 5xx or a timeout, contract 4.8):
+    /// a claim also marks the guest's messages read, so when the thread read back has no
+    /// unread guest message, the claim was saved.
+    pub async fn claim_settled(
+        &self,
+        conversation: ConversationId,
+        my_name: &str,
+    ) -> Result<ClaimResult, ApiError> {
+        let failure = match self.claim(conversation).await {
+            Err(e) if e.outcome_unknown() => e,
+            other => return other,
+        };
+        let recent = match self.messages(conversation, 30, None).await {
+            Ok(m) => m,
+            Err(_) => return Err(failure),
+        };
+        let saved = recent
+            .iter()
+            .all(|m| m.sender_type != SenderType::Guest || m.read_by_staff);
+        if !saved {
+            return Err(failure);
+        }
+        tracing::info!("claim of {conversation}: {failure}, but the thread shows it was saved");
+        Ok(ClaimResult {
+            conversation_id: conversation,
+            assigned_staff: AssignedStaff {
+                name: my_name.to_string(),
+                role: None,
+            },
+            participant_created: false,
+            room_number: recent.first().and_then(|m| m.room_number),
+            messages_marked_read: 0,
+        })
+    }
+
+    /// One message read back by id (the page of one that ends at it), to settle an edit or
+    /// delete whose answer proved nothing. None when it is gone.
+    pub async fn message_by_id(
+        &self,
+        conversation: ConversationId,
+        message: MessageId,
+    ) -> Result<Option<Message>, ApiError> {
+        let page = self
+            .messages(conversation, 1, Some(message.saturating_add(1)))
+            .await?;
+        Ok(page.into_iter().find(|m| m.id == message))
     }
 
     /// 6. Unread counts keyed by room primary key.
@@ -539,22 +622,36 @@ impl StaffApi {
     }
 }
 
-/// The matching rule behind [`StaffApi::find_own_reply`], on messages already fetched.
-pub fn find_reply_in(
-    messages: &[Message],
-    staff_id: i64,
-    text: &str,
-    not_before: DateTime<Utc>,
-) -> Option<Message> {
-    let slack = chrono::Duration::minutes(5);
-    messages
-        .iter()
-        .rev()
-        .find(|m| {
-            m.sender_type == SenderType::Staff
-                && m.staff == Some(staff_id)
-                && m.message.trim() == text.trim()
-                && m.timestamp + slack >= not_before
-        })
-        .cloned()
+/// What makes a stored message the copy of one reply: our staff id, the same conversation,
+/// the same text, and newer than the newest message the desk held when the reply was first
+/// attempted. The id rule keeps an identical earlier reply (a canned line sent twice) from
+/// being taken for this one; replies without it (outboxes from older versions) fall back to
+/// the time of the attempt, with slack for clock skew.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplyIdentity {
+    pub staff_id: i64,
+    pub text: String,
+    pub after_id: Option<MessageId>,
+    pub first_attempt: DateTime<Utc>,
+}
+
+impl ReplyIdentity {
+    pub fn matches(&self, conversation: ConversationId, m: &Message) -> bool {
+        let newer = match self.after_id {
+            Some(after) => m.id > after,
+            None => m.timestamp + chrono::Duration::minutes(5) >= self.first_attempt,
+        };
+        m.sender_type == SenderType::Staff
+            && m.staff == Some(self.staff_id)
+            && m.conversation_id.is_none_or(|c| c == conversation)
+            && m.message.trim() == self.text.trim()
+            && newer
+    }
+}
+
+/// A reply the server has stored, and whether it took reading back to know it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub message: Message,
+    pub read_back: bool,
 }

@@ -49,6 +49,11 @@ impl ApiError {
         )
     }
 
+    /// The server could not be reached or did not answer in time.
+    pub fn unreachable(&self) -> bool {
+        matches!(self.kind, ErrorKind::NoConnection(_) | ErrorKind::Timeout)
+    }
+
     pub fn is_unauthorised(&self) -> bool {
         matches!(self.kind, ErrorKind::Unauthorised(_))
     }

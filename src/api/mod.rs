@@ -5,6 +5,8 @@ pub mod error;
 pub mod json;
 pub mod models;
 
-pub use client::{ApiConfig, AuthScheme, PathForm, StaffApi, UploadFile, login};
+pub use client::{
+    ApiConfig, AuthScheme, Delivery, PathForm, ReplyIdentity, StaffApi, UploadFile, login,
+};
 pub use error::{ApiError, ErrorKind};
 pub use models::*;

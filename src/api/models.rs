@@ -123,6 +123,11 @@ pub struct Message {
     pub room: Option<i64>,
     #[serde(default)]
     pub room_number: Option<i64>,
+    /// The booking's key, on guest messages: the stay the guest wrote in. A conversation
+    /// whose guest messages carry another booking than the list's `guest_id` is an earlier
+    /// stay (contract 4.9).
+    #[serde(default)]
+    pub booking: Option<i64>,
     /// Absent on staff messages.
     #[serde(default)]
     pub booking_id: Option<Shared>,

@@ -90,6 +90,8 @@ pub enum Confirmed {
     Edit { message: MessageId, text: String },
     Delete { message: MessageId, hard: bool },
     DeleteAttachment { message: MessageId, attachment: i64 },
+    /// A reply into an earlier stay's conversation, whose guest has checked out.
+    SendToEarlierStay,
 }
 
 /// An upload on its way.
@@ -207,7 +209,10 @@ impl Composer {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ReplyState {
+    /// Waiting for an earlier reply in the same conversation to settle: replies leave one
+    /// at a time per conversation, in order, so each one's identity (`after_id`) is known.
     #[default]
+    Queued,
     Sending,
     /// Failed; the text is kept. `unknown` means the server may have stored it; `retry` that
     /// the failure is passing (no connection, timeout, 5xx) and it is retried on its own.
@@ -226,23 +231,86 @@ pub struct PendingReply {
     pub conversation: ConversationId,
     pub text: String,
     pub reply_to: Option<MessageId>,
+    /// When it was first attempted (queued replies: when they were written).
     pub first_attempt: DateTime<Utc>,
+    /// The newest message id the desk held in the conversation when the reply was first
+    /// attempted: its stored copy must be newer (see `ReplyIdentity`).
+    #[serde(default)]
+    pub after_id: Option<MessageId>,
+    /// Set once a send has been attempted: the server may hold a copy, so look first.
+    /// Outboxes from older versions lack it, and were always saved before sending.
+    #[serde(default = "attempted_by_default")]
+    pub attempted: bool,
     #[serde(skip)]
     pub state: ReplyState,
 }
 
+fn attempted_by_default() -> bool {
+    true
+}
+
 impl PendingReply {
-    /// The command that (re)sends it; `check` looks in the thread first (contract 4.1).
-    fn send_command(&mut self, check: bool) -> Command {
+    /// The command that (re)sends it; after any attempt it looks in the thread first
+    /// (contract 4.1), and `identity` says what its stored copy looks like.
+    fn send_command(&mut self, staff_id: i64) -> Command {
+        let check_first = self.attempted;
+        self.attempted = true;
         self.state = ReplyState::Sending;
         Command::SendReply {
             local_id: self.local_id,
             conversation: self.conversation,
-            text: self.text.clone(),
             reply_to: self.reply_to,
-            check_since: check.then_some(self.first_attempt),
+            identity: crate::api::ReplyIdentity {
+                staff_id,
+                text: self.text.clone(),
+                after_id: self.after_id,
+                first_attempt: self.first_attempt,
+            },
+            check_first,
         }
     }
+
+    /// Unsettled: sending, or failed in a way the server may have stored it.
+    fn blocks_queue(&self) -> bool {
+        matches!(
+            self.state,
+            ReplyState::Sending | ReplyState::Failed { unknown: true, .. }
+        )
+    }
+}
+
+/// Messages read by a refresh: the open thread's poll and catching up after a gap.
+pub const REFRESH_LIMIT: u32 = 30;
+/// The open thread's poll when live updates are partial or off: a short page, cheap for the
+/// server (contract 4.13); a full refresh follows only when it shows a gap.
+pub const POLL_LIMIT: u32 = 10;
+/// Messages read to learn a conversation's current stay (its booking) at start.
+pub const PEEK_LIMIT: u32 = 3;
+
+/// What the inbox polls, by how the realtime link stands (contract 4.12, 4.13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PollPlan {
+    /// The open thread, often, with a short page.
+    pub thread: bool,
+    /// `unread-count`, a cheap change detector, when no socket tells of guest messages.
+    pub unread: bool,
+    /// The whole list, seldom: it costs the server about 12 queries per conversation.
+    pub list: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollKind {
+    Thread,
+    Unread,
+    List,
+}
+
+/// Which stay of a room a conversation belongs to (contract 4.9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stay {
+    Current,
+    /// A guest who has checked out: the list's name is the new guest's, not theirs.
+    Earlier { booking: Option<String> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,6 +323,9 @@ pub enum Level {
 pub struct Notice {
     pub text: String,
     pub level: Level,
+    /// The pending reply it speaks of: cleared when that reply is delivered, since it is
+    /// then no longer true.
+    pub reply: Option<u64>,
 }
 
 // Events are moved once through a channel; boxing the large ones buys nothing measurable.
@@ -277,11 +348,12 @@ pub enum Event {
     /// The newest messages, re-read after a gap or on a poll.
     Refreshed {
         conversation: ConversationId,
+        limit: u32,
         result: Result<Vec<Message>, ApiError>,
     },
     ReplySent {
         local_id: u64,
-        result: Result<Message, ApiError>,
+        result: Result<crate::api::Delivery, ApiError>,
     },
     MarkedRead {
         conversation: ConversationId,
@@ -336,6 +408,8 @@ pub enum Event {
         message_id: MessageId,
         preview: Option<String>,
         at: Option<DateTime<Utc>>,
+        /// The stay the guest wrote in (its private channel carries staff replies).
+        booking: Option<String>,
     },
     /// A message was edited or deleted: re-read the thread if it is loaded.
     Changed {
@@ -349,8 +423,11 @@ pub enum Event {
         conversation: ConversationId,
     },
     Connection(Connection),
-    /// Poll timer when realtime is partial or absent.
-    Poll,
+    /// A poll timer (see [`App::poll_plan`]).
+    Poll(PollKind),
+    /// The realtime link came back: re-read the list and the open thread.
+    Resync,
+    UnreadCounts(Result<crate::api::UnreadCounts, ApiError>),
     /// Timer: try failed replies whose failure was passing.
     RetryOutbox,
 }
@@ -363,8 +440,16 @@ pub enum Command {
         before: Option<MessageId>,
         limit: u32,
     },
+    /// The newest `limit` messages of a conversation.
     Refresh {
         conversation: ConversationId,
+        limit: u32,
+    },
+    LoadUnreadCounts,
+    /// Tell the realtime link about conversations and stays to follow.
+    Watch {
+        conversations: Vec<ConversationId>,
+        bookings: Vec<String>,
     },
     /// Send [`Event::CheckDue`] for this conversation a little later.
     CheckSoon {
@@ -373,10 +458,11 @@ pub enum Command {
     SendReply {
         local_id: u64,
         conversation: ConversationId,
-        text: String,
         reply_to: Option<MessageId>,
-        /// Set on a retry after an unknown outcome: look for the message first.
-        check_since: Option<DateTime<Utc>>,
+        /// The text, and what its stored copy looks like.
+        identity: crate::api::ReplyIdentity,
+        /// A retry after an attempt: look for the stored copy before sending.
+        check_first: bool,
     },
     MarkRead(ConversationId),
     Claim(ConversationId),
@@ -392,16 +478,21 @@ pub enum Command {
         files: Vec<String>,
         text: String,
         reply_to: Option<MessageId>,
+        /// The newest message held: a stored upload found by reading back is newer.
+        after_id: Option<MessageId>,
     },
     EditMessage {
+        conversation: ConversationId,
         message: MessageId,
         text: String,
     },
     DeleteMessage {
+        conversation: ConversationId,
         message: MessageId,
         hard: bool,
     },
     DeleteAttachment {
+        conversation: ConversationId,
         message: MessageId,
         attachment: i64,
     },
@@ -452,7 +543,24 @@ pub struct App {
     seen_live: SeenIds,
     /// Open-thread messages announced but not yet received in full, newest id per conversation.
     awaiting: HashMap<ConversationId, MessageId>,
-    list_reload_pending: bool,
+    /// One list fetch at a time: another reason to fetch while one runs asks for one more.
+    list_loading: bool,
+    list_again: bool,
+    /// When the list last came back.
+    pub list_updated: Option<DateTime<Utc>>,
+    /// Since when polls have failed (None: the last one answered).
+    pub server_unreachable_since: Option<DateTime<Utc>>,
+    /// The last minute tick, to notice a long gap (sleep, a stopped process).
+    last_tick: DateTime<Utc>,
+    /// The last `unread-count` answer, to notice a change.
+    unread_seen: Option<HashMap<String, u32>>,
+    /// Each conversation's current stay, as its guest messages and events name it.
+    current_booking: HashMap<ConversationId, String>,
+    /// What the realtime link has been told to follow.
+    watched_conversations: std::collections::HashSet<ConversationId>,
+    watched_bookings: std::collections::HashSet<String>,
+    /// The newest conversation of each room: older ones are earlier stays.
+    newest_by_room: HashMap<i64, ConversationId>,
     /// Live message ids applied since the last frame (read by the benchmark trace).
     pub traced_live: Vec<MessageId>,
     /// Links on screen after the last frame (written by the renderer; the loop wraps them in
@@ -495,7 +603,16 @@ impl App {
             uploading: None,
             seen_live: SeenIds::default(),
             awaiting: HashMap::new(),
-            list_reload_pending: false,
+            list_loading: false,
+            list_again: false,
+            list_updated: None,
+            server_unreachable_since: None,
+            last_tick: clock.now,
+            unread_seen: None,
+            current_booking: HashMap::new(),
+            watched_conversations: Default::default(),
+            watched_bookings: Default::default(),
+            newest_by_room: HashMap::new(),
             traced_live: Vec::new(),
             height_cache: std::cell::RefCell::new(HashMap::new()),
             link_spots: std::cell::RefCell::new(Vec::new()),
@@ -506,7 +623,182 @@ impl App {
 
     /// What to do first: load the list.
     pub fn start(&mut self) -> Vec<Command> {
+        self.load_list()
+    }
+
+    /// Asks for the list, joining a fetch already under way.
+    pub fn load_list(&mut self) -> Vec<Command> {
+        if self.list_loading {
+            self.list_again = true;
+            return vec![];
+        }
+        self.list_loading = true;
         vec![Command::LoadConversations]
+    }
+
+    /// Re-reads what may have been missed: the list and the open thread.
+    fn resync(&mut self) -> Vec<Command> {
+        let mut c = self.load_list();
+        if let Some(open) = self.open {
+            c.push(Command::Refresh {
+                conversation: open,
+                limit: REFRESH_LIMIT,
+            });
+        }
+        c
+    }
+
+    /// What to poll now. Live: nothing. Live but partial (no private channels, so no staff
+    /// replies): the open thread often and the list seldom. No socket at all: the same,
+    /// plus `unread-count` to notice guests writing.
+    pub fn poll_plan(&self) -> PollPlan {
+        match self.connection {
+            Connection::Live | Connection::Connecting => PollPlan::default(),
+            Connection::LivePartial => PollPlan {
+                thread: true,
+                unread: false,
+                list: true,
+            },
+            Connection::Polling | Connection::Reconnecting { .. } | Connection::Stopped(_) => {
+                PollPlan {
+                    thread: true,
+                    unread: true,
+                    list: true,
+                }
+            }
+        }
+    }
+
+    /// Which stay a conversation belongs to: an older conversation of a room that has a newer
+    /// one, or one whose guest messages name another booking than the list's current one.
+    pub fn stay(&self, id: ConversationId) -> Stay {
+        let Some(c) = self.conversations.get(&id) else {
+            return Stay::Current;
+        };
+        let newest_guest = self.threads.get(&id).and_then(|t| {
+            t.messages
+                .values()
+                .rev()
+                .find(|m| m.sender_type == SenderType::Guest && m.booking.is_some())
+        });
+        let booking = newest_guest.and_then(|m| m.booking_id.as_deref().map(str::to_string));
+        let superseded = self
+            .newest_by_room
+            .get(&c.room_number)
+            .is_some_and(|newest| *newest != id);
+        let other_booking = match (newest_guest.and_then(|m| m.booking), c.guest_id) {
+            (Some(b), Some(g)) => b != g,
+            _ => false,
+        };
+        if superseded || other_booking {
+            Stay::Earlier { booking }
+        } else {
+            Stay::Current
+        }
+    }
+
+    /// The name a conversation goes by on screen: its guest, or for an earlier stay, never
+    /// the current guest's name that the server puts on it.
+    pub fn conversation_name(&self, id: ConversationId) -> String {
+        match self.stay(id) {
+            Stay::Earlier { booking: Some(b) } => {
+                format!("earlier stay, {}", crate::text::one_line(&b))
+            }
+            Stay::Earlier { booking: None } => "earlier stay".into(),
+            Stay::Current => self
+                .conversations
+                .get(&id)
+                .map(|c| c.display_name())
+                .unwrap_or_else(|| format!("Conversation {id}")),
+        }
+    }
+
+    /// Who wrote a message, as the thread shows it: a guest of an earlier stay is not given
+    /// the current guest's name (contract 4.9).
+    pub fn author(&self, m: &Message) -> String {
+        if m.sender_type == SenderType::Guest
+            && let Some(conv) = m.conversation_id.and_then(|c| self.conversations.get(&c))
+        {
+            let other_booking = matches!((m.booking, conv.guest_id), (Some(b), Some(g)) if b != g);
+            if other_booking || matches!(self.stay(conv.id), Stay::Earlier { .. }) {
+                return match m.booking_id.as_deref() {
+                    Some(b) => format!("Guest of an earlier stay ({b})"),
+                    None => "Guest of an earlier stay".into(),
+                };
+            }
+        }
+        m.author()
+    }
+
+    /// The room's current conversation in the list, if it has one.
+    pub fn current_conversation_of_room(&self, room: i64) -> Option<ConversationId> {
+        self.newest_by_room.get(&room).copied()
+    }
+
+    /// Learns a conversation's current stay from a guest message or event, and asks the
+    /// realtime link to follow its private channel. Only conversations the list named count,
+    /// and only their newest stay: an event cannot make the desk sign made-up channels.
+    fn learn_booking(&mut self, conv: ConversationId, booking: Option<&str>, key: Option<i64>) -> Vec<Command> {
+        let Some(booking) = booking.map(str::trim).filter(|b| !b.is_empty() && b.len() <= 100) else {
+            return vec![];
+        };
+        let Some(c) = self.conversations.get(&conv) else {
+            return vec![];
+        };
+        if key.is_some_and(|k| c.guest_id.is_some_and(|g| g != k))
+            || matches!(self.stay(conv), Stay::Earlier { .. })
+        {
+            return vec![];
+        }
+        self.current_booking.insert(conv, booking.to_string());
+        if self.watched_bookings.insert(booking.to_string()) {
+            vec![Command::Watch {
+                conversations: vec![],
+                bookings: vec![booking.to_string()],
+            }]
+        } else {
+            vec![]
+        }
+    }
+
+    /// After the list loads: follow every conversation's public channel, and learn one
+    /// current stay so the realtime link can find out at once whether private channels can
+    /// be signed (until one is, the connection is partial: contract 4.12).
+    fn after_list_loaded(&mut self) -> Vec<Command> {
+        let mut by_room: HashMap<i64, ConversationId> = HashMap::new();
+        for c in self.conversations.values() {
+            let e = by_room.entry(c.room_number).or_insert(c.id);
+            if c.id > *e {
+                *e = c.id;
+            }
+        }
+        self.newest_by_room = by_room;
+        let mut cmds = Vec::new();
+        let new: Vec<ConversationId> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|id| self.watched_conversations.insert(*id))
+            .collect();
+        if !new.is_empty() {
+            cmds.push(Command::Watch {
+                conversations: new,
+                bookings: vec![],
+            });
+        }
+        if self.current_booking.is_empty()
+            && let Some(first) = self
+                .order
+                .iter()
+                .copied()
+                .find(|id| matches!(self.stay(*id), Stay::Current))
+        {
+            cmds.push(Command::Refresh {
+                conversation: first,
+                limit: PEEK_LIMIT,
+            });
+        }
+        cmds
     }
 
     pub fn total_unread(&self) -> u32 {
@@ -525,7 +817,7 @@ impl App {
             .filter(|id| {
                 self.conversations.get(id).is_some_and(|c| {
                     c.room_number.to_string().starts_with(&needle)
-                        || c.display_name().to_lowercase().contains(&needle)
+                        || self.conversation_name(*id).to_lowercase().contains(&needle)
                 })
             })
             .collect()
@@ -587,7 +879,11 @@ impl App {
             Level::Error => tracing::warn!("{text}"),
             Level::Info => tracing::info!("{text}"),
         }
-        self.notice = Some(Notice { text, level });
+        self.notice = Some(Notice {
+            text,
+            level,
+            reply: None,
+        });
     }
 
     fn api_error(&mut self, what: &str, err: &ApiError) {
@@ -603,6 +899,7 @@ impl App {
         self.notice = Some(Notice {
             text: format!("{what}: {}{hint}", err.summary()),
             level: Level::Error,
+            reply: None,
         });
     }
 
@@ -719,7 +1016,10 @@ impl App {
                 });
             }
             // Coming back to a thread: catch up with anything missed.
-            _ => cmds.push(Command::Refresh { conversation: id }),
+            _ => cmds.push(Command::Refresh {
+ conversation: id,
+ limit: REFRESH_LIMIT,
+ }),
         }
         cmds.extend(self.after_view_change());
         cmds
@@ -819,33 +1119,75 @@ impl App {
             self.notice(Level::Info, "Nothing to send");
             return vec![];
         }
+        if let Stay::Earlier { .. } = self.stay(conv) {
+            let room = self
+                .conversations
+                .get(&conv)
+                .map(|c| c.room_number.to_string())
+                .unwrap_or_default();
+            self.overlay = Overlay::Confirm {
+                question: format!(
+                    "This is an earlier stay in room {room}: that guest has checked out, and the reply reaches nobody in the room now. Send anyway? y/n"
+                ),
+                then: Confirmed::SendToEarlierStay,
+            };
+            return vec![];
+        }
+        self.send_now()
+    }
+
+    fn send_now(&mut self) -> Vec<Command> {
+        let Some(conv) = self.open else {
+            return vec![];
+        };
         let draft = self.composer.take();
         let local_id = self.next_local;
         self.next_local += 1;
         self.pending.push(PendingReply {
             local_id,
             conversation: conv,
-            text: draft.text.clone(),
+            text: draft.text,
             reply_to: draft.reply_to,
             first_attempt: self.clock.now,
-            state: ReplyState::Sending,
+            after_id: None,
+            attempted: false,
+            state: ReplyState::Queued,
         });
         self.drafts.remove(&conv);
         if let Some(t) = self.threads.get_mut(&conv) {
             t.follow();
         }
-        // The outbox is on disk before the request leaves.
-        vec![
-            self.save_outbox(),
-            Command::SendReply {
-                local_id,
-                conversation: conv,
-                text: draft.text,
-                reply_to: draft.reply_to,
-                check_since: None,
-            },
-            self.save_drafts(),
-        ]
+        // The outbox is on disk, with the reply's identity, before the request leaves.
+        let next = self.start_next_send(conv);
+        let mut cmds = vec![self.save_outbox()];
+        cmds.extend(next);
+        cmds.push(self.save_drafts());
+        cmds
+    }
+
+    /// Starts the oldest queued reply of a conversation, unless one there is unsettled.
+    fn start_next_send(&mut self, conv: ConversationId) -> Vec<Command> {
+        let mine = |p: &&mut PendingReply| p.conversation == conv;
+        if self.pending.iter_mut().filter(mine).any(|p| p.blocks_queue()) {
+            return vec![];
+        }
+        let held = self.threads.get(&conv).and_then(|t| t.newest_id());
+        let now = self.clock.now;
+        let staff_id = self.me.staff_id;
+        match self
+            .pending
+            .iter_mut()
+            .find(|p| p.conversation == conv && p.state == ReplyState::Queued)
+        {
+            Some(p) => {
+                if !p.attempted {
+                    p.after_id = held;
+                    p.first_attempt = now;
+                }
+                vec![p.send_command(staff_id)]
+            }
+            None => vec![],
+        }
     }
 
     pub fn save_outbox(&self) -> Command {
@@ -855,13 +1197,19 @@ impl App {
     /// Replies left in the outbox by an earlier run: shown as pending, and each delivered
     /// after checking the thread for it (it may have arrived before the app stopped).
     pub fn restore_outbox(&mut self, entries: Vec<PendingReply>) -> Vec<Command> {
-        let mut cmds = Vec::new();
+        let mut convs = Vec::new();
         for mut p in entries {
             self.next_local = self.next_local.max(p.local_id + 1);
-            cmds.push(p.send_command(true));
+            p.state = ReplyState::Queued;
+            if !convs.contains(&p.conversation) {
+                convs.push(p.conversation);
+            }
             self.pending.push(p);
         }
-        cmds
+        convs
+            .into_iter()
+            .flat_map(|c| self.start_next_send(c))
+            .collect()
     }
 
     pub fn has_retryable(&self) -> bool {
@@ -872,10 +1220,11 @@ impl App {
 
     /// Retries every reply whose failure was passing, checking the thread first.
     fn retry_passing_failures(&mut self) -> Vec<Command> {
+        let staff_id = self.me.staff_id;
         self.pending
             .iter_mut()
             .filter(|p| matches!(p.state, ReplyState::Failed { retry: true, .. }))
-            .map(|p| p.send_command(true))
+            .map(|p| p.send_command(staff_id))
             .collect()
     }
 
@@ -883,6 +1232,7 @@ impl App {
         let Some(conv) = self.open else {
             return vec![];
         };
+        let staff_id = self.me.staff_id;
         let Some(p) = self
             .pending
             .iter_mut()
@@ -892,7 +1242,45 @@ impl App {
             return vec![];
         };
         // Always look first: the failed attempt may have been stored (contract 4.1).
-        vec![p.send_command(true)]
+        vec![p.send_command(staff_id)]
+    }
+
+    /// A reply of ours has been stored: it leaves the outbox, any notice about it goes, and
+    /// the next queued reply in its conversation may leave.
+    fn reply_delivered(&mut self, pos: usize) -> Vec<Command> {
+        let p = self.pending.remove(pos);
+        if self.notice.as_ref().is_some_and(|n| n.reply == Some(p.local_id)) {
+            self.notice = None;
+        }
+        let next = self.start_next_send(p.conversation);
+        let mut cmds = vec![self.save_outbox()];
+        cmds.extend(next);
+        cmds
+    }
+
+    /// A message of ours that arrived by any route settles the unsettled reply it is the
+    /// copy of (at most one per conversation is unsettled, so there is no ambiguity).
+    fn settle_by_copy(&mut self, m: &Message) -> Vec<Command> {
+        if !self.is_mine(m) {
+            return vec![];
+        }
+        let staff_id = self.me.staff_id;
+        let pos = self.pending.iter().position(|p| {
+            p.attempted
+                && p.blocks_queue()
+                && m.conversation_id == Some(p.conversation)
+                && crate::api::ReplyIdentity {
+                    staff_id,
+                    text: p.text.clone(),
+                    after_id: p.after_id,
+                    first_attempt: p.first_attempt,
+                }
+                .matches(p.conversation, m)
+        });
+        match pos {
+            Some(pos) => self.reply_delivered(pos),
+            None => vec![],
+        }
     }
 
     /// Applies a message from any source: thread, list preview, badge.
@@ -921,8 +1309,12 @@ impl App {
             }
         } else if from_live {
             // A conversation we have not seen: the list is stale.
-            cmds.push(Command::LoadConversations);
+            cmds.extend(self.load_list());
         }
+        if m.sender_type == SenderType::Guest {
+            cmds.extend(self.learn_booking(conv, m.booking_id.as_deref(), m.booking));
+        }
+        cmds.extend(self.settle_by_copy(&m));
         if is_new && from_live && m.sender_type == SenderType::Guest {
             let reading = self.open == Some(conv) && self.terminal_focused;
             if !reading {
@@ -968,34 +1360,56 @@ impl App {
                 vec![]
             }
             Event::Tick(now) => {
-                let gap = now - self.clock.now;
+                let gap = now - self.last_tick;
+                self.last_tick = now;
                 self.clock.now = now;
                 // After a long gap (laptop sleep, a stopped process) resync what was missed.
                 if gap > chrono::Duration::seconds(150) {
-                    let mut c = vec![Command::LoadConversations];
-                    if let Some(open) = self.open {
-                        c.push(Command::Refresh { conversation: open });
-                    }
-                    c
+                    self.resync()
                 } else {
                     vec![]
                 }
+            }
+            Event::Resync => self.resync(),
+            Event::Poll(kind) => {
+                self.dirty = false;
+                let plan = self.poll_plan();
+                match kind {
+                    PollKind::Thread if plan.thread => match self.open {
+                        Some(open) => vec![Command::Refresh {
+                            conversation: open,
+                            limit: POLL_LIMIT,
+                        }],
+                        None => vec![],
+                    },
+                    PollKind::Unread if plan.unread => vec![Command::LoadUnreadCounts],
+                    PollKind::List if plan.list => self.load_list(),
+                    _ => vec![],
+                }
+            }
+            Event::UnreadCounts(Ok(counts)) => {
+                self.dirty = false;
+                let changed = self
+                    .unread_seen
+                    .as_ref()
+                    .is_some_and(|seen| *seen != counts.unread_counts);
+                self.unread_seen = Some(counts.unread_counts);
+                // Something changed somewhere: only then is the expensive list worth reading.
+                if changed { self.load_list() } else { vec![] }
+            }
+            Event::UnreadCounts(Err(e)) => {
+                tracing::info!("unread-count: {e}");
+                vec![]
             }
             Event::RetryOutbox => {
                 self.dirty = false;
                 self.retry_passing_failures()
             }
-            Event::Poll => {
-                let mut c = vec![Command::LoadConversations];
-                if let Some(open) = self.open {
-                    c.push(Command::Refresh { conversation: open });
-                }
-                self.dirty = false;
-                c
-            }
             Event::ConversationsLoaded(Ok(list)) => {
+                self.server_unreachable_since = None;
                 self.list_loaded = true;
-                self.list_reload_pending = false;
+                self.list_loading = false;
+                self.list_updated = Some(self.clock.now);
                 self.conversations = list.into_iter().map(|c| (c.id, c)).collect();
                 self.resort();
                 if self
@@ -1005,12 +1419,23 @@ impl App {
                     self.selected = self.order.first().copied();
                 }
                 self.ensure_list_visible();
-                vec![]
+                let mut c = self.after_list_loaded();
+                if std::mem::take(&mut self.list_again) {
+                    c.extend(self.load_list());
+                }
+                c
             }
             Event::ConversationsLoaded(Err(e)) => {
-                self.list_reload_pending = false;
+                self.list_loading = false;
+                if e.unreachable() {
+                    self.server_unreachable_since.get_or_insert(self.clock.now);
+                }
                 self.api_error("Loading conversations", &e);
-                vec![]
+                if std::mem::take(&mut self.list_again) {
+                    self.load_list()
+                } else {
+                    vec![]
+                }
             }
             Event::PageLoaded {
                 conversation,
@@ -1018,10 +1443,20 @@ impl App {
                 result,
             } => match result {
                 Ok(page) => {
+                    let newest_guest = page
+                        .iter()
+                        .rev()
+                        .find(|m| m.sender_type == SenderType::Guest)
+                        .map(|m| (m.booking_id.clone(), m.booking));
                     if let Some(t) = self.threads.get_mut(&conversation) {
                         t.apply_page(page, limit);
                     }
-                    vec![]
+                    match newest_guest {
+                        Some((booking, key)) => {
+                            self.learn_booking(conversation, booking.as_deref(), key)
+                        }
+                        None => vec![],
+                    }
                 }
                 Err(e) => {
                     if let Some(t) = self.threads.get_mut(&conversation) {
@@ -1038,10 +1473,25 @@ impl App {
             },
             Event::Refreshed {
                 conversation,
+                limit,
                 result,
             } => match result {
                 Ok(msgs) => {
+                    self.server_unreachable_since = None;
+                    // A full short page with nothing we hold: more arrived than it showed.
+                    let gap = limit < REFRESH_LIMIT
+                        && msgs.len() >= limit as usize
+                        && self.threads.get(&conversation).is_some_and(|t| {
+                            !t.messages.is_empty()
+                                && msgs.iter().all(|m| !t.messages.contains_key(&m.id))
+                        });
                     let mut c = Vec::new();
+                    if gap {
+                        c.push(Command::Refresh {
+                            conversation,
+                            limit: REFRESH_LIMIT,
+                        });
+                    }
                     for m in msgs {
                         c.extend(self.absorb_message(m, false));
                     }
@@ -1052,6 +1502,12 @@ impl App {
                         t.fetch = Fetch::More;
                     }
                     c
+                }
+                Err(e) if limit < REFRESH_LIMIT && e.unreachable() => {
+                    // A poll: say so in the status bar, not over whatever the desk reads.
+                    tracing::info!("polling conversation {conversation}: {e}");
+                    self.server_unreachable_since.get_or_insert(self.clock.now);
+                    vec![]
                 }
                 Err(e) => {
                     self.api_error("Refreshing the thread", &e);
@@ -1100,14 +1556,17 @@ impl App {
                     }
                     Err(e) => self.api_error("Claiming", &e),
                 }
-                vec![Command::Refresh { conversation }]
+                vec![Command::Refresh {
+ conversation,
+ limit: REFRESH_LIMIT,
+ }]
             }
             Event::RoomOpened { room, result } => match result {
                 Ok(r) => {
                     let id = r.conversation_id;
                     let mut cmds = Vec::new();
                     if !self.conversations.contains_key(&id) {
-                        cmds.push(Command::LoadConversations);
+                        cmds.extend(self.load_list());
                     }
                     let t = self.threads.entry(id).or_insert_with(|| Thread::new(id));
                     let n = r.messages.len();
@@ -1125,7 +1584,22 @@ impl App {
                     cmds
                 }
                 Err(e) => {
-                    self.api_error(&format!("Opening room {room}"), &e);
+                    match &e.kind {
+                        crate::api::ErrorKind::Server(_) => {
+                            tracing::warn!("opening room {room}: {e}");
+                            self.notice(
+                                Level::Error,
+                                format!(
+                                    "Room {room} could not be opened: the hotel's server failed ({}). It does this for a room that has had more than one stay. Find the room in the list with / {room}.",
+                                    e.summary()
+                                ),
+                            );
+                        }
+                        crate::api::ErrorKind::NotFound(_) => {
+                            self.notice(Level::Error, format!("There is no room {room} in this hotel"))
+                        }
+                        _ => self.api_error(&format!("Opening room {room}"), &e),
+                    }
                     vec![]
                 }
             },
@@ -1143,16 +1617,14 @@ impl App {
             Event::SignedIn(Ok(())) => {
                 self.overlay = Overlay::None;
                 self.notice(Level::Info, "Signed in again");
-                let mut c = vec![Command::LoadConversations];
-                if let Some(open) = self.open {
-                    c.push(Command::Refresh { conversation: open });
-                }
+                let mut c = self.resync();
                 // Replies refused for the old token were never stored: send them now.
+                let staff_id = self.me.staff_id;
                 c.extend(
                     self.pending
                         .iter_mut()
                         .filter(|p| matches!(p.state, ReplyState::Failed { unknown: false, .. }))
-                        .map(|p| p.send_command(false)),
+                        .map(|p| p.send_command(staff_id)),
                 );
                 c
             }
@@ -1176,7 +1648,12 @@ impl App {
                 message_id,
                 preview,
                 at,
-            } => self.on_guest_wrote(conversation, message_id, preview, at),
+                booking,
+            } => {
+                let mut c = self.on_guest_wrote(conversation, message_id, preview, at);
+                c.extend(self.learn_booking(conversation, booking.as_deref(), None));
+                c
+            }
             Event::CheckDue { conversation } => {
                 self.dirty = false;
                 match self.awaiting.remove(&conversation) {
@@ -1186,7 +1663,10 @@ impl App {
                             .get(&conversation)
                             .is_some_and(|t| !t.messages.contains_key(&id)) =>
                     {
-                        vec![Command::Refresh { conversation }]
+                        vec![Command::Refresh {
+ conversation,
+ limit: REFRESH_LIMIT,
+ }]
                     }
                     _ => vec![],
                 }
@@ -1246,7 +1726,10 @@ impl App {
                         let mut c = self.absorb_message(r.message, false);
                         self.reposition(conversation);
                         c.push(self.save_drafts());
-                        c.push(Command::Refresh { conversation });
+                        c.push(Command::Refresh {
+ conversation,
+ limit: REFRESH_LIMIT,
+ });
                         c
                     }
                     Err(e) => {
@@ -1255,7 +1738,10 @@ impl App {
                             format!("Files not sent: {e} (your text is kept)"),
                         );
                         // A failed upload can still leave a message behind (contract 4.5).
-                        vec![Command::Refresh { conversation }]
+                        vec![Command::Refresh {
+ conversation,
+ limit: REFRESH_LIMIT,
+ }]
                     }
                 }
             }
@@ -1337,7 +1823,10 @@ impl App {
             },
             Event::Changed { conversation } => {
                 if self.threads.contains_key(&conversation) {
-                    vec![Command::Refresh { conversation }]
+                    vec![Command::Refresh {
+ conversation,
+ limit: REFRESH_LIMIT,
+ }]
                 } else {
                     vec![]
                 }
@@ -1366,11 +1855,7 @@ impl App {
     ) -> Vec<Command> {
         if !self.conversations.contains_key(&conversation) {
             // A conversation we have not seen: one list reload, however many notes arrive.
-            if self.list_reload_pending {
-                return vec![];
-            }
-            self.list_reload_pending = true;
-            return vec![Command::LoadConversations];
+            return self.load_list();
         }
         let in_thread = self
             .threads
@@ -1411,22 +1896,34 @@ impl App {
         cmds
     }
 
-    fn on_reply_sent(&mut self, local_id: u64, result: Result<Message, ApiError>) -> Vec<Command> {
+    fn on_reply_sent(
+        &mut self,
+        local_id: u64,
+        result: Result<crate::api::Delivery, ApiError>,
+    ) -> Vec<Command> {
         let Some(pos) = self.pending.iter().position(|p| p.local_id == local_id) else {
+            // Already settled by its copy arriving first.
             return vec![];
         };
         match result {
-            Ok(m) => {
-                self.pending.remove(pos);
+            Ok(delivery) => {
+                let m = delivery.message;
+                if delivery.read_back {
+                    tracing::info!(
+                        "reply {local_id} delivered as message {} (found by reading back)",
+                        m.id
+                    );
+                }
                 let conversation = m.conversation_id;
-                let mut cmds = vec![self.save_outbox()];
+                let mut cmds = self.reply_delivered(pos);
                 cmds.extend(self.absorb_message(m, false));
                 if let Some(c) = conversation {
                     self.reposition(c);
-                }
-                // A first reply also adds "X has joined" before it: read the thread's newest.
-                if let Some(conversation) = conversation {
-                    cmds.push(Command::Refresh { conversation });
+                    // A first reply also adds "X has joined": read the thread's newest.
+                    cmds.push(Command::Refresh {
+                        conversation: c,
+                        limit: REFRESH_LIMIT,
+                    });
                 }
                 cmds
             }
@@ -1437,11 +1934,17 @@ impl App {
                 }
                 let unknown = e.outcome_unknown();
                 let retry = unknown || matches!(e.kind, crate::api::ErrorKind::NoConnection(_));
-                let reason = if retry {
+                let reason = if unknown {
+                    format!(
+                        "{}, and it is not in the thread yet — kept, checked and retried on its own (R now)",
+                        e.summary()
+                    )
+                } else if retry {
                     format!("{} — kept, retried on its own (R now)", e.summary())
                 } else {
                     e.summary()
                 };
+                let conversation = self.pending.get(pos).map(|p| p.conversation);
                 if let Some(p) = self.pending.get_mut(pos) {
                     p.state = ReplyState::Failed {
                         reason: reason.clone(),
@@ -1449,8 +1952,22 @@ impl App {
                         retry,
                     };
                 }
-                self.notice(Level::Error, format!("Reply not sent: {reason}"));
-                vec![]
+                let head = if unknown {
+                    "Reply not confirmed"
+                } else {
+                    "Reply not sent"
+                };
+                self.notice = Some(Notice {
+                    text: format!("{head}: {reason}"),
+                    level: Level::Error,
+                    reply: Some(local_id),
+                });
+                tracing::warn!("reply {local_id}: {reason}");
+                // A reply the server surely refused does not hold back the ones after it.
+                match conversation {
+                    Some(c) if !unknown => self.start_next_send(c),
+                    _ => vec![],
+                }
             }
         }
     }
@@ -1574,7 +2091,13 @@ impl App {
             KeyCode::Enter => {
                 self.overlay = Overlay::None;
                 return match text.trim().parse::<u32>() {
-                    Ok(room) => vec![Command::FromRoom(room)],
+                    // The list's conversation for the room's current stay, when it has one:
+                    // from-room fails for a room with two stays and sends its whole history
+                    // (contract 4.9, 4.11).
+                    Ok(room) => match self.current_conversation_of_room(i64::from(room)) {
+                        Some(id) => self.open_conversation(id, Focus::Composer),
+                        None => vec![Command::FromRoom(room)],
+                    },
                     Err(_) => {
                         self.notice(
                             Level::Error,
@@ -1685,18 +2208,31 @@ impl App {
     }
 
     fn confirmed(&mut self, then: Confirmed) -> Vec<Command> {
+        let Some(conversation) = self.open else {
+            return vec![];
+        };
         match then {
-            Confirmed::Edit { message, text } => vec![Command::EditMessage { message, text }],
-            Confirmed::Delete { message, hard } => vec![Command::DeleteMessage { message, hard }],
+            Confirmed::Edit { message, text } => vec![Command::EditMessage {
+                conversation,
+                message,
+                text,
+            }],
+            Confirmed::Delete { message, hard } => vec![Command::DeleteMessage {
+                conversation,
+                message,
+                hard,
+            }],
             Confirmed::DeleteAttachment {
                 message,
                 attachment,
             } => {
                 vec![Command::DeleteAttachment {
+                    conversation,
                     message,
                     attachment,
                 }]
             }
+            Confirmed::SendToEarlierStay => self.send_now(),
         }
     }
 
@@ -1726,6 +2262,7 @@ impl App {
                     files,
                     text: self.composer.text.clone(),
                     reply_to: self.composer.reply_to,
+                    after_id: self.threads.get(&conversation).and_then(|t| t.newest_id()),
                 }];
             }
             KeyCode::Backspace if input.is_empty() => {

@@ -191,6 +191,9 @@ pub struct Conv {
     pub room_pk: i64,
     pub participants: Vec<i64>,
     pub claimed_by: Option<i64>,
+    /// The room's booking when the conversation began: a room that turns over gets a new
+    /// conversation for the next booking (contract 4.9).
+    pub booking: Option<i64>,
     /// Messages in id order (ids only grow).
     pub messages: Vec<Msg>,
 }
@@ -202,6 +205,10 @@ pub struct Hotel {
     pub convs: Vec<Conv>,
     pub next_msg: i64,
     pub next_attachment: i64,
+    next_booking: i64,
+    /// Bookings that have checked out (their messages still name them).
+    pub past_bookings: Vec<Booking>,
+    short_booking_ids: bool,
     /// Public base URL, for attachment links.
     pub base_url: String,
 }
@@ -228,6 +235,10 @@ pub struct SeedOptions {
     /// With `conversations`: messages per conversation.
     pub messages: usize,
     pub rng_seed: u64,
+    /// Booking ids as the deployment writes them (`BK-2026-0001`, contract 4.10).
+    pub short_booking_ids: bool,
+    /// Turn room 103 over: its guest checks out and the next one writes (contract 4.9).
+    pub turn_over: bool,
 }
 
 const FIRST: &[&str] = &[
@@ -272,38 +283,12 @@ impl Hotel {
             convs: Vec::new(),
             next_msg: 1,
             next_attachment: 1,
+            next_booking: 1,
+            past_bookings: Vec::new(),
+            short_booking_ids: options.short_booking_ids,
             base_url: base_url.to_string(),
         };
         // The other hotel has one room and a conversation, for the cross-hotel checks.
-        let mut booking_pk = 1;
-        let mut add_room =
-            |hotel: &mut Hotel, number: i64, slug: &str, guest: Option<(String, String)>| {
-                let pk = hotel.rooms.len() as i64 + 1;
-                let booking = guest.map(|(first, last)| {
-                    let code_hotel: String = slug
-                        .replace('-', "")
-                        .to_uppercase()
-                        .chars()
-                        .take(8)
-                        .collect();
-                    let b = Booking {
-                        pk: booking_pk,
-                        code: format!("BK-{code_hotel}-2026-{booking_pk:04}"),
-                        guest_id: booking_pk,
-                        first,
-                        last,
-                    };
-                    booking_pk += 1;
-                    b
-                });
-                hotel.rooms.push(Room {
-                    pk,
-                    number,
-                    hotel: slug.to_string(),
-                    booking,
-                });
-                pk
-            };
         let slug = seed.hotel.slug.clone();
         match options.conversations {
             None => {
@@ -313,7 +298,7 @@ impl Hotel {
                         .iter()
                         .find(|g| g.room == number)
                         .map(|g| (g.first.clone(), g.last.clone()));
-                    add_room(&mut hotel, number, &slug, guest);
+                    hotel.add_room(number, &slug, guest);
                 }
                 for sc in &seed.conversations {
                     hotel.seed_conversation(sc, now);
@@ -325,14 +310,29 @@ impl Hotel {
                     let number = ((i / 50) as i64 + 1) * 100 + (i % 50) as i64 + 1;
                     let first = FIRST[rng.random_range(0..FIRST.len())].to_string();
                     let last = LAST[rng.random_range(0..LAST.len())].to_string();
-                    let pk = add_room(&mut hotel, number, &slug, Some((first, last)));
+                    let pk = hotel.add_room(number, &slug, Some((first, last)));
                     hotel.generate_conversation(pk, options.messages, &mut rng, now);
                 }
             }
         }
         let other = seed.other_hotel.slug.clone();
-        let pk = add_room(
-            &mut hotel,
+        if options.turn_over {
+            let number = hotel
+                .room_by_number(super::profile::TURNED_OVER_ROOM)
+                .or_else(|| hotel.rooms.iter().find(|r| r.booking.is_some()))
+                .map(|r| r.number);
+            if let Some(number) = number {
+                let (first, last) = super::profile::NEW_GUEST;
+                hotel.turn_over(
+                    number,
+                    first,
+                    last,
+                    super::profile::NEW_GUEST_LINE,
+                    now - Duration::minutes(4),
+                );
+            }
+        }
+        let pk = hotel.add_room(
             501,
             &other,
             Some(("Oisin".into(), "Walsh".into())),
@@ -343,13 +343,80 @@ impl Hotel {
         hotel
     }
 
+    fn new_booking(&mut self, slug: &str, first: String, last: String) -> Booking {
+        let pk = self.next_booking;
+        self.next_booking += 1;
+        let code = if self.short_booking_ids {
+            format!("BK-2026-{pk:04}")
+        } else {
+            let code_hotel: String = slug
+                .replace('-', "")
+                .to_uppercase()
+                .chars()
+                .take(8)
+                .collect();
+            format!("BK-{code_hotel}-2026-{pk:04}")
+        };
+        Booking {
+            pk,
+            code,
+            guest_id: pk,
+            first,
+            last,
+        }
+    }
+
+    fn add_room(&mut self, number: i64, slug: &str, guest: Option<(String, String)>) -> i64 {
+        let pk = self.rooms.len() as i64 + 1;
+        let booking = guest.map(|(first, last)| self.new_booking(slug, first, last));
+        self.rooms.push(Room {
+            pk,
+            number,
+            hotel: slug.to_string(),
+            booking,
+        });
+        pk
+    }
+
+    /// Check-out and the next check-in: the old booking is kept for its messages, and the
+    /// new guest's first message opens a second conversation for the room.
+    pub fn turn_over(&mut self, number: i64, first: &str, last: &str, line: &str, at: DateTime<Utc>) {
+        let Some(pk) = self.room_by_number(number).map(|r| r.pk) else {
+            return;
+        };
+        let slug = self.seed.hotel.slug.clone();
+        let booking = self.new_booking(&slug, first.to_string(), last.to_string());
+        let Some(room) = self.rooms.iter_mut().find(|r| r.pk == pk) else {
+            return;
+        };
+        if let Some(old) = room.booking.replace(booking) {
+            self.past_bookings.push(old);
+        }
+        let conv = self.new_conversation(pk);
+        self.push_message(conv, Sender::Guest, line, at, false);
+    }
+
+    /// A booking by primary key, current or checked out.
+    pub fn booking_by_pk(&self, pk: i64) -> Option<&Booking> {
+        self.rooms
+            .iter()
+            .filter_map(|r| r.booking.as_ref())
+            .chain(self.past_bookings.iter())
+            .find(|b| b.pk == pk)
+    }
+
     fn new_conversation(&mut self, room_pk: i64) -> i64 {
         let id = self.convs.len() as i64 + 1;
+        let booking = self
+            .room(room_pk)
+            .and_then(|r| r.booking.as_ref())
+            .map(|b| b.pk);
         self.convs.push(Conv {
             id,
             room_pk,
             participants: Vec::new(),
             claimed_by: None,
+            booking,
             messages: Vec::new(),
         });
         id
@@ -463,10 +530,8 @@ impl Hotel {
     ) -> i64 {
         let id = self.next_msg;
         self.next_msg += 1;
-        let booking = self
-            .conv(conv)
-            .and_then(|c| self.room(c.room_pk))
-            .and_then(|r| r.booking.as_ref().map(|b| b.pk));
+        // A guest message belongs to the stay its conversation began with.
+        let booking = self.conv(conv).and_then(|c| c.booking);
         let (read_by_staff, read_by_guest) = match sender {
             Sender::Guest => (read, true),
             _ => (true, read),
@@ -543,8 +608,17 @@ impl Hotel {
         })
     }
 
+    /// The conversation of the room's current stay, started when there is none.
     pub fn conversation_for_room(&mut self, room_pk: i64) -> (i64, bool) {
-        match self.convs.iter().find(|c| c.room_pk == room_pk) {
+        let current = self
+            .room(room_pk)
+            .and_then(|r| r.booking.as_ref())
+            .map(|b| b.pk);
+        let found = self
+            .convs
+            .iter()
+            .find(|c| c.room_pk == room_pk && c.booking == current);
+        match found {
             Some(c) => (c.id, false),
             None => (self.new_conversation(room_pk), true),
         }
@@ -630,11 +704,13 @@ impl Hotel {
             room: room.map(|r| r.pk).unwrap_or_default(),
             room_number: room.map(|r| r.number).unwrap_or_default(),
             booking: m.booking,
-            booking_id: if m.sender == Sender::Guest {
-                room.and_then(|r| r.booking.as_ref())
-                    .map(|b| b.code.clone())
-            } else {
-                None
+            // The stay the message was written in, which is not always the room's current one.
+            booking_id: match m.sender {
+                Sender::Guest => m
+                    .booking
+                    .and_then(|pk| self.booking_by_pk(pk))
+                    .map(|b| b.code.clone()),
+                _ => None,
             },
             sender_type: sender_type(m.sender).into(),
             staff: staff.map(|s| s.seed.id),
@@ -672,7 +748,12 @@ impl Hotel {
         }
     }
 
-    pub fn conversation_wire(&self, c: &Conv, preview_limit: Option<usize>) -> WireConversation {
+    pub fn conversation_wire(
+        &self,
+        c: &Conv,
+        preview_limit: Option<usize>,
+        has_unread_false: bool,
+    ) -> WireConversation {
         let room = self.room(c.room_pk);
         let booking = room.and_then(|r| r.booking.as_ref());
         let last = c.messages.last();
@@ -705,8 +786,8 @@ impl Hotel {
             last_message: preview.clone(),
             lastMessage: preview,
             last_message_time: last.map(|m| ts(m.at)),
-            // The running backend always says false here; the demo tells the truth.
-            has_unread: unread > 0,
+            // The running backend always says false here (contract 4.3).
+            has_unread: unread > 0 && !has_unread_false,
             unread_count: unread,
             unreadCountForStaff: unread,
             unreadCountForGuest: unread_guest,

@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, oneshot};
 
 use super::hotel::{Hotel, SeedOptions, Sender, StoredAttachment, ts, unread_by_room};
+use super::profile::{Profile, Quirks};
 use super::pusher::{ExternalPusher, Publisher, SocketSettings, channel_auth, serve_socket};
 use super::wire::*;
 
@@ -99,6 +100,7 @@ pub struct DemoConfig {
     pub faults: Faults,
     pub activity_timeout: Duration,
     pub pong_wait: Duration,
+    pub profile: Profile,
 }
 
 impl Default for DemoConfig {
@@ -112,6 +114,7 @@ impl Default for DemoConfig {
             faults: Faults::default(),
             activity_timeout: Duration::from_secs(120),
             pong_wait: Duration::from_secs(30),
+            profile: Profile::Friendly,
         }
     }
 }
@@ -122,6 +125,9 @@ struct Shared {
     local: broadcast::Sender<Arc<super::pusher::Published>>,
     sockets: SocketSettings,
     faults: Faults,
+    quirks: Quirks,
+    /// Requests answered, by endpoint, for the polling-budget measurements.
+    requests: Mutex<HashMap<&'static str, u64>>,
 }
 
 type St = Arc<Shared>;
@@ -170,7 +176,11 @@ pub async fn start(config: DemoConfig) -> Result<RunningDemo, String> {
         .local_addr()
         .map_err(|e| format!("no local address: {e}"))?;
     let base_url = format!("http://{addr}");
-    let hotel = Hotel::new(&config.seed, &base_url);
+    let quirks = config.profile.quirks();
+    let mut seed = config.seed.clone();
+    seed.short_booking_ids |= quirks.short_booking_ids;
+    seed.turn_over |= quirks.turned_over_room;
+    let hotel = Hotel::new(&seed, &base_url);
     let (local, _) = broadcast::channel(65_536);
     let external = match &config.pusher_url {
         Some(url) => Some(ExternalPusher::parse(url)?),
@@ -206,6 +216,8 @@ pub async fn start(config: DemoConfig) -> Result<RunningDemo, String> {
             drop_every: config.faults.drop_sockets_every,
         },
         faults: config.faults.clone(),
+        quirks,
+        requests: Mutex::new(HashMap::new()),
     });
     let app = router(shared.clone(), config.paths);
     let (tx, rx) = oneshot::channel::<()>();
@@ -269,6 +281,7 @@ fn router(shared: St, paths: ServedPaths) -> Router {
         )
         .route("/media/attachments/{id}/{name}", get(media))
         .route("/api/demo/burst", post(burst))
+        .route("/api/demo/requests", get(request_counts))
         .route("/app/{key}", any(websocket))
         .fallback(|| async { detail(StatusCode::NOT_FOUND, "Not found.") })
         .layer(middleware::from_fn_with_state(shared.clone(), faults_layer))
@@ -284,6 +297,11 @@ async fn faults_layer(State(s): State<St>, req: Request, next: Next) -> Response
     if path.starts_with("/app/") {
         return next.run(req).await;
     }
+    if !path.starts_with("/api/demo/") {
+        let kind = endpoint_kind(req.method(), &path);
+        let mut counts = s.requests.lock().unwrap_or_else(|p| p.into_inner());
+        *counts.entry(kind).or_insert(0) += 1;
+    }
     if let Some(d) = s.faults.slow {
         tokio::time::sleep(d).await;
     }
@@ -295,6 +313,44 @@ async fn faults_layer(State(s): State<St>, req: Request, next: Next) -> Response
         return html_500();
     }
     next.run(req).await
+}
+
+/// The contract's name for the endpoint a request went to (for the request counts).
+fn endpoint_kind(method: &axum::http::Method, path: &str) -> &'static str {
+    let get = method == axum::http::Method::GET;
+    if path.ends_with("/conversations/") && get {
+        "list"
+    } else if path.ends_with("/unread-count/") {
+        "unread-count"
+    } else if path.ends_with("/messages/") && get {
+        "messages"
+    } else if path.ends_with("/send/") {
+        "send"
+    } else if path.ends_with("/mark-read/") {
+        "mark-read"
+    } else if path.ends_with("/assign-staff/") {
+        "claim"
+    } else if path.contains("/from-room/") {
+        "from-room"
+    } else if path.contains("/pusher/auth/") {
+        "pusher-auth"
+    } else if path.starts_with("/api/staff/login/") {
+        "login"
+    } else if path.starts_with("/api/guest/") {
+        "guest"
+    } else {
+        "other"
+    }
+}
+
+/// `GET /api/demo/requests`: requests answered so far, by endpoint (not counted itself).
+async fn request_counts(State(s): State<St>) -> Response {
+    let counts = s
+        .requests
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    ok(counts)
 }
 
 fn detail(status: StatusCode, text: &str) -> Response {
@@ -459,14 +515,20 @@ async fn list_conversations(
 ) -> Response {
     let hotel = s.hotel();
     tri!(staff_for(&hotel, &headers, &slug));
-    let preview = s.faults.truncate_previews.then_some(24);
+    let preview = if s.faults.truncate_previews {
+        Some(24)
+    } else if s.quirks.from_room_like_deployment {
+        Some(100)
+    } else {
+        None
+    };
     // Like the running backend: ordered by creation, newest first, not by activity.
     let list: Vec<WireConversation> = hotel
         .convs
         .iter()
         .rev()
         .filter(|c| hotel.conv_hotel(c) == Some(slug.as_str()) && !c.messages.is_empty())
-        .map(|c| hotel.conversation_wire(c, preview))
+        .map(|c| hotel.conversation_wire(c, preview, s.quirks.has_unread_false))
         .collect();
     ok(list)
 }
@@ -630,13 +692,23 @@ async fn send(
         .get("reply_to")
         .and_then(|r| r.as_i64())
         .filter(|r| hotel.find_message(*r).is_some_and(|m| m.conv == id));
-    join_if_new(&s, &mut hotel, id, &staff);
+    let handed_off = s.quirks.send_500_after_handoff
+        && hotel
+            .conv(id)
+            .is_some_and(|c| written_after(c, staff.seed.id));
+    if !s.quirks.join_line_after_send {
+        join_if_new(&s, &mut hotel, id, &staff);
+    }
     let msg_id = hotel.push_message(id, Sender::Staff(staff.seed.id), text, Utc::now(), false);
     if let Some(m) = hotel.find_message_mut(msg_id) {
         m.reply_to = reply_to;
     }
     publish_created(&s, &hotel, msg_id);
-    if s.faults.send_500_after_save {
+    if s.quirks.join_line_after_send {
+        join_if_new(&s, &mut hotel, id, &staff);
+    }
+    // Stored and published, then the answer fails (contract 4.1, 4.7).
+    if s.faults.send_500_after_save || handed_off {
         return html_500();
     }
     let Some(m) = hotel.find_message(msg_id) else {
@@ -647,6 +719,22 @@ async fn send(
         "message": hotel.message_wire(m),
         "staff_info": staff.info(),
     }))
+}
+
+/// True when another staff member first wrote here after `staff` did: the deployment then
+/// answers every send by `staff` with a 500, after saving it (contract 4.7).
+fn written_after(conv: &super::hotel::Conv, staff: i64) -> bool {
+    let mut first: Option<usize> = None;
+    for (i, m) in conv.messages.iter().enumerate() {
+        if let Sender::Staff(id) = m.sender {
+            match first {
+                None if id == staff => first = Some(i),
+                Some(_) if id != staff => return true,
+                _ => {}
+            }
+        }
+    }
+    false
 }
 
 /// Marks the guest's messages read; returns their ids.
@@ -720,6 +808,10 @@ async fn assign_staff(
         .and_then(|c| hotel.room(c.room_pk))
         .map(|r| r.number);
     let ids = mark_guest_messages_read(&s, &mut hotel, id, &staff);
+    // Saved, then the push notification to a staff member with a saved token fails (4.8).
+    if s.quirks.claim_500_for.as_deref() == Some(staff.seed.username.as_str()) {
+        return html_500();
+    }
     ok(json!({
         "conversation_id": id,
         "assigned_staff": {"name": staff.name(), "role": staff.seed.role, "profile_image": null},
@@ -745,11 +837,23 @@ async fn from_room(
     let Some(room_pk) = room_pk else {
         return detail(StatusCode::NOT_FOUND, "No Room matches the given query.");
     };
+    if s.quirks.from_room_like_deployment
+        && hotel.convs.iter().filter(|c| c.room_pk == room_pk).count() > 1
+    {
+        // The deployment cannot choose between two stays' conversations (contract 4.9).
+        return html_500();
+    }
     let (conv, created) = hotel.conversation_for_room(room_pk);
+    // The deployment answers with the whole history (4.11); the friendly one with a page.
+    let keep = if s.quirks.from_room_like_deployment {
+        usize::MAX
+    } else {
+        50
+    };
     let messages: Vec<WireMessage> = hotel
         .conv(conv)
         .map(|c| {
-            let start = c.messages.len().saturating_sub(50);
+            let start = c.messages.len().saturating_sub(keep);
             c.messages[start..]
                 .iter()
                 .map(|m| hotel.message_wire(m))
@@ -824,6 +928,10 @@ async fn update_message(
         "chat.message.edited",
         json!({"category": "guest_chat", "type": "message_edited", "payload": {"id": id, "conversation_id": conv, "message": text, "is_edited": true, "edited_at": ts(now)}}),
     );
+    if s.quirks.edits_answer_500 {
+        // Saved, then the answer fails (samples 43, 49b).
+        return html_500();
+    }
     ok(json!({"message": wire, "success": true}))
 }
 
@@ -867,6 +975,9 @@ async fn delete_message(
         "chat.message.deleted",
         json!({"category": "guest_chat", "type": "message_deleted", "payload": {"id": id, "conversation_id": conv, "hard_delete": hard, "deleted_at": ts(now)}}),
     );
+    if s.quirks.edits_answer_500 {
+        return html_500();
+    }
     ok(json!({"success": true, "hard_delete": hard, "message_id": id}))
 }
 
@@ -1022,6 +1133,10 @@ async fn delete_attachment(
             "You can only delete your own attachments",
         );
     }
+    if s.quirks.edits_answer_500 {
+        // Nothing changes and the answer fails, every time (samples 74, 79).
+        return html_500();
+    }
     if let Some(m) = hotel.find_message_mut(message_id) {
         m.attachments.retain(|a| a.id != id);
     }
@@ -1041,6 +1156,10 @@ async fn pusher_auth(State(s): State<St>, headers: HeaderMap, body: Bytes) -> Re
     let Some(staff) = staff else {
         return error(StatusCode::UNAUTHORIZED, "Staff authentication required");
     };
+    if s.quirks.signing_refused {
+        // The deployment refuses every staff token here (samples 80-84).
+        return error(StatusCode::UNAUTHORIZED, "Staff authentication required");
+    }
     let (Some(socket_id), Some(channel)) = (fields.get("socket_id"), fields.get("channel_name"))
     else {
         return error(StatusCode::BAD_REQUEST, "Missing socket_id or channel_name");

@@ -246,7 +246,7 @@ pub fn message_lines_with_links(
         Span::styled(if selected { "▶ " } else { "" }.to_string(), theme.accent),
         Span::styled(
             text::truncate(
-                &text::one_line(&m.author()),
+                &text::one_line(&app.author(m)),
                 width.saturating_sub(indent + 12).max(4),
             ),
             name_style,

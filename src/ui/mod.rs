@@ -90,7 +90,19 @@ fn connection_label(c: &Connection) -> String {
 
 fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     let unread = app.total_unread();
-    let right = format!("{} · {} unread ", connection_label(&app.connection), unread);
+    // A failing poll is said, with since when: the link's state alone would not show it.
+    let offline = app
+        .server_unreachable_since
+        .map(|t| {
+            let local = t.with_timezone(&app.clock.offset);
+            format!("✕ server unreachable since {} · ", local.format("%H:%M"))
+        })
+        .unwrap_or_default();
+    let right = format!(
+        "{offline}{} · {} unread ",
+        connection_label(&app.connection),
+        unread
+    );
     let left = format!(
         " frontdesk · {} · {}",
         text::one_line(&app.me.hotel_name),
@@ -204,7 +216,7 @@ fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         let right = format!("{badge} {when:>6}");
         let name_w =
             w.saturating_sub(text::width(&room) + text::width(&right) + text::width(claimed));
-        let name = text::line_preview(&c.display_name(), name_w);
+        let name = text::line_preview(&app.conversation_name(*id), name_w);
         let base = if selected {
             theme.selected
         } else {
@@ -263,7 +275,7 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         Some(c) => format!(
             " Room {} · {} ",
             c.room_number,
-            text::one_line(&c.display_name())
+            text::one_line(&app.conversation_name(open))
         ),
         None => format!(" Conversation {open} "),
     };
@@ -325,7 +337,14 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     // Our replies still on their way sit at the bottom.
     for p in app.pending.iter().filter(|p| p.conversation == open) {
         let (label, style) = match &p.state {
+            ReplyState::Queued => ("waiting for the reply above…".to_string(), theme.dim),
             ReplyState::Sending => ("sending…".to_string(), theme.dim),
+            // The server may hold it: "not sent" would not be true.
+            ReplyState::Failed {
+                reason,
+                unknown: true,
+                ..
+            } => (format!("not confirmed yet: {reason}"), theme.error),
             ReplyState::Failed { reason, .. } => (format!("not sent: {reason}"), theme.error),
         };
         lines.push(Line::from(vec![

@@ -19,6 +19,8 @@ pub struct Harness {
     pub me: Me,
     /// Commands the harness does not run (the inbox loop's own: copy, notify, save…).
     pub local: Vec<Command>,
+    /// The realtime link, when the harness runs one.
+    pub live: Option<frontdesk::live::LiveHandle>,
 }
 
 pub async fn signed_in(d: &RunningDemo, user: &str) -> (StaffApi, Login) {
@@ -45,9 +47,8 @@ impl Harness {
             offset: chrono::FixedOffset::east_opt(0).unwrap(),
         };
         let (tx, rx) = mpsc::unbounded_channel();
-        if let Some(cfg) = live {
-            frontdesk::live::spawn(cfg, api.clone(), l.staff_id, tx.clone());
-        }
+        let live =
+            live.map(|cfg| frontdesk::live::spawn(cfg, api.clone(), l.staff_id, tx.clone()));
         let app = App::new(me.clone(), clock, (120, 40));
         let mut h = Harness {
             app,
@@ -56,6 +57,7 @@ impl Harness {
             api,
             me,
             local: Vec::new(),
+            live,
         };
         let cmds = h.app.start();
         h.run(cmds);
@@ -81,7 +83,13 @@ impl Harness {
                 | Command::SaveDrafts(_)
                 | Command::SaveOutbox(_)
                 | Command::Quit => self.local.push(c),
-                other => frontdesk::inbox::execute(&self.api, &self.me, other, &self.tx),
+                other => frontdesk::inbox::execute(
+                    &self.api,
+                    &self.me,
+                    other,
+                    &self.tx,
+                    self.live.as_ref().map(|l| &l.control),
+                ),
             }
         }
     }
@@ -160,4 +168,12 @@ pub async fn guest_says(base: &str, room: u32, text: &str) -> i64 {
         .await
         .unwrap();
     r["message_id"].as_i64().unwrap()
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(l) = &self.live {
+            l.join.abort();
+        }
+    }
 }
