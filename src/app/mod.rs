@@ -1245,10 +1245,10 @@ impl App {
         vec![p.send_command(staff_id)]
     }
 
-    /// A reply of ours has been stored: it leaves the outbox, any notice about it goes, and
-    /// the next queued reply in its conversation may leave.
-    fn reply_delivered(&mut self, pos: usize) -> Vec<Command> {
-        let p = self.pending.remove(pos);
+    /// A reply of ours has been stored (its copy is already in the thread): any notice about
+    /// it goes, and the next queued reply in its conversation may leave, identified as newer
+    /// than this one.
+    fn reply_delivered(&mut self, p: PendingReply) -> Vec<Command> {
         if self.notice.as_ref().is_some_and(|n| n.reply == Some(p.local_id)) {
             self.notice = None;
         }
@@ -1278,7 +1278,10 @@ impl App {
                 .matches(p.conversation, m)
         });
         match pos {
-            Some(pos) => self.reply_delivered(pos),
+            Some(pos) => {
+                let p = self.pending.remove(pos);
+                self.reply_delivered(p)
+            }
             None => vec![],
         }
     }
@@ -1314,7 +1317,7 @@ impl App {
         if m.sender_type == SenderType::Guest {
             cmds.extend(self.learn_booking(conv, m.booking_id.as_deref(), m.booking));
         }
-        cmds.extend(self.settle_by_copy(&m));
+        let ours = self.is_mine(&m).then(|| m.clone());
         if is_new && from_live && m.sender_type == SenderType::Guest {
             let reading = self.open == Some(conv) && self.terminal_focused;
             if !reading {
@@ -1330,6 +1333,10 @@ impl App {
         }
         if let Some(t) = self.threads.get_mut(&conv) {
             t.merge([m]);
+        }
+        // After the merge, so a reply started next counts this one as held.
+        if let Some(copy) = ours {
+            cmds.extend(self.settle_by_copy(&copy));
         }
         cmds
     }
@@ -1915,8 +1922,9 @@ impl App {
                     );
                 }
                 let conversation = m.conversation_id;
-                let mut cmds = self.reply_delivered(pos);
-                cmds.extend(self.absorb_message(m, false));
+                let p = self.pending.remove(pos);
+                let mut cmds = self.absorb_message(m, false);
+                cmds.extend(self.reply_delivered(p));
                 if let Some(c) = conversation {
                     self.reposition(c);
                     // A first reply also adds "X has joined": read the thread's newest.

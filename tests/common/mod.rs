@@ -132,6 +132,33 @@ impl Harness {
         true
     }
 
+    /// Like [`Harness::until`], with the inbox's poll timers running as `poll_plan` says
+    /// (the open thread every `thread` interval, the list and unread-count every `list`).
+    pub async fn until_polling(
+        &mut self,
+        secs: u64,
+        thread: Duration,
+        list: Duration,
+        done: impl Fn(&App) -> bool,
+    ) -> bool {
+        use frontdesk::app::PollKind;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        let mut t = tokio::time::interval_at(tokio::time::Instant::now() + thread, thread);
+        let mut l = tokio::time::interval_at(tokio::time::Instant::now() + list, list);
+        while !done(&self.app) {
+            let plan = self.app.poll_plan();
+            let ev = tokio::select! {
+                ev = self.rx.recv() => match ev { Some(ev) => ev, None => return false },
+                _ = t.tick(), if plan.thread => Event::Poll(PollKind::Thread),
+                _ = l.tick(), if plan.list => Event::Poll(PollKind::List),
+                _ = tokio::time::sleep_until(deadline) => return false,
+            };
+            let cmds = self.app.update(ev);
+            self.run(cmds);
+        }
+        true
+    }
+
     pub fn room(&self, room: i64) -> Option<i64> {
         self.app
             .conversations
