@@ -361,7 +361,10 @@ async fn find_upload(
                 .iter()
                 .all(|n| m.attachments.iter().any(|a| &a.file_name == n))
     })?;
-    tracing::info!("upload to {conversation}: the answer failed, but message {} holds the files", m.id);
+    tracing::info!(
+        "upload to {conversation}: the answer failed, but message {} holds the files",
+        m.id
+    );
     Some(crate::api::UploadResult {
         attachments: m.attachments.clone(),
         message: m,
@@ -523,7 +526,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         app.notice = Some(crate::app::Notice {
             text: w,
             level: crate::app::Level::Error,
- reply: None,
+            reply: None,
         });
     }
     let live = config.live.clone().map(|live_config| {
@@ -585,7 +588,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                                 "The outbox could not be saved ({e}); replies are kept while frontdesk runs"
                             ),
                             level: crate::app::Level::Error,
- reply: None,
+                            reply: None,
                         });
                         app.dirty = true;
                     }

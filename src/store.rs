@@ -231,7 +231,10 @@ mod tests {
         let old = store.load();
         assert_eq!(old.value.len(), 1);
         assert_eq!(old.value[0].after_id, None);
-        assert!(old.value[0].attempted, "an old entry may have reached the server");
+        assert!(
+            old.value[0].attempted,
+            "an old entry may have reached the server"
+        );
         // A truncated file (a crash mid-write by another tool) is reported, not emptied silently.
         let full = std::fs::read(store.path()).unwrap();
         std::fs::write(store.path(), &full[..full.len() / 2]).unwrap();

@@ -159,9 +159,9 @@ fn a_failed_send_keeps_the_text_and_retries_with_a_check() {
     a.update(Event::ReplySent {
         local_id,
         result: Ok(frontdesk::api::Delivery {
- message: msg(9, 1, "staff", "On its way"),
- read_back: false,
- }),
+            message: msg(9, 1, "staff", "On its way"),
+            read_back: false,
+        }),
     });
     assert!(a.pending.is_empty());
     assert!(a.threads[&1].messages.contains_key(&9));
@@ -323,9 +323,9 @@ fn the_outbox_is_written_before_the_send_and_cleared_after() {
     let cmds = a.update(Event::ReplySent {
         local_id,
         result: Ok(frontdesk::api::Delivery {
- message: msg(50, 1, "staff", "Taxi booked"),
- read_back: false,
- }),
+            message: msg(50, 1, "staff", "Taxi booked"),
+            read_back: false,
+        }),
     });
     assert!(
         cmds.iter()
@@ -409,7 +409,7 @@ fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
     let mut fetches = 0;
     for id in 100..200 {
         for c in a.update(Event::GuestWrote {
- booking: None,
+            booking: None,
             conversation: 1,
             message_id: id,
             preview: Some(format!("m{id}")),
@@ -435,13 +435,13 @@ fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
     assert!(
         !a.update(Event::CheckDue { conversation: 1 })
             .contains(&Command::Refresh {
- conversation: 1,
- limit: frontdesk::app::REFRESH_LIMIT,
- })
+                conversation: 1,
+                limit: frontdesk::app::REFRESH_LIMIT,
+            })
     );
     // One that never arrived in full is fetched.
     a.update(Event::GuestWrote {
- booking: None,
+        booking: None,
         conversation: 1,
         message_id: 300,
         preview: Some("x".into()),
@@ -450,9 +450,9 @@ fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
     assert!(
         a.update(Event::CheckDue { conversation: 1 })
             .contains(&Command::Refresh {
- conversation: 1,
- limit: frontdesk::app::REFRESH_LIMIT,
- })
+                conversation: 1,
+                limit: frontdesk::app::REFRESH_LIMIT,
+            })
     );
 }
 
@@ -462,7 +462,7 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
     let when = Utc.with_ymd_and_hms(2026, 11, 24, 15, 0, 0).unwrap();
     let at = Some(when);
     let cmds = a.update(Event::GuestWrote {
- booking: None,
+        booking: None,
         conversation: 1,
         message_id: 77,
         preview: Some("Is the spa".into()),
@@ -491,7 +491,7 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
     let n = (0..5)
         .flat_map(|i| {
             a.update(Event::GuestWrote {
- booking: None,
+                booking: None,
                 conversation: 99,
                 message_id: 500 + i,
                 preview: None,
@@ -501,4 +501,208 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
         .filter(|c| *c == Command::LoadConversations)
         .count();
     assert_eq!(n, 1);
+}
+
+#[test]
+fn what_is_polled_follows_the_realtime_link() {
+    use frontdesk::app::{Connection, POLL_LIMIT, PollKind};
+    let mut a = app();
+    a.open_conversation(1, Focus::Thread);
+    a.update(Event::Connection(Connection::Live));
+    let plan = a.poll_plan();
+    assert!(!plan.thread && !plan.list && !plan.unread);
+    assert!(a.update(Event::Poll(PollKind::List)).is_empty());
+    a.update(Event::Connection(Connection::LivePartial));
+    let plan = a.poll_plan();
+    assert!(plan.thread && plan.list && !plan.unread, "{plan:?}");
+    assert_eq!(
+        a.update(Event::Poll(PollKind::Thread)),
+        vec![Command::Refresh {
+            conversation: 1,
+            limit: POLL_LIMIT
+        }]
+    );
+    a.update(Event::Connection(Connection::Polling));
+    assert!(a.poll_plan().unread);
+    assert_eq!(
+        a.update(Event::Poll(PollKind::Unread)),
+        vec![Command::LoadUnreadCounts]
+    );
+}
+
+#[test]
+fn one_list_fetch_at_a_time() {
+    let mut a = app();
+    assert_eq!(a.load_list(), vec![Command::LoadConversations]);
+    assert!(a.load_list().is_empty(), "joins the fetch under way");
+    // A note from an unknown conversation joins it too.
+    let c = a.update(Event::GuestWrote {
+        booking: None,
+        conversation: 99,
+        message_id: 5,
+        preview: None,
+        at: None,
+    });
+    assert!(!c.contains(&Command::LoadConversations));
+    // When it lands, one more runs for the reasons that came meanwhile.
+    let c = a.update(Event::ConversationsLoaded(Ok(vec![])));
+    assert_eq!(
+        c.iter()
+            .filter(|c| **c == Command::LoadConversations)
+            .count(),
+        1
+    );
+    let c = a.update(Event::ConversationsLoaded(Ok(vec![])));
+    assert!(!c.contains(&Command::LoadConversations));
+}
+
+#[test]
+fn a_changed_unread_count_reloads_the_list() {
+    let counts = |n: u32| {
+        Ok(frontdesk::api::UnreadCounts {
+            unread_counts: [("7".to_string(), n)].into_iter().collect(),
+        })
+    };
+    let mut a = app();
+    assert!(a.update(Event::UnreadCounts(counts(1))).is_empty());
+    assert!(a.update(Event::UnreadCounts(counts(1))).is_empty());
+    assert_eq!(
+        a.update(Event::UnreadCounts(counts(2))),
+        vec![Command::LoadConversations]
+    );
+}
+
+#[test]
+fn a_reply_found_stored_takes_its_error_away() {
+    let mut a = app();
+    a.open_conversation(1, Focus::Composer);
+    a.update(Event::PageLoaded {
+        conversation: 1,
+        limit: 30,
+        result: Ok(vec![msg(10, 1, "guest", "towels?")]),
+    });
+    typed(&mut a, "On its way");
+    let cmds = key(&mut a, KeyCode::Enter);
+    let Some(Command::SendReply {
+        local_id, identity, ..
+    }) = cmds
+        .iter()
+        .find(|c| matches!(c, Command::SendReply { .. }))
+        .cloned()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(identity.after_id, Some(10), "the newest id held");
+    a.update(Event::ReplySent {
+        local_id,
+        result: Err(ApiError::new("POST", "/x", ErrorKind::Server(500))),
+    });
+    assert!(
+        a.notice
+            .as_ref()
+            .is_some_and(|n| n.text.starts_with("Reply not confirmed"))
+    );
+    // The copy arrives (a poll, or the live feed): delivered, and the notice is no longer true.
+    let mut copy = msg(12, 1, "staff", "On its way");
+    copy.timestamp = a.clock.now;
+    a.update(Event::Refreshed {
+        conversation: 1,
+        limit: 10,
+        result: Ok(vec![copy]),
+    });
+    assert!(a.pending.is_empty());
+    assert!(a.notice.is_none(), "{:?}", a.notice);
+    // An older copy of the same words is not taken for a new reply.
+    typed(&mut a, "On its way");
+    key(&mut a, KeyCode::Enter);
+    let mut old = msg(11, 1, "staff", "On its way");
+    old.timestamp = a.clock.now;
+    a.update(Event::LiveMessage(Box::new(old)));
+    assert_eq!(a.pending.len(), 1);
+}
+
+#[test]
+fn a_short_poll_with_a_gap_reads_more() {
+    use frontdesk::app::{POLL_LIMIT, REFRESH_LIMIT};
+    let mut a = app();
+    a.open_conversation(1, Focus::Thread);
+    a.update(Event::PageLoaded {
+        conversation: 1,
+        limit: 30,
+        result: Ok((1..=5).map(|i| msg(i, 1, "guest", "x")).collect()),
+    });
+    let page: Vec<Message> = (20..30).map(|i| msg(i, 1, "guest", "y")).collect();
+    let c = a.update(Event::Refreshed {
+        conversation: 1,
+        limit: POLL_LIMIT,
+        result: Ok(page),
+    });
+    assert!(c.contains(&Command::Refresh {
+        conversation: 1,
+        limit: REFRESH_LIMIT
+    }));
+    // Overlapping what is held: no more reads.
+    let page: Vec<Message> = (21..31).map(|i| msg(i, 1, "guest", "y")).collect();
+    let c = a.update(Event::Refreshed {
+        conversation: 1,
+        limit: POLL_LIMIT,
+        result: Ok(page),
+    });
+    assert!(!c.iter().any(|c| matches!(c, Command::Refresh { .. })));
+}
+
+#[test]
+fn guest_messages_of_another_booking_are_an_earlier_stay() {
+    use frontdesk::app::Stay;
+    let mut a = app();
+    let convs: Vec<Conversation> = vec![
+        serde_json::from_value(json!({"id": 3, "room_number": 103, "guest_id": 27,
+            "guest_name": "Astrid Lindqvist", "last_message_time": "2026-11-24T10:00:00Z"}))
+        .unwrap(),
+    ];
+    a.update(Event::ConversationsLoaded(Ok(convs)));
+    assert_eq!(a.conversation_name(3), "Astrid Lindqvist");
+    a.open_conversation(3, Focus::Thread);
+    let mut old: Message = msg(40, 3, "guest", "Is anyone there?");
+    old.booking = Some(3);
+    old.booking_id = Some("BK-2026-0003".into());
+    old.guest_name = Some("Astrid Lindqvist".into());
+    let cmds = a.update(Event::PageLoaded {
+        conversation: 3,
+        limit: 30,
+        result: Ok(vec![old.clone()]),
+    });
+    assert_eq!(
+        a.stay(3),
+        Stay::Earlier {
+            booking: Some("BK-2026-0003".into())
+        }
+    );
+    assert_eq!(a.conversation_name(3), "earlier stay, BK-2026-0003");
+    assert_eq!(a.author(&old), "Guest of an earlier stay (BK-2026-0003)");
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Command::Watch { .. })),
+        "an earlier stay's channel is not followed"
+    );
+}
+
+#[test]
+fn only_listed_conversations_get_their_stay_followed() {
+    let mut a = app();
+    let note = |conversation, booking: &str| Event::GuestWrote {
+        booking: Some(booking.into()),
+        conversation,
+        message_id: 500,
+        preview: None,
+        at: None,
+    };
+    let c = a.update(note(99, "BK-MADE-UP"));
+    assert!(!c.iter().any(|c| matches!(c, Command::Watch { .. })));
+    let c = a.update(note(2, "BK-2026-0002"));
+    assert!(c.contains(&Command::Watch {
+        conversations: vec![],
+        bookings: vec!["BK-2026-0002".into()]
+    }));
+    let c = a.update(note(2, "BK-2026-0002"));
+    assert!(!c.iter().any(|c| matches!(c, Command::Watch { .. })));
 }

@@ -129,7 +129,10 @@ async fn another_desks_reply_reaches_the_open_thread_without_a_guest_writing() {
         let _ = colleague.send(conv, &text, None).await;
         let arrived = h
             .until_polling(15, THREAD_POLL, LIST_POLL, |a| {
-                a.threads[&conv].messages.values().any(|m| m.message == text)
+                a.threads[&conv]
+                    .messages
+                    .values()
+                    .any(|m| m.message == text)
             })
             .await;
         assert!(arrived, "{profile:?}: the colleague's reply never showed");
@@ -151,7 +154,9 @@ async fn replies_after_a_handoff_end_delivered_once_with_no_error_left() {
         let conv = open_room(&mut h, 102).await;
         // A colleague writes after us: the deployment now answers 500 to our every send.
         let (colleague, _) = signed_in(&d, "manager").await;
-        let _ = colleague.send(conv, "Manager: I spoke to them.", None).await;
+        let _ = colleague
+            .send(conv, "Manager: I spoke to them.", None)
+            .await;
         let texts = [
             "Your room will be ready at 2pm.",
             "And breakfast is until 10:30.",
@@ -185,7 +190,10 @@ async fn replies_after_a_handoff_end_delivered_once_with_no_error_left() {
             assert_eq!(shown, 1, "{profile:?}: shown once");
         }
         assert!(
-            h.app.notice.as_ref().is_none_or(|n| n.level != Level::Error),
+            h.app
+                .notice
+                .as_ref()
+                .is_none_or(|n| n.level != Level::Error),
             "{profile:?}: no error left: {}",
             notice(&h)
         );
@@ -214,9 +222,10 @@ async fn the_same_canned_reply_twice_reaches_the_guest_twice() {
         // A third time, and this attempt never reaches the server (the network drops it):
         // its retry looks first, and must not take the earlier copies for its own.
         h.typed(line);
-        let cmds = h
-            .app
-            .update(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+        let cmds = h.app.update(Event::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )));
         let Some(Command::SendReply { local_id, .. }) = cmds
             .iter()
             .find(|c| matches!(c, Command::SendReply { .. }))
@@ -224,20 +233,21 @@ async fn the_same_canned_reply_twice_reaches_the_guest_twice() {
         else {
             panic!("{cmds:?}")
         };
-        let lost = frontdesk::api::ApiError::new(
-            "POST",
-            "send",
-            frontdesk::api::ErrorKind::Timeout,
-        );
+        let lost =
+            frontdesk::api::ApiError::new("POST", "send", frontdesk::api::ErrorKind::Timeout);
         let cmds = h.app.update(Event::ReplySent {
             local_id,
             result: Err(lost),
         });
         h.run(cmds);
         let cmds = h.app.update(Event::RetryOutbox);
-        assert!(cmds.iter().any(
-            |c| matches!(c, Command::SendReply { check_first: true, .. })
-        ));
+        assert!(cmds.iter().any(|c| matches!(
+            c,
+            Command::SendReply {
+                check_first: true,
+                ..
+            }
+        )));
         h.run(cmds);
         assert!(h.until(10, |a| a.pending.is_empty()).await, "{profile:?}");
         assert_eq!(copies_on_server(&h, conv, line).await, 3, "{profile:?}");
@@ -420,7 +430,8 @@ async fn a_turned_over_room_shows_its_earlier_stay_apart() {
     h.typed("208");
     h.key(KeyCode::Enter);
     assert!(
-        h.until(10, |a| a.open.is_some_and(|o| o != new) && a.notice.is_some())
+        h.until(10, |a| a.open.is_some_and(|o| o != new)
+            && a.notice.is_some())
             .await,
         "{}",
         notice(&h)

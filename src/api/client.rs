@@ -417,7 +417,7 @@ impl StaffApi {
                 );
                 ApiError::new(
                     "POST",
-                    &format!("conversations/{conversation}/messages/send/"),
+                    format!("conversations/{conversation}/messages/send/"),
                     ErrorKind::BadResponse("the server answered with another message".into()),
                 )
             }

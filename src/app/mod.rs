@@ -87,9 +87,18 @@ pub enum Overlay {
 /// What a confirmation leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirmed {
-    Edit { message: MessageId, text: String },
-    Delete { message: MessageId, hard: bool },
-    DeleteAttachment { message: MessageId, attachment: i64 },
+    Edit {
+        message: MessageId,
+        text: String,
+    },
+    Delete {
+        message: MessageId,
+        hard: bool,
+    },
+    DeleteAttachment {
+        message: MessageId,
+        attachment: i64,
+    },
     /// A reply into an earlier stay's conversation, whose guest has checked out.
     SendToEarlierStay,
 }
@@ -310,7 +319,9 @@ pub enum PollKind {
 pub enum Stay {
     Current,
     /// A guest who has checked out: the list's name is the new guest's, not theirs.
-    Earlier { booking: Option<String> },
+    Earlier {
+        booking: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -738,8 +749,16 @@ impl App {
     /// Learns a conversation's current stay from a guest message or event, and asks the
     /// realtime link to follow its private channel. Only conversations the list named count,
     /// and only their newest stay: an event cannot make the desk sign made-up channels.
-    fn learn_booking(&mut self, conv: ConversationId, booking: Option<&str>, key: Option<i64>) -> Vec<Command> {
-        let Some(booking) = booking.map(str::trim).filter(|b| !b.is_empty() && b.len() <= 100) else {
+    fn learn_booking(
+        &mut self,
+        conv: ConversationId,
+        booking: Option<&str>,
+        key: Option<i64>,
+    ) -> Vec<Command> {
+        let Some(booking) = booking
+            .map(str::trim)
+            .filter(|b| !b.is_empty() && b.len() <= 100)
+        else {
             return vec![];
         };
         let Some(c) = self.conversations.get(&conv) else {
@@ -1017,9 +1036,9 @@ impl App {
             }
             // Coming back to a thread: catch up with anything missed.
             _ => cmds.push(Command::Refresh {
- conversation: id,
- limit: REFRESH_LIMIT,
- }),
+                conversation: id,
+                limit: REFRESH_LIMIT,
+            }),
         }
         cmds.extend(self.after_view_change());
         cmds
@@ -1168,7 +1187,12 @@ impl App {
     /// Starts the oldest queued reply of a conversation, unless one there is unsettled.
     fn start_next_send(&mut self, conv: ConversationId) -> Vec<Command> {
         let mine = |p: &&mut PendingReply| p.conversation == conv;
-        if self.pending.iter_mut().filter(mine).any(|p| p.blocks_queue()) {
+        if self
+            .pending
+            .iter_mut()
+            .filter(mine)
+            .any(|p| p.blocks_queue())
+        {
             return vec![];
         }
         let held = self.threads.get(&conv).and_then(|t| t.newest_id());
@@ -1249,7 +1273,11 @@ impl App {
     /// it goes, and the next queued reply in its conversation may leave, identified as newer
     /// than this one.
     fn reply_delivered(&mut self, p: PendingReply) -> Vec<Command> {
-        if self.notice.as_ref().is_some_and(|n| n.reply == Some(p.local_id)) {
+        if self
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.reply == Some(p.local_id))
+        {
             self.notice = None;
         }
         let next = self.start_next_send(p.conversation);
@@ -1564,9 +1592,9 @@ impl App {
                     Err(e) => self.api_error("Claiming", &e),
                 }
                 vec![Command::Refresh {
- conversation,
- limit: REFRESH_LIMIT,
- }]
+                    conversation,
+                    limit: REFRESH_LIMIT,
+                }]
             }
             Event::RoomOpened { room, result } => match result {
                 Ok(r) => {
@@ -1602,9 +1630,10 @@ impl App {
                                 ),
                             );
                         }
-                        crate::api::ErrorKind::NotFound(_) => {
-                            self.notice(Level::Error, format!("There is no room {room} in this hotel"))
-                        }
+                        crate::api::ErrorKind::NotFound(_) => self.notice(
+                            Level::Error,
+                            format!("There is no room {room} in this hotel"),
+                        ),
                         _ => self.api_error(&format!("Opening room {room}"), &e),
                     }
                     vec![]
@@ -1671,9 +1700,9 @@ impl App {
                             .is_some_and(|t| !t.messages.contains_key(&id)) =>
                     {
                         vec![Command::Refresh {
- conversation,
- limit: REFRESH_LIMIT,
- }]
+                            conversation,
+                            limit: REFRESH_LIMIT,
+                        }]
                     }
                     _ => vec![],
                 }
@@ -1734,9 +1763,9 @@ impl App {
                         self.reposition(conversation);
                         c.push(self.save_drafts());
                         c.push(Command::Refresh {
- conversation,
- limit: REFRESH_LIMIT,
- });
+                            conversation,
+                            limit: REFRESH_LIMIT,
+                        });
                         c
                     }
                     Err(e) => {
@@ -1746,9 +1775,9 @@ impl App {
                         );
                         // A failed upload can still leave a message behind (contract 4.5).
                         vec![Command::Refresh {
- conversation,
- limit: REFRESH_LIMIT,
- }]
+                            conversation,
+                            limit: REFRESH_LIMIT,
+                        }]
                     }
                 }
             }
@@ -1831,9 +1860,9 @@ impl App {
             Event::Changed { conversation } => {
                 if self.threads.contains_key(&conversation) {
                     vec![Command::Refresh {
- conversation,
- limit: REFRESH_LIMIT,
- }]
+                        conversation,
+                        limit: REFRESH_LIMIT,
+                    }]
                 } else {
                     vec![]
                 }

@@ -332,11 +332,7 @@ impl Hotel {
                 );
             }
         }
-        let pk = hotel.add_room(
-            501,
-            &other,
-            Some(("Oisin".into(), "Walsh".into())),
-        );
+        let pk = hotel.add_room(501, &other, Some(("Oisin".into(), "Walsh".into())));
         let conv = hotel.new_conversation(pk);
         let at = now - Duration::minutes(30);
         hotel.push_message(conv, Sender::Guest, "Hello from the other hotel", at, false);
@@ -380,7 +376,14 @@ impl Hotel {
 
     /// Check-out and the next check-in: the old booking is kept for its messages, and the
     /// new guest's first message opens a second conversation for the room.
-    pub fn turn_over(&mut self, number: i64, first: &str, last: &str, line: &str, at: DateTime<Utc>) {
+    pub fn turn_over(
+        &mut self,
+        number: i64,
+        first: &str,
+        last: &str,
+        line: &str,
+        at: DateTime<Utc>,
+    ) {
         let Some(pk) = self.room_by_number(number).map(|r| r.pk) else {
             return;
         };

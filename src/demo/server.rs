@@ -345,11 +345,7 @@ fn endpoint_kind(method: &axum::http::Method, path: &str) -> &'static str {
 
 /// `GET /api/demo/requests`: requests answered so far, by endpoint (not counted itself).
 async fn request_counts(State(s): State<St>) -> Response {
-    let counts = s
-        .requests
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone();
+    let counts = s.requests.lock().unwrap_or_else(|p| p.into_inner()).clone();
     ok(counts)
 }
 

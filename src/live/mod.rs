@@ -415,7 +415,9 @@ impl Link<'_> {
                     following.signing = Signing::Works;
                     subscribed.bookings.insert(b.clone());
                 }
-                Err(e) if matches!(e.kind, ErrorKind::Unauthorised(_) | ErrorKind::Forbidden(_)) => {
+                Err(e)
+                    if matches!(e.kind, ErrorKind::Unauthorised(_) | ErrorKind::Forbidden(_)) =>
+                {
                     tracing::warn!(
                         "the server refuses to sign private channels ({e}): colleagues' replies will be read by polling"
                     );

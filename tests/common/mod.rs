@@ -47,8 +47,7 @@ impl Harness {
             offset: chrono::FixedOffset::east_opt(0).unwrap(),
         };
         let (tx, rx) = mpsc::unbounded_channel();
-        let live =
-            live.map(|cfg| frontdesk::live::spawn(cfg, api.clone(), l.staff_id, tx.clone()));
+        let live = live.map(|cfg| frontdesk::live::spawn(cfg, api.clone(), l.staff_id, tx.clone()));
         let app = App::new(me.clone(), clock, (120, 40));
         let mut h = Harness {
             app,
