@@ -440,3 +440,98 @@ fn ctrl_z_suspends_and_fg_restores_the_screen() {
     assert!(screen.contains("kept across suspend"), "{screen}");
     tmux.keys(&["Escape", "Escape", "q"]);
 }
+
+/// The real binary against the deployment profile: partial from the start, a colleague's
+/// reply by polling, a reply that the server answers with 500 after saving shown once and
+/// delivered, and a turned-over room kept apart.
+#[test]
+fn the_deployments_quirks_in_a_real_terminal() {
+    if skip_without_tmux() {
+        return;
+    }
+    let (server, env) = serve_demo(&["--addr", "127.0.0.1:0", "--profile", "deployment"]);
+    let base = env["FRONTDESK_SERVER"].clone();
+    let dirs = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(
+        "deploy",
+        &inbox_cmd(
+            dirs.path(),
+            &base,
+            &format!("--pusher-url '{}'", env["FRONTDESK_PUSHER_URL"]),
+        ),
+    );
+    tmux.wait_for("Conversations (", 20);
+    tmux.wait_for("◐ live (partial)", 10);
+    assert!(tmux.screen().contains("earlier stay"), "{}", tmux.screen());
+
+    tmux.keys(&["/", "102"]);
+    tmux.wait_for("Filter: 102", 5);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Room 102 ·", 10);
+
+    // A colleague answers; no guest writes. It shows within the poll interval (5 s).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let conv = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let login = frontdesk::api::login(&http, &base, "manager", "demo")
+            .await
+            .unwrap();
+        let api = frontdesk::api::StaffApi::new(frontdesk::api::ApiConfig::new(
+            &base,
+            "hotel-killarney",
+            &login.token,
+        ));
+        let conv = api
+            .conversations()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.room_number == 102)
+            .map(|c| c.id)
+            .max()
+            .unwrap();
+        let _ = api
+            .send(conv, "Manager: spare key left at the desk", None)
+            .await;
+        conv
+    });
+    tmux.wait_for("spare key left at the desk", 15);
+
+    // Our reply now answers 500 after saving (4.7): shown once, no error left.
+    tmux.keys(&["-l", "Thank you, collect it any time"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Thank you, collect it any time", 10);
+    std::thread::sleep(Duration::from_millis(1500));
+    let screen = tmux.screen();
+    assert!(!screen.contains("not confirmed"), "{screen}");
+    assert!(!screen.contains("Reply not"), "{screen}");
+    assert!(!screen.contains("sending…"), "{screen}");
+    // Once in the thread, once as the list row's preview.
+    assert_eq!(
+        screen.matches("Thank you, collect it any time").count(),
+        2,
+        "{screen}"
+    );
+    let stored = rt.block_on(async {
+        let api = staff_api(&base).await;
+        api.messages(conv, 20, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.message == "Thank you, collect it any time")
+            .count()
+    });
+    assert_eq!(stored, 1);
+
+    // `o 103`: the current stay, named after its guest.
+    // One key at a time: ESC then a letter at once reads as Alt-letter.
+    for k in ["Escape", "Escape", "o"] {
+        tmux.keys(&[k]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    tmux.keys(&["-l", "103"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Room 103 · Astrid Lindqvist", 10);
+    tmux.keys(&["Escape", "Escape", "q"]);
+    drop(server);
+}

@@ -503,6 +503,42 @@ fn popup(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
+/// What each mark the screen can show means, for the help.
+fn marks(theme: &Theme) -> Vec<Line<'static>> {
+    let rows: [(&str, &str); 10] = [
+        (
+            "● live",
+            "every channel is followed: replies arrive at once",
+        ),
+        (
+            "◐ partial",
+            "no private channels: colleagues' replies are polled",
+        ),
+        (
+            "◌ polling",
+            "no realtime link: the inbox is read on a timer",
+        ),
+        ("○", "connecting, or reconnecting in N s"),
+        ("✕ unreachable", "the server has not answered since HH:MM"),
+        ("●2", "unread guest messages"),
+        ("✓", "claimed (by whom: the thread's title)"),
+        ("earlier stay", "a guest who has checked out"),
+        ("not confirmed", "may be stored: checked before any resend"),
+        ("waiting…", "leaves after the reply above"),
+    ];
+    let mut lines = vec![Line::styled("Marks".to_string(), theme.accent)];
+    for (mark, meaning) in rows {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {mark:<14}"),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(meaning.to_string()),
+        ]));
+    }
+    lines
+}
+
 fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, top: usize) {
     let allowed = |cap: &str| app.me.can(cap);
     let section = |scope: Scope, name: &str| -> Vec<Line<'static>> {
@@ -523,6 +559,7 @@ fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, top: usize
     left.extend(section(Scope::Thread, "Thread"));
     let mut right = section(Scope::Composer, "Composer");
     right.extend(section(Scope::Everywhere, "Everywhere"));
+    right.extend(marks(theme));
     let footer = Line::styled("Any key closes this help.", theme.dim);
     let one_column = left.len() + right.len() + 1;
     // Side by side when one column would not fit the screen and two do.
