@@ -2,8 +2,8 @@
 //! `frontdesk serve-demo --profile deployment` on loopback (`cargo bench --bench deployment`,
 //! needs tmux):
 //! - another desk's reply to this screen: median and worst of FRONTDESK_BENCH_SAMPLES (20);
-//! - requests per minute of one idle desk with 200 conversations, nothing open and a thread
-//!   open, over FRONTDESK_BENCH_IDLE_SECS (60). With FRONTDESK_BENCH_BEFORE=/path/to/frontdesk
+//! - requests per minute of one idle desk with 200 conversations (nothing open, a thread open,
+//!   then after one guest message), each over FRONTDESK_BENCH_IDLE_SECS (60). With FRONTDESK_BENCH_BEFORE=/path/to/frontdesk
 //!   (an older build) the same figures are taken for it first.
 
 mod support;
@@ -153,6 +153,23 @@ fn idle_requests(label: &str, binary: &str, secs: u64) {
     let b = request_counts(&server.base);
     println!(
         "{label}: idle desk, 200 conversations, a thread open: {}",
+        show(&per_minute(&a, &b, secs as f64))
+    );
+    // A guest writes once: a client that learns of signing only from an event's booking id
+    // changes its polling now.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(guest_says(
+        &reqwest::Client::new(),
+        &server.base,
+        102,
+        "Could I have more towels?",
+    ));
+    std::thread::sleep(Duration::from_secs(3));
+    let a = request_counts(&server.base);
+    std::thread::sleep(Duration::from_secs(secs));
+    let b = request_counts(&server.base);
+    println!(
+        "{label}: after one guest message, a thread open: {}",
         show(&per_minute(&a, &b, secs as f64))
     );
     println!(

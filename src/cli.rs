@@ -479,8 +479,15 @@ pub async fn run(cli: Cli) -> Result<()> {
                 data_dir().join("demo"),
                 Some(live),
             )?;
+            // The demo hotel's canned replies, unless the config has the desk's own.
+            let canned = if config.canned.is_empty() {
+                crate::config::demo_canned()
+            } else {
+                config.canned.clone()
+            };
             let result = inbox::run(InboxConfig {
                 session: None,
+                canned,
                 ..config
             })
             .await;
@@ -543,13 +550,13 @@ pub async fn run(cli: Cli) -> Result<()> {
                     (token.clone(), me_from_session(s))
                 }
                 (_, _, Some(token), _) => {
-                    let staff_id = std::env::var("FRONTDESK_STAFF_ID")
-                        .ok()
-                        .and_then(|s| s.parse().ok())
-                        .unwrap_or(0);
+                    // No call says whose token it is: without the staff id, our own messages
+                    // could not be told apart, so refuse rather than run as nobody.
+                    let staff_id = env_staff_id().map_err(|m| eyre!(m))?;
                     let me = Me {
                         staff_id,
-                        name: "staff".into(),
+                        name: std::env::var("FRONTDESK_USERNAME")
+                            .unwrap_or_else(|_| format!("staff {staff_id}")),
                         hotel_name: hotel.clone(),
                         capabilities: [
                             "chat.conversation.read",
@@ -572,6 +579,21 @@ pub async fn run(cli: Cli) -> Result<()> {
             let config = inbox_config(&e, api, me, data_dir(), live)?;
             inbox::run(config).await
         }
+    }
+}
+
+/// `FRONTDESK_STAFF_ID`, which a token from the environment needs.
+pub fn env_staff_id() -> Result<i64, String> {
+    let raw = std::env::var("FRONTDESK_STAFF_ID").ok();
+    match raw.as_deref().map(str::trim).map(str::parse::<i64>) {
+        Some(Ok(id)) if id > 0 => Ok(id),
+        Some(_) => Err(format!(
+            "FRONTDESK_STAFF_ID={:?} is not a staff number. Set it to yours (it is in the answer of the sign-in call as staff_id), or sign in with `frontdesk login`.",
+            raw.unwrap_or_default()
+        )),
+        None => Err(
+            "FRONTDESK_TOKEN needs FRONTDESK_STAFF_ID, your staff number (the sign-in answer's staff_id), so that your own messages are known as yours. Or sign in with `frontdesk login` and leave FRONTDESK_TOKEN unset.".into(),
+        ),
     }
 }
 

@@ -106,7 +106,8 @@ impl Default for Config {
             request_timeout_seconds: 15,
             notifications: NotifyMode::Bell,
             allow_insecure: false,
-            canned_replies: default_canned(),
+            // None unless the hotel writes its own: another hotel's Wi-Fi name is one Enter away.
+            canned_replies: Vec::new(),
             realtime: RealtimeConfig::default(),
             theme: ThemeConfig::default(),
             keys: BTreeMap::new(),
@@ -114,7 +115,8 @@ impl Default for Config {
     }
 }
 
-pub fn default_canned() -> Vec<String> {
+/// The demo hotel's canned replies: for `frontdesk demo` only.
+pub fn demo_canned() -> Vec<String> {
     [
         "Thank you for your message — we're on it and will be with you shortly.",
         "Fresh towels are on their way to your room.",
@@ -405,7 +407,10 @@ mod tests {
     fn missing_file_is_the_defaults() {
         let c = Config::load(Path::new("/nonexistent/frontdesk/config.toml")).unwrap();
         assert_eq!(c.poll_seconds, 5);
-        assert_eq!(c.canned_replies.len(), 5);
+        assert!(
+            c.canned_replies.is_empty(),
+            "the demo's replies are not a hotel's"
+        );
     }
 
     #[test]

@@ -186,15 +186,37 @@ pub fn execute(
         } => {
             let staff_id = me.staff_id;
             tokio::spawn(async move {
-                // Limits first: nothing leaves if one file is refused.
-                let loaded = tokio::task::spawn_blocking(move || {
+                // Limits first: nothing leaves if one file is refused, and the good ones go
+                // back to the prompt with the reasons for the others.
+                let checked = tokio::task::spawn_blocking(move || {
                     files
-                        .iter()
-                        .map(|f| crate::files::load(f))
-                        .collect::<Result<Vec<_>, String>>()
+                        .into_iter()
+                        .map(|f| {
+                            let r = crate::files::load(&f);
+                            (f, r)
+                        })
+                        .collect::<Vec<_>>()
                 })
                 .await
-                .unwrap_or_else(|e| Err(e.to_string()));
+                .unwrap_or_default();
+                let refused: Vec<(String, String)> = checked
+                    .iter()
+                    .filter_map(|(f, r)| r.as_ref().err().map(|e| (f.clone(), e.clone())))
+                    .collect();
+                if !refused.is_empty() {
+                    let kept = checked
+                        .into_iter()
+                        .filter(|(_, r)| r.is_ok())
+                        .map(|(f, _)| f)
+                        .collect();
+                    send(Event::UploadRefused {
+                        conversation,
+                        kept,
+                        refused,
+                    });
+                    return;
+                }
+                let loaded: Result<Vec<_>, String> = checked.into_iter().map(|(_, r)| r).collect();
                 let result = match loaded {
                     Err(e) => Err(e),
                     Ok(files) => {
@@ -574,6 +596,9 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         Duration::from_secs(60),
     );
     minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // A countdown on screen ("reconnecting in 12s") moves every second.
+    let mut second = tokio::time::interval(Duration::from_secs(1));
+    second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
     loop {
         for cmd in pending.drain(..) {
@@ -655,6 +680,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             app.traced_live.clear();
         }
         let plan = app.poll_plan();
+        let counting_down = matches!(app.connection, Connection::Reconnecting { .. });
         let event = tokio::select! {
             term = async {
                 match tui.events.as_mut() {
@@ -674,6 +700,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             },
             Some(ev) = rx.recv() => ev,
             _ = minute.tick() => Event::Tick(Utc::now()),
+            _ = second.tick(), if counting_down => Event::Tick(Utc::now()),
             _ = poll_thread.tick(), if plan.thread => Event::Poll(PollKind::Thread),
             _ = poll_unread.tick(), if plan.unread => Event::Poll(PollKind::Unread),
             _ = poll_list.tick(), if plan.list => Event::Poll(PollKind::List),
@@ -685,8 +712,9 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             // A resize redraws every cell plain: the links need wrapping again.
             tui.hyperlinked.clear();
         }
-        // Ages, and the time a reply is first attempted, follow the real clock.
-        app.clock.now = Utc::now();
+        // Ages, and the time a reply is first attempted, follow the real clock, and the time
+        // zone follows daylight saving through a night shift.
+        app.clock = local_clock();
         pending.extend(app.update(event));
         // Merge whatever else is already queued into the same frame.
         while let Ok(ev) = rx.try_recv() {

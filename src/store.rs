@@ -9,43 +9,45 @@ use std::path::{Path, PathBuf};
 use crate::api::ConversationId;
 use crate::app::{Draft, PendingReply};
 
+/// Writes a state file: owner-only (it holds guest and staff text, or a token), through a
+/// temp file of its own (a unique name, so two writers never share one), fsync, rename. A
+/// failed write removes its temp file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_file(path, bytes, false)
-}
-
-/// Write-then-rename with fsync; `private` makes the file owner-only (the token is a password).
-fn write_file(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("state"),
-        std::process::id()
-    ));
-    {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        if private {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
-        #[cfg(unix)]
-        if private {
-            // A tmp file left by an older run may have kept wider permissions.
-            use std::os::unix::fs::PermissionsExt;
-            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        }
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)?;
+    private_dir(dir)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("state");
+    // tempfile creates it 0600 and deletes it on drop unless it is persisted.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
     // The rename itself is durable only once the directory is synced.
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Creates the directory owner-only (0700), and narrows it if others could look in.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
 }
 
 #[derive(Debug)]
@@ -172,6 +174,62 @@ impl OutboxStore {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn guest_text_on_disk_is_owner_only_and_leaves_no_temp_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data");
+        let drafts = DraftStore::new(&dir);
+        drafts
+            .save(&[(
+                1,
+                Draft {
+                    text: "Room 101 asked for towels".into(),
+                    reply_to: None,
+                },
+            )])
+            .unwrap();
+        let outbox = OutboxStore::new(&dir);
+        outbox.save(&[]).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(drafts.path()), 0o600);
+        assert_eq!(mode(outbox.path()), 0o600);
+        assert_eq!(mode(&dir), 0o700);
+        // A directory others could read is narrowed.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        drafts.save(&[]).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        // A write that fails (the target is a directory) leaves no temp file behind.
+        let blocked = dir.join("blocked.json");
+        std::fs::create_dir(&blocked).unwrap();
+        std::fs::write(blocked.join("keep"), b"x").unwrap();
+        assert!(write_atomic(&blocked, b"{}").is_err());
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+    }
+
+    #[test]
+    fn two_writers_never_share_a_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("drafts.json");
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let path = path.clone();
+                std::thread::spawn(move || write_atomic(&path, format!("[{i}]").as_bytes()))
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap().unwrap();
+        }
+        let last = std::fs::read_to_string(&path).unwrap();
+        assert!(last.starts_with('[') && last.ends_with(']'), "{last}");
+    }
+
     #[test]
     fn drafts_round_trip() {
         let dir = tempfile::tempdir().unwrap();
@@ -277,7 +335,7 @@ impl SessionStore {
 
     pub fn save(&self, s: &Session) -> std::io::Result<()> {
         let bytes = serde_json::to_vec_pretty(s).map_err(std::io::Error::other)?;
-        write_file(&self.path, &bytes, true)
+        write_atomic(&self.path, &bytes)
     }
 
     /// The saved session, `Ok(None)` when not signed in. Refuses a file others can read, as

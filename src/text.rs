@@ -46,6 +46,19 @@ pub fn sanitize(input: &str) -> Cow<'_, str> {
 }
 
 /// Sanitises and flattens to one line (for previews and names).
+/// Text folded for matching: compatibility-decomposed, combining marks dropped, lower case,
+/// so "sean" finds "Seán", "fernandez" "Fernández", "muller" "Müller" and full-width digits
+/// find room numbers, in every script.
+pub fn fold(input: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    input
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 pub fn one_line(input: &str) -> String {
     let clean = sanitize(input);
     let mut out = String::with_capacity(clean.len());
@@ -195,6 +208,17 @@ pub fn body(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_ignores_accents_and_case_in_every_script() {
+        assert!(fold("Seán Ó Briain").contains(&fold("sean o")));
+        assert!(fold("Fernández").contains("fernandez"));
+        assert_eq!(fold("ÉLODIE"), "elodie");
+        assert_eq!(fold("Ελένη"), fold("ελενη"));
+        assert_eq!(fold("Йо"), "ио");
+        assert_eq!(fold("１０３"), "103");
+        assert_eq!(fold("陈"), "陈");
+    }
 
     #[test]
     fn escapes_are_inert() {

@@ -186,8 +186,9 @@ async fn edit_and_delete_own_messages_with_confirmation() {
             .any(|m| m.id == mine && m.is_edited && m.message == "Maintenance fixed it at 14:10.")
     );
 
+    // Back in the thread where the edit began: the next keys are commands, not reply text.
+    assert_eq!(h.app.focus, Focus::Thread);
     // Delete: asked first; "n" keeps it.
-    h.key(KeyCode::Esc);
     h.key(KeyCode::Char('d'));
     h.key(KeyCode::Char('n'));
     assert!(!h.app.threads[&conv].messages[&mine].is_deleted);
@@ -264,8 +265,9 @@ async fn the_deployments_500s_change_nothing_and_say_so() {
         h.app.composer.text.ends_with("(updated)"),
         "what was typed is still there"
     );
+    // Esc gives up the edit and goes back to the thread.
     h.key(KeyCode::Esc);
-    h.key(KeyCode::Esc);
+    assert_eq!(h.app.focus, Focus::Thread);
     h.key(KeyCode::Char('d'));
     h.key(KeyCode::Char('y'));
     assert!(

@@ -310,7 +310,7 @@ async fn edits_and_deletes_say_what_the_server_kept() {
             h.app.threads[&conv].messages[&mine].message,
             "Checkout is at 12 for you."
         );
-        h.key(KeyCode::Esc);
+        assert_eq!(h.app.focus, Focus::Thread, "back where the edit began");
         h.key(KeyCode::Char('d'));
         h.key(KeyCode::Char('y'));
         assert!(h.until(10, |a| a.notice.is_some()).await);

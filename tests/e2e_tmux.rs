@@ -238,8 +238,12 @@ fn reply_to_room_101_from_the_real_terminal() {
     });
     assert_eq!(copies, 1);
 
-    // Quit cleanly: the program ends and the pane closes.
-    tmux.keys(&["Escape", "Escape", "q"]);
+    // Quit cleanly from the list (q in a thread goes back to the list): the program ends and
+    // the pane closes. One key at a time: ESC then a letter at once reads as Alt-letter.
+    for k in ["Escape", "Escape", "q"] {
+        tmux.keys(&[k]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
     let deadline = Instant::now() + Duration::from_secs(5);
     while tmux.run(&["list-sessions"]).contains("e2e") {
         assert!(Instant::now() < deadline, "frontdesk did not quit");

@@ -101,6 +101,8 @@ pub enum Confirmed {
     },
     /// A reply into an earlier stay's conversation, whose guest has checked out.
     SendToEarlierStay,
+    /// Quit with replies still in the outbox.
+    Quit,
 }
 
 /// An upload on its way.
@@ -119,8 +121,10 @@ pub enum Connection {
     LivePartial,
     /// No realtime configured: polling on a timer.
     Polling,
+    /// Waiting to reconnect until `at` (the screen counts down); `attempt` counts tries.
     Reconnecting {
-        in_secs: u64,
+        at: DateTime<Utc>,
+        attempt: u32,
     },
     Stopped(String),
 }
@@ -192,6 +196,11 @@ impl Composer {
             .find(|(_, c)| c.is_whitespace())
             .map(|(i, c)| i + c.len_utf8())
             .unwrap_or(0);
+        self.text.replace_range(start..self.cursor, "");
+        self.cursor = start;
+    }
+    fn delete_to_line_start(&mut self) {
+        let start = self.text[..self.cursor].rfind('\n').map_or(0, |i| i + 1);
         self.text.replace_range(start..self.cursor, "");
         self.cursor = start;
     }
@@ -394,6 +403,12 @@ pub enum Event {
     Uploaded {
         conversation: ConversationId,
         result: Result<crate::api::UploadResult, String>,
+    },
+    /// Some files broke the limits: nothing was sent; the rest go back to the prompt.
+    UploadRefused {
+        conversation: ConversationId,
+        kept: Vec<String>,
+        refused: Vec<(String, String)>,
     },
     Edited {
         message: MessageId,
@@ -826,7 +841,7 @@ impl App {
 
     /// The ids shown in the list, after the filter.
     pub fn visible_order(&self) -> Vec<ConversationId> {
-        let needle = self.filter.trim().to_lowercase();
+        let needle = crate::text::fold(self.filter.trim());
         if needle.is_empty() {
             return self.order.clone();
         }
@@ -836,7 +851,7 @@ impl App {
             .filter(|id| {
                 self.conversations.get(id).is_some_and(|c| {
                     c.room_number.to_string().starts_with(&needle)
-                        || self.conversation_name(*id).to_lowercase().contains(&needle)
+                        || crate::text::fold(&self.conversation_name(*id)).contains(&needle)
                 })
             })
             .collect()
@@ -1374,12 +1389,7 @@ impl App {
         let mut cmds = match event {
             Event::Key(key) => self.on_key(key),
             Event::Mouse(m) => self.on_mouse(m),
-            Event::Paste(text) => {
-                if self.focus == Focus::Composer && self.overlay == Overlay::None {
-                    self.composer.insert(&text.replace('\r', ""));
-                }
-                vec![]
-            }
+            Event::Paste(text) => self.on_paste(&text),
             Event::Resize(w, h) => {
                 self.size = (w, h);
                 self.ensure_list_visible();
@@ -1395,6 +1405,11 @@ impl App {
                 vec![]
             }
             Event::Tick(now) => {
+                // A countdown tick, between minute ticks, only moves the clock.
+                if now - self.last_tick < chrono::Duration::seconds(50) {
+                    self.clock.now = now;
+                    return vec![];
+                }
                 let gap = now - self.last_tick;
                 self.last_tick = now;
                 self.clock.now = now;
@@ -1742,6 +1757,25 @@ impl App {
                 }
                 vec![]
             }
+            Event::UploadRefused {
+                conversation,
+                kept,
+                refused,
+            } => {
+                self.uploading = None;
+                // Each reason names its file.
+                let names: Vec<String> = refused.iter().map(|(_, why)| why.clone()).collect();
+                let text = format!("Not sent: {}", names.join(", "));
+                if self.open == Some(conversation) && !kept.is_empty() {
+                    self.overlay = Overlay::Attach {
+                        input: String::new(),
+                        files: kept,
+                        hint: Some(format!("{text}. Enter sends the rest.")),
+                    };
+                }
+                self.notice(Level::Error, text);
+                vec![]
+            }
             Event::Uploaded {
                 conversation,
                 result,
@@ -1801,6 +1835,8 @@ impl App {
                         && let Some((_, draft)) = self.composer.editing.take()
                     {
                         self.composer.set(draft);
+                        // Back where the edit began, so the next keys are not reply text.
+                        self.focus = Focus::Thread;
                     }
                     self.notice(Level::Info, "Message edited");
                     vec![]
@@ -2042,11 +2078,23 @@ impl App {
             Overlay::SignIn { .. } => return self.on_sign_in_key(key),
             Overlay::Attach { .. } => return self.on_attach_key(key),
             Overlay::Confirm { then, .. } => {
-                self.overlay = Overlay::None;
                 return match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') => self.confirmed(then),
+                    KeyCode::Char('y') | KeyCode::Char('Y') => {
+                        self.overlay = Overlay::None;
+                        self.confirmed(then)
+                    }
+                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                        self.overlay = Overlay::None;
+                        self.notice(Level::Info, "Cancelled; nothing changed");
+                        vec![]
+                    }
+                    KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        self.overlay = Overlay::None;
+                        self.quit_now()
+                    }
+                    // Enter or a stray key must not decide: the question stays.
                     _ => {
-                        self.notice(Level::Info, "Cancelled");
+                        self.notice(Level::Info, "Answer y (yes) or n (no)");
                         vec![]
                     }
                 };
@@ -2066,14 +2114,40 @@ impl App {
         }
     }
 
+    /// A paste goes where typing would: the composer (CR and CRLF become new lines, as tmux
+    /// and some terminals paste them), the filter, the room prompt or the attach prompt.
+    fn on_paste(&mut self, text: &str) -> Vec<Command> {
+        let lines = text.replace("\r\n", "\n").replace('\r', "\n");
+        let one_line = || lines.trim().replace('\n', " ");
+        match &mut self.overlay {
+            Overlay::None if self.focus == Focus::Composer => {
+                self.composer.insert(&lines);
+                return self.stash_draft();
+            }
+            Overlay::Filter => {
+                self.filter.push_str(&one_line());
+                self.after_filter_change();
+            }
+            Overlay::RoomPrompt(t) => {
+                t.extend(
+                    lines
+                        .chars()
+                        .filter(char::is_ascii_digit)
+                        .take(6 - t.len().min(6)),
+                );
+            }
+            Overlay::Attach { input, .. } => input.push_str(&one_line()),
+            _ => self.dirty = false,
+        }
+        vec![]
+    }
+
     fn on_composer_key(&mut self, key: KeyEvent) -> Vec<Command> {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Char('w') if ctrl => self.composer.delete_word(),
-            KeyCode::Char('u') if ctrl => {
-                self.composer.text.clear();
-                self.composer.cursor = 0;
-            }
+            // Readline: to the start of the line, not the whole reply.
+            KeyCode::Char('u') if ctrl => self.composer.delete_to_line_start(),
             KeyCode::Char(c) if !ctrl => self.composer.insert(c.encode_utf8(&mut [0; 4])),
             KeyCode::Backspace => self.composer.backspace(),
             KeyCode::Delete => self.composer.delete(),
@@ -2109,14 +2183,18 @@ impl App {
             KeyCode::Char('c') => return self.on_action(Action::Quit),
             _ => {}
         }
-        // Keep the highlight on a match as the filter narrows.
+        self.after_filter_change();
+        vec![]
+    }
+
+    /// Keeps the highlight on a match as the filter narrows.
+    fn after_filter_change(&mut self) {
         let order = self.visible_order();
         if self.selected.is_none_or(|s| !order.contains(&s)) {
             self.selected = order.first().copied();
         }
         self.list_offset = 0;
         self.ensure_list_visible();
-        vec![]
     }
 
     fn on_room_key(&mut self, key: KeyEvent, mut text: String) -> Vec<Command> {
@@ -2245,6 +2323,9 @@ impl App {
     }
 
     fn confirmed(&mut self, then: Confirmed) -> Vec<Command> {
+        if then == Confirmed::Quit {
+            return self.quit_now();
+        }
         let Some(conversation) = self.open else {
             return vec![];
         };
@@ -2270,6 +2351,7 @@ impl App {
                 }]
             }
             Confirmed::SendToEarlierStay => self.send_now(),
+            Confirmed::Quit => self.quit_now(),
         }
     }
 
@@ -2373,13 +2455,19 @@ impl App {
 
     fn on_action(&mut self, action: Action) -> Vec<Command> {
         match action {
-            Action::Quit => {
-                self.quit = true;
-                let mut c = self.stash_draft();
-                c.push(self.save_drafts());
-                c.push(Command::Quit);
-                return c;
+            Action::Quit if !self.pending.is_empty() => {
+                let n = self.pending.len();
+                self.overlay = Overlay::Confirm {
+                    question: format!(
+                        "{n} {} not confirmed yet. {} in the outbox and {} checked and sent when frontdesk next starts. Quit now? y/n",
+                        if n == 1 { "reply is" } else { "replies are" },
+                        if n == 1 { "It stays" } else { "They stay" },
+                        if n == 1 { "is" } else { "are" },
+                    ),
+                    then: Confirmed::Quit,
+                };
             }
+            Action::Quit => return self.quit_now(),
             Action::Help => self.overlay = Overlay::Help(0),
             Action::Suspend => {
                 let mut c = self.stash_draft();
@@ -2400,6 +2488,32 @@ impl App {
             }
             Action::Down if self.focus == Focus::List => self.select_relative(1),
             Action::Up if self.focus == Focus::List => self.select_relative(-1),
+            Action::Top if self.focus == Focus::List => self.select_relative(isize::MIN / 2),
+            Action::Bottom if self.focus == Focus::List => self.select_relative(isize::MAX / 2),
+            Action::HalfPageDown | Action::HalfPageUp if self.focus == Focus::List => {
+                let half = (layout::list_capacity(self) / 2).max(1) as isize;
+                let down = action == Action::HalfPageDown;
+                self.select_relative(if down { half } else { -half });
+            }
+            Action::HalfPageDown | Action::HalfPageUp => {
+                let down = action == Action::HalfPageDown;
+                self.with_thread(|t, h, hs| {
+                    let rows = (h / 2).max(1);
+                    if down {
+                        t.scroll_down(rows, h, hs)
+                    } else {
+                        t.scroll_up(rows, h, hs)
+                    }
+                });
+            }
+            Action::Leave if self.focus == Focus::List => {
+                if self.filter.is_empty() {
+                    self.dirty = false;
+                } else {
+                    self.filter.clear();
+                    self.after_filter_change();
+                }
+            }
             Action::Down => {
                 self.with_thread(|t, h, hs| t.move_selection(1, h, hs));
             }
@@ -2412,7 +2526,12 @@ impl App {
                 }
             }
             Action::NextUnread => return self.next_unread(),
-            Action::Filter => self.overlay = Overlay::Filter,
+            Action::Filter => {
+                // A new filter each time; Esc in the list clears the last one.
+                self.filter.clear();
+                self.after_filter_change();
+                self.overlay = Overlay::Filter;
+            }
             Action::OpenRoom => self.overlay = Overlay::RoomPrompt(String::new()),
             Action::PageUp => {
                 self.with_thread(|t, h, hs| t.scroll_up(h.saturating_sub(2).max(1), h, hs));
@@ -2426,7 +2545,7 @@ impl App {
             Action::Bottom => {
                 self.with_thread(|t, _, _| {
                     t.follow();
-                    t.selected = None;
+                    t.selected = t.newest_id();
                 });
             }
             Action::Write => {
@@ -2472,6 +2591,7 @@ impl App {
                 if let Some((_, draft)) = self.composer.editing.take() {
                     self.composer.set(draft);
                 }
+                self.focus = Focus::Thread;
                 self.notice(Level::Info, "Edit cancelled; your draft is back");
             }
             Action::Leave => {
@@ -2537,9 +2657,18 @@ impl App {
                     );
                     return vec![Command::Copy(text)];
                 }
+                self.notice(Level::Info, "Nothing to copy: select a message first (j/k)");
             }
         }
         vec![]
+    }
+
+    fn quit_now(&mut self) -> Vec<Command> {
+        self.quit = true;
+        let mut c = self.stash_draft();
+        c.push(self.save_drafts());
+        c.push(Command::Quit);
+        c
     }
 
     fn on_mouse(&mut self, m: MouseEvent) -> Vec<Command> {

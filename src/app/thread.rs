@@ -285,15 +285,16 @@ impl Thread {
         let Some(current) = current else {
             return;
         };
-        let target = if delta < 0 {
+        // The first move from no selection lands on the newest message, either way.
+        let target = if self.selected.is_none() {
+            Some(current)
+        } else if delta < 0 {
             self.messages
                 .range(..current)
                 .rev()
                 .nth((-delta - 1) as usize)
                 .map(|(id, _)| *id)
                 .or_else(|| self.oldest_id())
-        } else if self.selected.is_none() {
-            Some(current)
         } else {
             self.messages
                 .range((Excluded(current), Unbounded))
@@ -446,6 +447,9 @@ mod tests {
     fn selection_reveals_the_message() {
         let mut t = Thread::new(1);
         t.merge((1..=20).map(msg));
+        // The first k (or j) selects the newest message; then it moves.
+        t.move_selection(-1, 12, &three);
+        assert_eq!(t.selected, Some(20));
         t.move_selection(-10, 12, &three);
         assert_eq!(t.selected, Some(10));
         let (start, _) = t.view_start(12, &three).unwrap();

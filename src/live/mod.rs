@@ -331,9 +331,9 @@ async fn run(
             }
         };
         if !wait.is_zero() {
-            let _ = tx.send(Event::Connection(Connection::Reconnecting {
-                in_secs: wait.as_secs().max(1),
-            }));
+            let at = chrono::Utc::now()
+                + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::seconds(1));
+            let _ = tx.send(Event::Connection(Connection::Reconnecting { at, attempt }));
             tokio::time::sleep(wait).await;
         }
         if tx.is_closed() {

@@ -77,13 +77,20 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     }
 }
 
-fn connection_label(c: &Connection) -> String {
+fn connection_label(c: &Connection, now: DateTime<Utc>) -> String {
     match c {
         Connection::Connecting => "○ connecting".into(),
         Connection::Live => "● live".into(),
         Connection::LivePartial => "◐ live (partial)".into(),
         Connection::Polling => "◌ polling".into(),
-        Connection::Reconnecting { in_secs } => format!("○ reconnecting in {in_secs}s"),
+        Connection::Reconnecting { at, attempt } => {
+            let secs = (*at - now).num_seconds().max(0);
+            if secs == 0 {
+                format!("○ reconnecting ({attempt})")
+            } else {
+                format!("○ reconnecting in {secs}s ({attempt})")
+            }
+        }
         Connection::Stopped(reason) => format!("✕ stopped: {}", text::one_line(reason)),
     }
 }
@@ -100,13 +107,17 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         .unwrap_or_default();
     let right = format!(
         "{offline}{} · {} unread ",
-        connection_label(&app.connection),
+        connection_label(&app.connection, app.clock.now),
         unread
     );
+    // The desk's time and zone: ages and day separators are drawn in it.
+    let local = app.clock.now.with_timezone(&app.clock.offset);
     let left = format!(
-        " frontdesk · {} · {}",
+        " frontdesk · {} · {} · {} UTC{}",
         text::one_line(&app.me.hotel_name),
-        text::one_line(&app.me.name)
+        text::one_line(&app.me.name),
+        local.format("%H:%M"),
+        local.format("%:z")
     );
     let w = r.width as usize;
     let rw = text::width(&right).min(w);
@@ -170,7 +181,15 @@ fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
             order.len()
         )
     } else {
-        format!(" Conversations ({}) ", order.len())
+        // When the list is read on a timer, say how fresh it is.
+        let updated = match (app.poll_plan().list, app.list_updated) {
+            (true, Some(t)) => format!(
+                "· updated {} ",
+                t.with_timezone(&app.clock.offset).format("%H:%M")
+            ),
+            _ => String::new(),
+        };
+        format!(" Conversations ({}) {updated}", order.len())
     };
     let block = pane_block(title, app.focus == Focus::List, theme);
     let inner = block.inner(r);
@@ -478,18 +497,46 @@ fn draw_hints(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         (_, Focus::Composer) => Scope::Composer,
     };
     let allowed = |cap: &str| app.me.can(cap);
-    let mut parts: Vec<String> = app
+    let line = hint_line(app, scope, &allowed, r.width as usize);
+    frame.render_widget(Paragraph::new(line).style(theme.dim), r);
+}
+
+/// The hint bar: the scope's most useful keys first, whole hints only, as many as fit, and
+/// "? help" last when there is room (quit and help are always in the help).
+pub fn hint_line(app: &App, scope: Scope, allowed: &dyn Fn(&str) -> bool, width: usize) -> String {
+    use crate::app::keymap::Action;
+    let mut rows: Vec<_> = app
         .keymap
-        .visible(&allowed)
+        .visible(allowed)
         .filter(|r| r.applies_in(scope) && r.base.hint)
+        .filter(|r| !matches!(r.base.action, Action::Quit | Action::Help))
         .map(|r| format!("{} {}", r.label, r.base.help))
         .collect();
-    parts.push("Tab pane".into());
-    let line = parts.join(" · ");
-    frame.render_widget(
-        Paragraph::new(text::truncate(&line, r.width as usize)).style(theme.dim),
-        r,
-    );
+    rows.push("Tab pane".into());
+    // In the reply box "?" is text.
+    let tail = if scope == Scope::Composer {
+        "F1 help"
+    } else {
+        "? help"
+    };
+    let mut line = String::new();
+    for part in rows {
+        let sep = if line.is_empty() { 0 } else { 3 };
+        if text::width(&line) + sep + text::width(&part) + 3 + text::width(tail) > width {
+            break;
+        }
+        if sep > 0 {
+            line.push_str(" · ");
+        }
+        line.push_str(&part);
+    }
+    if text::width(&line) + 3 + text::width(tail) <= width {
+        if !line.is_empty() {
+            line.push_str(" · ");
+        }
+        line.push_str(tail);
+    }
+    line
 }
 
 fn popup(area: Rect, w: u16, h: u16) -> Rect {
@@ -506,25 +553,16 @@ fn popup(area: Rect, w: u16, h: u16) -> Rect {
 /// What each mark the screen can show means, for the help.
 fn marks(theme: &Theme) -> Vec<Line<'static>> {
     let rows: [(&str, &str); 10] = [
-        (
-            "● live",
-            "every channel is followed: replies arrive at once",
-        ),
-        (
-            "◐ partial",
-            "no private channels: colleagues' replies are polled",
-        ),
-        (
-            "◌ polling",
-            "no realtime link: the inbox is read on a timer",
-        ),
-        ("○", "connecting, or reconnecting in N s"),
-        ("✕ unreachable", "the server has not answered since HH:MM"),
+        ("● live", "replies arrive at once"),
+        ("◐ partial", "colleagues' replies are polled"),
+        ("◌ polling", "no realtime link: read on a timer"),
+        ("○", "connecting or reconnecting (tries)"),
+        ("✕ unreachable", "no answer from the server since"),
         ("●2", "unread guest messages"),
-        ("✓", "claimed (by whom: the thread's title)"),
+        ("✓", "claimed; who: the thread's title"),
         ("earlier stay", "a guest who has checked out"),
-        ("not confirmed", "may be stored: checked before any resend"),
-        ("waiting…", "leaves after the reply above"),
+        ("not confirmed", "may be stored; checked first"),
+        ("waiting…", "goes after the reply above"),
     ];
     let mut lines = vec![Line::styled("Marks".to_string(), theme.accent)];
     for (mark, meaning) in rows {
