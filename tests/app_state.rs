@@ -706,3 +706,195 @@ fn only_listed_conversations_get_their_stay_followed() {
     let c = a.update(note(2, "BK-2026-0002"));
     assert!(!c.iter().any(|c| matches!(c, Command::Watch { .. })));
 }
+
+fn ctrl(a: &mut App, c: char) -> Vec<Command> {
+    a.update(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )))
+}
+
+#[test]
+fn a_pasted_block_keeps_its_lines_whatever_the_line_endings() {
+    let mut a = app();
+    a.open_conversation(1, Focus::Composer);
+    a.update(Event::Paste("Dear guest,\r\rtowels: 2\r\nrobes: 1".into()));
+    assert_eq!(a.composer.text, "Dear guest,\n\ntowels: 2\nrobes: 1");
+    assert_eq!(a.drafts[&1].text, a.composer.text, "the draft is kept");
+}
+
+#[test]
+fn pastes_reach_the_filter_the_room_prompt_and_the_attach_prompt() {
+    use frontdesk::app::Overlay;
+    let mut a = app();
+    key(&mut a, KeyCode::Char('/'));
+    a.update(Event::Paste("Guest 2\r\n".into()));
+    assert_eq!(a.filter, "Guest 2");
+    assert_eq!(a.visible_order(), vec![2]);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('o'));
+    a.update(Event::Paste("room 10 3".into()));
+    assert_eq!(a.overlay, Overlay::RoomPrompt("103".into()));
+    key(&mut a, KeyCode::Esc);
+    a.open_conversation(1, Focus::Thread);
+    a.overlay = Overlay::Attach {
+        input: String::new(),
+        files: vec![],
+        hint: None,
+    };
+    a.update(Event::Paste("/tmp/folio 101.pdf\n".into()));
+    assert!(matches!(&a.overlay, Overlay::Attach { input, .. } if input == "/tmp/folio 101.pdf"));
+}
+
+#[test]
+fn enter_in_a_yes_no_question_decides_nothing() {
+    use frontdesk::app::{Confirmed, Overlay};
+    let mut a = app();
+    a.overlay = Overlay::Confirm {
+        question: "Delete? y/n".into(),
+        then: Confirmed::Delete {
+            message: 1,
+            hard: false,
+        },
+    };
+    let c = key(&mut a, KeyCode::Enter);
+    assert!(c.is_empty());
+    assert!(matches!(a.overlay, Overlay::Confirm { .. }), "still asking");
+    assert!(a.notice.as_ref().unwrap().text.contains("y (yes) or n (no)"));
+    key(&mut a, KeyCode::Char('n'));
+    assert_eq!(a.overlay, Overlay::None);
+}
+
+#[test]
+fn quitting_with_unsent_replies_asks_first() {
+    use frontdesk::app::Overlay;
+    let mut a = app();
+    a.open_conversation(1, Focus::Composer);
+    typed(&mut a, "Taxi at 6");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.focus, Focus::List);
+    key(&mut a, KeyCode::Char('q'));
+    assert!(!a.quit);
+    assert!(
+        matches!(&a.overlay, Overlay::Confirm { question, .. } if question.contains("1 reply is not confirmed"))
+    );
+    let c = key(&mut a, KeyCode::Char('y'));
+    assert!(a.quit && c.contains(&Command::Quit));
+}
+
+#[test]
+fn q_in_a_thread_goes_back_to_the_list() {
+    let mut a = app();
+    a.open_conversation(1, Focus::Thread);
+    key(&mut a, KeyCode::Char('q'));
+    assert!(!a.quit);
+    assert_eq!(a.focus, Focus::List);
+}
+
+#[test]
+fn list_keys_of_mutt_and_aerc() {
+    let mut a = app();
+    assert_eq!(a.selected, Some(3));
+    key(&mut a, KeyCode::Char('G'));
+    assert_eq!(a.selected, Some(1));
+    key(&mut a, KeyCode::Char('g'));
+    assert_eq!(a.selected, Some(3));
+    key(&mut a, KeyCode::End);
+    assert_eq!(a.selected, Some(1));
+    key(&mut a, KeyCode::Home);
+    assert_eq!(a.selected, Some(3));
+    ctrl(&mut a, 'd');
+    assert_eq!(a.selected, Some(1), "half a page down (the list is short)");
+    ctrl(&mut a, 'u');
+    assert_eq!(a.selected, Some(3));
+}
+
+#[test]
+fn the_first_k_selects_the_newest_and_copy_needs_a_selection() {
+    let mut a = app();
+    a.open_conversation(1, Focus::Thread);
+    a.update(Event::PageLoaded {
+        conversation: 1,
+        limit: 30,
+        result: Ok((1..=5).map(|i| msg(i, 1, "guest", "x")).collect()),
+    });
+    key(&mut a, KeyCode::Char('y'));
+    assert!(a.notice.as_ref().unwrap().text.starts_with("Nothing to copy"));
+    key(&mut a, KeyCode::Char('k'));
+    assert_eq!(a.threads[&1].selected, Some(5));
+    key(&mut a, KeyCode::Char('k'));
+    assert_eq!(a.threads[&1].selected, Some(4));
+    key(&mut a, KeyCode::End);
+    assert_eq!(a.threads[&1].selected, Some(5));
+}
+
+#[test]
+fn esc_clears_the_filter_slash_starts_anew_and_accents_do_not_matter() {
+    let mut a = app();
+    let convs: Vec<Conversation> = ["Seán Ó Briain", "Ana Fernández", "Ελένη Παπαδοπούλου"]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            serde_json::from_value(json!({"id": i + 1, "room_number": 101 + i, "guest_name": n,
+                "last_message_time": format!("2026-11-24T1{i}:00:00Z")}))
+            .unwrap()
+        })
+        .collect();
+    a.update(Event::ConversationsLoaded(Ok(convs)));
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "sean o");
+    assert_eq!(a.visible_order(), vec![1]);
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.focus, Focus::List);
+    key(&mut a, KeyCode::Char('/'));
+    assert!(a.filter.is_empty(), "a new filter each time");
+    typed(&mut a, "FERNANDEZ");
+    assert_eq!(a.visible_order(), vec![2]);
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    typed(&mut a, "/ελενη");
+    assert_eq!(a.visible_order(), vec![3]);
+    a.update(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.focus, Focus::List);
+    assert!(!a.filter.is_empty());
+    key(&mut a, KeyCode::Esc);
+    assert!(a.filter.is_empty(), "Esc in the list clears the filter");
+    assert_eq!(a.visible_order().len(), 3);
+}
+
+#[test]
+fn ctrl_u_deletes_to_the_start_of_the_line() {
+    let mut a = app();
+    a.open_conversation(1, Focus::Composer);
+    a.update(Event::Paste("Dear guest,\nthe spa opens at 9".into()));
+    ctrl(&mut a, 'u');
+    assert_eq!(a.composer.text, "Dear guest,\n");
+}
+
+#[test]
+fn a_failed_poll_says_since_when() {
+    use frontdesk::app::{Connection, POLL_LIMIT};
+    let mut a = app();
+    a.update(Event::Connection(Connection::Polling));
+    a.open_conversation(1, Focus::Thread);
+    let down = ApiError::new("GET", "/x", ErrorKind::NoConnection("refused".into()));
+    a.update(Event::Refreshed {
+        conversation: 1,
+        limit: POLL_LIMIT,
+        result: Err(down),
+    });
+    assert_eq!(a.server_unreachable_since, Some(a.clock.now));
+    a.update(Event::Refreshed {
+        conversation: 1,
+        limit: POLL_LIMIT,
+        result: Ok(vec![]),
+    });
+    assert_eq!(a.server_unreachable_since, None);
+}

@@ -380,3 +380,40 @@ fn help_scrolls_on_a_small_terminal() {
     app.update(key(KeyCode::Char('x')));
     assert_eq!(app.overlay, frontdesk::app::Overlay::None);
 }
+
+#[test]
+fn a_dead_server_and_a_stale_list_are_said() {
+    use frontdesk::app::{Connection, POLL_LIMIT};
+    let mut app = hotel((120, 20));
+    app.update(Event::Connection(Connection::Polling));
+    app.list_updated = Some(app.clock.now);
+    let id = app.order[0];
+    app.open_conversation(id, frontdesk::app::Focus::Thread);
+    app.update(Event::Refreshed {
+        conversation: id,
+        limit: POLL_LIMIT,
+        result: Err(ApiError::new(
+            "GET",
+            "/x",
+            ErrorKind::NoConnection("refused".into()),
+        )),
+    });
+    let screen = draw(&app, &Theme::plain());
+    assert!(
+        screen.contains("✕ server unreachable since 14:30"),
+        "{screen}"
+    );
+    assert!(screen.contains("updated 14:30"), "{screen}");
+    assert!(screen.contains("14:30 UTC+00:00"), "the desk's zone: {screen}");
+}
+
+#[test]
+fn hints_at_80_columns_are_whole_and_end_with_help() {
+    let app = hotel((80, 24));
+    let allowed = |c: &str| app.me.can(c);
+    let line = frontdesk::ui::hint_line(&app, frontdesk::app::keymap::Scope::List, &allowed, 80);
+    assert!(frontdesk::text::width(&line) <= 80, "{line}");
+    assert!(line.starts_with("Enter open"), "the most useful first: {line}");
+    assert!(line.ends_with("? help"), "{line}");
+    assert!(!line.contains('…'), "no hint cut in half: {line}");
+}

@@ -556,7 +556,7 @@ fn marks(theme: &Theme) -> Vec<Line<'static>> {
         ("● live", "replies arrive at once"),
         ("◐ partial", "colleagues' replies are polled"),
         ("◌ polling", "no realtime link: read on a timer"),
-        ("○", "connecting or reconnecting (tries)"),
+        ("○", "connecting; (3) counts the tries"),
         ("✕ unreachable", "no answer from the server since"),
         ("●2", "unread guest messages"),
         ("✓", "claimed; who: the thread's title"),
