@@ -357,3 +357,47 @@ async fn without_rights_the_actions_are_not_offered() {
     assert!(offered.contains(&Action::Copy));
     d.stop().await;
 }
+
+#[tokio::test]
+async fn a_refused_file_keeps_the_rest_of_the_batch() {
+    let d = demo("").await;
+    let mut h = Harness::new(&d, "frontdesk", None).await;
+    let conv = open_room(&mut h, 104).await;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("map.txt");
+    std::fs::write(&good, b"Lakeview restaurant: ground floor").unwrap();
+    let bad = dir.path().join("tool.exe");
+    std::fs::write(&bad, b"MZ").unwrap();
+    h.key(KeyCode::Char('a'));
+    for f in [&good, &bad] {
+        h.typed(f.to_str().unwrap());
+        h.key(KeyCode::Enter);
+    }
+    h.key(KeyCode::Enter);
+    assert!(h.until(10, |a| a.uploading.is_none()).await);
+    // Nothing left; the good file is still chosen, and the refusal names the other.
+    assert!(
+        matches!(&h.app.overlay, Overlay::Attach { files, hint: Some(hint), .. }
+            if files == &vec![good.to_str().unwrap().to_string()] && hint.contains("tool.exe")),
+        "{:?}",
+        h.app.overlay
+    );
+    assert!(notice(&h).contains("tool.exe"), "{}", notice(&h));
+    h.key(KeyCode::Enter);
+    assert!(
+        h.until(10, |a| a
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text == "Sent 1 file"))
+            .await,
+        "{}",
+        notice(&h)
+    );
+    let stored = h.api.messages(conv, 5, None).await.unwrap();
+    assert!(
+        stored
+            .iter()
+            .any(|m| m.attachments.iter().any(|a| a.file_name == "map.txt"))
+    );
+    d.stop().await;
+}

@@ -760,7 +760,13 @@ fn enter_in_a_yes_no_question_decides_nothing() {
     let c = key(&mut a, KeyCode::Enter);
     assert!(c.is_empty());
     assert!(matches!(a.overlay, Overlay::Confirm { .. }), "still asking");
-    assert!(a.notice.as_ref().unwrap().text.contains("y (yes) or n (no)"));
+    assert!(
+        a.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("y (yes) or n (no)")
+    );
     key(&mut a, KeyCode::Char('n'));
     assert_eq!(a.overlay, Overlay::None);
 }
@@ -821,7 +827,13 @@ fn the_first_k_selects_the_newest_and_copy_needs_a_selection() {
         result: Ok((1..=5).map(|i| msg(i, 1, "guest", "x")).collect()),
     });
     key(&mut a, KeyCode::Char('y'));
-    assert!(a.notice.as_ref().unwrap().text.starts_with("Nothing to copy"));
+    assert!(
+        a.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("Nothing to copy")
+    );
     key(&mut a, KeyCode::Char('k'));
     assert_eq!(a.threads[&1].selected, Some(5));
     key(&mut a, KeyCode::Char('k'));
@@ -859,7 +871,10 @@ fn esc_clears_the_filter_slash_starts_anew_and_accents_do_not_matter() {
     key(&mut a, KeyCode::Esc);
     typed(&mut a, "/ελενη");
     assert_eq!(a.visible_order(), vec![3]);
-    a.update(Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    a.update(Event::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Esc);
     assert_eq!(a.focus, Focus::List);

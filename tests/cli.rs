@@ -320,3 +320,29 @@ fn help_and_version_for_every_command() {
         assert!(text(&out).contains("Usage:"), "{cmd}");
     }
 }
+
+#[test]
+fn a_token_from_the_environment_needs_a_staff_id() {
+    let home = tempfile::tempdir().unwrap();
+    let env = [
+        ("FRONTDESK_SERVER", "http://127.0.0.1:9"),
+        ("FRONTDESK_HOTEL", "hotel-killarney"),
+        ("FRONTDESK_TOKEN", "0123456789abcdef"),
+    ];
+    let out = frontdesk(home.path(), &[], "", &env);
+    assert!(!out.status.success());
+    let t = text(&out);
+    assert!(
+        t.contains("FRONTDESK_TOKEN needs FRONTDESK_STAFF_ID"),
+        "{t}"
+    );
+    let mut bad = env.to_vec();
+    bad.push(("FRONTDESK_STAFF_ID", "zero"));
+    let out = frontdesk(home.path(), &[], "", &bad);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("is not a staff number"),
+        "{}",
+        text(&out)
+    );
+}

@@ -539,3 +539,50 @@ fn the_deployments_quirks_in_a_real_terminal() {
     tmux.keys(&["Escape", "Escape", "q"]);
     drop(server);
 }
+
+/// The realtime server is down: the header counts down to the next try and counts the tries,
+/// while the clock moves on its own (no events arrive from a dead link).
+#[test]
+fn the_reconnect_countdown_moves() {
+    if skip_without_tmux() {
+        return;
+    }
+    let (server, env) = serve_demo(&["--addr", "127.0.0.1:0"]);
+    let base = env["FRONTDESK_SERVER"].clone();
+    let dirs = tempfile::tempdir().unwrap();
+    let dead = format!("ws://127.0.0.1:{}/app/x?protocol=7", free_port());
+    let tmux = Tmux::start(
+        "countdown",
+        &inbox_cmd(dirs.path(), &base, &format!("--pusher-url '{dead}'")),
+    );
+    tmux.wait_for("Conversations (", 20);
+    let seconds = |s: &str| -> Option<(i64, i64)> {
+        let at = s.find("reconnecting in ")?;
+        let rest = &s[at + "reconnecting in ".len()..];
+        let (n, rest) = rest.split_once("s (")?;
+        let (k, _) = rest.split_once(')')?;
+        Some((n.parse().ok()?, k.parse().ok()?))
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let first = loop {
+        if let Some((n, k)) = seconds(&tmux.screen())
+            && n >= 2
+        {
+            break (n, k);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no countdown:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::thread::sleep(Duration::from_millis(1300));
+    let later = seconds(&tmux.screen());
+    assert!(
+        later.is_none_or(|(n, k)| n < first.0 || k > first.1),
+        "the countdown stood still at {first:?}:\n{}",
+        tmux.screen()
+    );
+    drop(server);
+}

@@ -404,7 +404,10 @@ fn a_dead_server_and_a_stale_list_are_said() {
         "{screen}"
     );
     assert!(screen.contains("updated 14:30"), "{screen}");
-    assert!(screen.contains("14:30 UTC+00:00"), "the desk's zone: {screen}");
+    assert!(
+        screen.contains("14:30 UTC+00:00"),
+        "the desk's zone: {screen}"
+    );
 }
 
 #[test]
@@ -413,7 +416,10 @@ fn hints_at_80_columns_are_whole_and_end_with_help() {
     let allowed = |c: &str| app.me.can(c);
     let line = frontdesk::ui::hint_line(&app, frontdesk::app::keymap::Scope::List, &allowed, 80);
     assert!(frontdesk::text::width(&line) <= 80, "{line}");
-    assert!(line.starts_with("Enter open"), "the most useful first: {line}");
+    assert!(
+        line.starts_with("Enter open"),
+        "the most useful first: {line}"
+    );
     assert!(line.ends_with("? help"), "{line}");
     assert!(!line.contains('…'), "no hint cut in half: {line}");
 }
