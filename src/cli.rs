@@ -465,7 +465,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             let running = demo::start(config).await.map_err(|e| eyre!(e))?;
             let http = api::client::http_client(Duration::from_secs(5), Duration::from_secs(15));
-            let login = api::login(&http, &running.base_url, "frontdesk", "demo")
+            let login = api::login(&running.base_url, "frontdesk", "demo")
                 .await
                 .wrap_err("signing in to the demo hotel")?;
             let mut c = ApiConfig::new(&running.base_url, &login.hotel_slug, &login.token);
@@ -540,7 +540,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let password = std::env::var("FRONTDESK_PASSWORD").ok();
             let (token, me) = match (user, password, &e.token, &e.session) {
                 (Some(u), Some(p), _, _) => {
-                    let login = api::login(&http, &server, &u, &p)
+                    let login = api::login(&server, &u, &p)
                         .await
                         .map_err(|err| eyre!(login_message(&server, &u, &err)))?;
                     check_login(&login, &u, &hotel).map_err(|m| eyre!(m))?;
@@ -617,6 +617,20 @@ pub fn login_message(server: &str, user: &str, err: &api::ApiError) -> String {
         ErrorKind::Forbidden(reason) => format!("{user} may not sign in: {reason}"),
         ErrorKind::Server(status) => {
             format!("{server} had an internal error ({status}); try again later.")
+        }
+        ErrorKind::Redirected(to) => {
+            let origin = reqwest::Url::parse(to)
+                .ok()
+                .map(|u| u.origin().ascii_serialization())
+                .filter(|o| o != "null");
+            match origin {
+                Some(o) => format!(
+                    "{server} sent the sign-in to {to}. Nothing was sent there. If that is your hotel's server, sign in with --server {o}"
+                ),
+                None => format!(
+                    "{server} answered the sign-in with a redirect ({to}); nothing was sent there."
+                ),
+            }
         }
     }
 }
@@ -714,7 +728,7 @@ async fn login_command(cli: &Cli, args: &LoginArgs) -> Result<()> {
         Duration::from_secs(5),
         Duration::from_secs(e.config.request_timeout_seconds),
     );
-    let login = api::login(&http, &server, &user, &password)
+    let login = api::login(&server, &user, &password)
         .await
         .map_err(|err| eyre!(login_message(&server, &user, &err)))?;
     let hotel = e.hotel.clone().unwrap_or_else(|| login.hotel_slug.clone());

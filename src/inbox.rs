@@ -66,8 +66,7 @@ async fn sign_in_again(
     save: Option<(crate::store::SessionStore, crate::store::Session)>,
 ) -> Result<(), String> {
     let server = api.config().server.clone();
-    let http = crate::api::client::http_client(Duration::from_secs(5), Duration::from_secs(15));
-    let login = crate::api::login(&http, &server, &username, &password)
+    let login = crate::api::login(&server, &username, &password)
         .await
         .map_err(|e| match e.kind {
             crate::api::ErrorKind::Unauthorised(_) => "Wrong password".to_string(),
@@ -107,9 +106,14 @@ pub fn execute(
     let send = std::sync::Arc::new(send);
     match cmd {
         Command::LoadConversations => {
-            tokio::spawn(
-                async move { send(Event::ConversationsLoaded(api.conversations().await)) },
-            );
+            tokio::spawn(async move {
+                let result = api.conversation_rows().await;
+                send(Event::ConversationsLoaded(counted(
+                    result,
+                    "conversation",
+                    &*send,
+                )));
+            });
         }
         Command::LoadPage {
             conversation,
@@ -117,7 +121,8 @@ pub fn execute(
             limit,
         } => {
             tokio::spawn(async move {
-                let result = api.messages(conversation, limit, before).await;
+                let result = api.message_rows(conversation, limit, before).await;
+                let result = counted(result, "message", &*send);
                 send(Event::PageLoaded {
                     conversation,
                     limit,
@@ -130,7 +135,8 @@ pub fn execute(
             limit,
         } => {
             tokio::spawn(async move {
-                let result = api.messages(conversation, limit, None).await;
+                let result = api.message_rows(conversation, limit, None).await;
+                let result = counted(result, "message", &*send);
                 send(Event::Refreshed {
                     conversation,
                     limit,
@@ -324,6 +330,18 @@ pub fn execute(
                 });
             });
         }
+        Command::MarkSoon(conversation) => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                send(Event::MarkDue(conversation));
+            });
+        }
+        Command::RetryListIn(secs) => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(secs)).await;
+                send(Event::RetryList);
+            });
+        }
         Command::CheckSoon { conversation } => {
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(400)).await;
@@ -364,6 +382,23 @@ pub fn execute(
         | Command::Copy(_)
         | Command::Quit => {}
     }
+}
+
+/// The rows that could be read; the others are counted to the app, which says so.
+fn counted<T>(
+    result: Result<crate::api::client::Rows<T>, crate::api::ApiError>,
+    what: &'static str,
+    send: &dyn Fn(Event),
+) -> Result<Vec<T>, crate::api::ApiError> {
+    result.map(|rows| {
+        if rows.skipped > 0 {
+            send(Event::Unreadable {
+                what,
+                count: rows.skipped,
+            });
+        }
+        rows.items
+    })
 }
 
 /// An upload whose answer proved nothing, looked for in the thread: our newest message
@@ -680,7 +715,8 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             app.traced_live.clear();
         }
         let plan = app.poll_plan();
-        let counting_down = matches!(app.connection, Connection::Reconnecting { .. });
+        let counting_down = matches!(app.connection, Connection::Reconnecting { .. })
+            || app.list_retry_at.is_some();
         let event = tokio::select! {
             term = async {
                 match tui.events.as_mut() {

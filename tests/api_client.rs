@@ -194,8 +194,7 @@ async fn demo() -> frontdesk::demo::RunningDemo {
 }
 
 async fn signed_in(d: &frontdesk::demo::RunningDemo, user: &str) -> (StaffApi, Login) {
-    let http = reqwest::Client::new();
-    let login = login(&http, &d.base_url, user, "demo").await.unwrap();
+    let login = login(&d.base_url, user, "demo").await.unwrap();
     let api = StaffApi::new(ApiConfig::new(&d.base_url, &login.hotel_slug, &login.token));
     (api, login)
 }
@@ -378,10 +377,7 @@ async fn scope_and_permission_errors_match_the_contract() {
         ErrorKind::Unauthorised("Invalid token.".into())
     );
 
-    let http = reqwest::Client::new();
-    let e = login(&http, &d.base_url, "frontdesk", "wrong")
-        .await
-        .unwrap_err();
+    let e = login(&d.base_url, "frontdesk", "wrong").await.unwrap_err();
     assert_eq!(
         e.kind,
         ErrorKind::Unauthorised("Invalid username or password".into())

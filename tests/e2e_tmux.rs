@@ -113,8 +113,7 @@ fn inbox_cmd(dirs: &Path, base: &str, extra: &str) -> String {
 }
 
 async fn staff_api(base: &str) -> frontdesk::api::StaffApi {
-    let http = reqwest::Client::new();
-    let login = frontdesk::api::login(&http, base, "frontdesk", "demo")
+    let login = frontdesk::api::login(base, "frontdesk", "demo")
         .await
         .unwrap();
     frontdesk::api::StaffApi::new(frontdesk::api::ApiConfig::new(
@@ -219,8 +218,7 @@ fn reply_to_room_101_from_the_real_terminal() {
     // Through the API: stored exactly once.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let copies = rt.block_on(async {
-        let http = reqwest::Client::new();
-        let login = frontdesk::api::login(&http, &base, "frontdesk", "demo")
+        let login = frontdesk::api::login(&base, "frontdesk", "demo")
             .await
             .unwrap();
         let api = frontdesk::api::StaffApi::new(frontdesk::api::ApiConfig::new(
@@ -476,8 +474,7 @@ fn the_deployments_quirks_in_a_real_terminal() {
     // A colleague answers; no guest writes. It shows within the poll interval (5 s).
     let rt = tokio::runtime::Runtime::new().unwrap();
     let conv = rt.block_on(async {
-        let http = reqwest::Client::new();
-        let login = frontdesk::api::login(&http, &base, "manager", "demo")
+        let login = frontdesk::api::login(&base, "manager", "demo")
             .await
             .unwrap();
         let api = frontdesk::api::StaffApi::new(frontdesk::api::ApiConfig::new(

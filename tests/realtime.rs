@@ -31,9 +31,7 @@ async fn next_frame(ws: &mut Socket) -> frontdesk::live::Frame {
 }
 
 async fn staff(d: &RunningDemo) -> (StaffApi, frontdesk::api::Login) {
-    let l = login(&reqwest::Client::new(), &d.base_url, "frontdesk", "demo")
-        .await
-        .unwrap();
+    let l = login(&d.base_url, "frontdesk", "demo").await.unwrap();
     (
         StaffApi::new(ApiConfig::new(&d.base_url, &l.hotel_slug, &l.token)),
         l,

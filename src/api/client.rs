@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::error::{ApiError, ErrorKind, kind_for_status};
+use super::error::{ApiError, ErrorKind, kind_for_answer};
 use super::models::*;
 
 /// Which base path the chat lives under (contract section 1).
@@ -96,10 +96,34 @@ impl std::fmt::Debug for StaffApi {
     }
 }
 
+/// Follows a redirect only within the origin it started from (scheme, host and port), or from
+/// plain http to https on the same host: the token never goes to another server, and another
+/// server's answer is never taken for the hotel's.
+fn same_origin(attempt: reqwest::redirect::Attempt) -> reqwest::redirect::Action {
+    let Some(first) = attempt.previous().first() else {
+        return attempt.stop();
+    };
+    let next = attempt.url();
+    let same = first.scheme() == next.scheme()
+        && first.host_str() == next.host_str()
+        && first.port_or_known_default() == next.port_or_known_default();
+    let upgrade =
+        first.scheme() == "http" && next.scheme() == "https" && first.host_str() == next.host_str();
+    if attempt.previous().len() > 5 {
+        attempt.error("too many redirects")
+    } else if same || upgrade {
+        attempt.follow()
+    } else {
+        tracing::warn!("a redirect from {first} to another server ({next}) was not followed");
+        attempt.stop()
+    }
+}
+
 pub fn http_client(connect_timeout: Duration, timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::custom(same_origin))
         .user_agent(concat!("frontdesk/", env!("CARGO_PKG_VERSION")))
         .build()
         // Building only fails when the TLS backend cannot start; a default client is the
@@ -143,14 +167,54 @@ fn method_name(m: &Method) -> &'static str {
 struct Raw {
     status: StatusCode,
     content_type: String,
+    /// Where a redirect that was not followed pointed.
+    location: Option<String>,
     body: Vec<u8>,
 }
 
-async fn exchange(method: &'static str, path: &str, req: RequestBuilder) -> Result<Raw, ApiError> {
-    let resp = req
+/// What one answer may weigh, by what it is. Past the cap the rest is not read and the call
+/// fails in words: a server that never ends a body costs at most the cap, not the machine.
+pub mod caps {
+    /// The conversation list: 2,000 conversations are about 1.5 MB.
+    pub const LIST: usize = 32 << 20;
+    /// A page of messages (the desk asks for at most a few hundred).
+    pub const PAGE: usize = 16 << 20;
+    /// `from-room`, which answers with a room's whole history (contract 4.11).
+    pub const ROOM_HISTORY: usize = 32 << 20;
+    /// One message, a claim, the unread counts, a sign-in, an upload's answer.
+    pub const SMALL: usize = 1 << 20;
+    /// A channel signature.
+    pub const SIGNING: usize = 16 << 10;
+}
+
+fn size_words(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MB", bytes >> 20)
+    } else {
+        format!("{} KB", bytes >> 10)
+    }
+}
+
+async fn exchange(
+    method: &'static str,
+    path: &str,
+    req: RequestBuilder,
+    cap: usize,
+) -> Result<Raw, ApiError> {
+    let mut resp = req
         .send()
         .await
         .map_err(|e| transport_error(method, path, e))?;
+    let too_large = || {
+        ApiError::new(
+            method,
+            path,
+            ErrorKind::BadResponse(format!(
+                "the answer was larger than {}, so it was not read",
+                size_words(cap)
+            )),
+        )
+    };
     let status = resp.status();
     let content_type = resp
         .headers()
@@ -158,21 +222,43 @@ async fn exchange(method: &'static str, path: &str, req: RequestBuilder) -> Resu
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let body = resp
-        .bytes()
+    let location = resp
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_large());
+    }
+    // Read as a stream, and stop at the cap.
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
         .await
         .map_err(|e| transport_error(method, path, e))?
-        .to_vec();
+    {
+        if body.len() + chunk.len() > cap {
+            tracing::warn!("{method} {path}: answer over {} abandoned", size_words(cap));
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
     Ok(Raw {
         status,
         content_type,
+        location,
         body,
     })
 }
 
 fn decode<T: DeserializeOwned>(method: &'static str, path: &str, raw: Raw) -> Result<T, ApiError> {
     if !raw.status.is_success() {
-        let kind = kind_for_status(raw.status.as_u16(), &raw.content_type, &raw.body);
+        let kind = kind_for_answer(
+            raw.status.as_u16(),
+            &raw.content_type,
+            &raw.body,
+            raw.location.as_deref(),
+        );
         return Err(ApiError::new(method, path, kind));
     }
     super::json::from_slice(&raw.body).map_err(|e| {
@@ -185,6 +271,70 @@ fn decode<T: DeserializeOwned>(method: &'static str, path: &str, raw: Raw) -> Re
     })
 }
 
+/// A JSON array read row by row: the rows that do not match the contract are skipped and
+/// counted (the first one's problem is logged), so one bad row cannot hide the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rows<T> {
+    pub items: Vec<T>,
+    pub skipped: usize,
+}
+
+fn decode_rows<T: DeserializeOwned>(
+    method: &'static str,
+    path: &str,
+    raw: Raw,
+) -> Result<Rows<T>, ApiError> {
+    use serde_json::value::RawValue;
+    if !raw.status.is_success() {
+        let kind = kind_for_answer(
+            raw.status.as_u16(),
+            &raw.content_type,
+            &raw.body,
+            raw.location.as_deref(),
+        );
+        return Err(ApiError::new(method, path, kind));
+    }
+    let bad = |e: serde_json::Error| {
+        let what = if raw.content_type.contains("json") {
+            format!("not a list as the contract says ({e})")
+        } else {
+            format!("expected JSON, got {}", short_type(&raw.content_type))
+        };
+        ApiError::new(method, path, ErrorKind::BadResponse(what))
+    };
+    // Each row stays a slice of the body (no copy) until it is decoded on its own; only a
+    // body with broken escapes is copied once, repaired.
+    let repaired: Vec<u8>;
+    let rows: Vec<&RawValue> = match serde_json::from_slice(&raw.body) {
+        Ok(rows) => rows,
+        Err(e) if super::json::is_escape_error(&e) => {
+            repaired = super::json::repair(&raw.body).ok_or_else(|| bad(e))?;
+            serde_json::from_slice(&repaired).map_err(bad)?
+        }
+        Err(e) => return Err(bad(e)),
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    let mut skipped = 0;
+    for (i, row) in rows.iter().enumerate() {
+        match super::json::from_slice::<T>(row.get().as_bytes()) {
+            Ok(item) => items.push(item),
+            Err(e) => {
+                if skipped == 0 {
+                    tracing::warn!("{method} {path}: row {i} skipped: {e}");
+                }
+                skipped += 1;
+            }
+        }
+    }
+    if skipped > 0 {
+        tracing::warn!(
+            "{method} {path}: {skipped} of {} rows could not be read",
+            rows.len()
+        );
+    }
+    Ok(Rows { items, skipped })
+}
+
 fn short_type(content_type: &str) -> String {
     let t = content_type.split(';').next().unwrap_or("").trim();
     if t.is_empty() {
@@ -195,18 +345,23 @@ fn short_type(content_type: &str) -> String {
 }
 
 /// Logs in (no token needed). `POST /api/staff/login/`.
-pub async fn login(
-    http: &reqwest::Client,
-    server: &str,
-    username: &str,
-    password: &str,
-) -> Result<Login, ApiError> {
+///
+/// It follows no redirect: the password goes to the server named and nowhere else. A redirect
+/// is an error that says where the server pointed, so the user can sign in there instead.
+pub async fn login(server: &str, username: &str, password: &str) -> Result<Login, ApiError> {
     let path = "/api/staff/login/";
     let url = format!("{}{}", server.trim_end_matches('/'), path);
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("frontdesk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| transport_error("POST", path, e))?;
     let req = http
         .post(url)
         .json(&serde_json::json!({"username": username, "password": password}));
-    let raw = exchange("POST", path, req).await?;
+    let raw = exchange("POST", path, req, caps::SMALL).await?;
     decode("POST", path, raw)
 }
 
@@ -285,34 +440,62 @@ impl StaffApi {
         &self,
         method: Method,
         rel: &str,
+        cap: usize,
         build: impl Fn(RequestBuilder) -> RequestBuilder,
     ) -> Result<T, ApiError> {
+        let name = method_name(&method);
+        let (path, raw) = self.chat_raw(method, rel, cap, build).await?;
+        decode(name, &path, raw)
+    }
+
+    /// A chat call whose answer is a JSON array, read one row at a time.
+    async fn chat_rows<T: DeserializeOwned>(
+        &self,
+        rel: &str,
+        cap: usize,
+    ) -> Result<Rows<T>, ApiError> {
+        let (path, raw) = self.chat_raw(Method::GET, rel, cap, |r| r).await?;
+        decode_rows("GET", &path, raw)
+    }
+
+    async fn chat_raw(
+        &self,
+        method: Method,
+        rel: &str,
+        cap: usize,
+        build: impl Fn(RequestBuilder) -> RequestBuilder,
+    ) -> Result<(String, Raw), ApiError> {
         let name = method_name(&method);
         let form = self.inner.form.load(Ordering::Relaxed);
         let first = if form == UNRESOLVED { HOTELS } else { form };
         let path = self.chat_path(first, rel);
-        let raw = exchange(name, &path, build(self.authed(method.clone(), &path))).await?;
+        let raw = exchange(name, &path, build(self.authed(method.clone(), &path)), cap).await?;
         if form == UNRESOLVED {
             let plain_not_found = raw.status == StatusCode::NOT_FOUND
                 && super::error::reason_from_body(&raw.content_type, &raw.body).as_deref()
                     == Some("Not found.");
             if plain_not_found {
                 let path = self.chat_path(HOTEL, rel);
-                let raw = exchange(name, &path, build(self.authed(method, &path))).await?;
+                let raw = exchange(name, &path, build(self.authed(method, &path)), cap).await?;
                 if raw.status != StatusCode::NOT_FOUND {
                     self.inner.form.store(HOTEL, Ordering::Relaxed);
                     tracing::info!("chat base path: /api/staff/hotel/ (deployed form)");
                 }
-                return decode(name, &path, raw);
+                return Ok((path, raw));
             }
             self.inner.form.store(HOTELS, Ordering::Relaxed);
         }
-        decode(name, &path, raw)
+        Ok((path, raw))
     }
 
     /// 1. All conversations of the hotel (unsorted: sort by activity yourself).
     pub async fn conversations(&self) -> Result<Vec<Conversation>, ApiError> {
-        self.chat(Method::GET, "conversations/", |r| r).await
+        Ok(self.conversation_rows().await?.items)
+    }
+
+    /// The list, with the rows that could not be read counted instead of failing it all.
+    pub async fn conversation_rows(&self) -> Result<Rows<Conversation>, ApiError> {
+        self.chat_rows("conversations/", caps::LIST).await
     }
 
     /// 2. A page of messages, oldest first: the newest `limit` with `id < before_id`.
@@ -322,6 +505,19 @@ impl StaffApi {
         limit: u32,
         before_id: Option<MessageId>,
     ) -> Result<Vec<Message>, ApiError> {
+        Ok(self
+            .message_rows(conversation, limit, before_id)
+            .await?
+            .items)
+    }
+
+    /// A page, with the messages that could not be read counted instead of failing it all.
+    pub async fn message_rows(
+        &self,
+        conversation: ConversationId,
+        limit: u32,
+        before_id: Option<MessageId>,
+    ) -> Result<Rows<Message>, ApiError> {
         // Never send values the server turns into a 500 (contract 2, errors).
         let limit = limit.max(1);
         let rel = match before_id {
@@ -331,7 +527,7 @@ impl StaffApi {
             ),
             None => format!("conversations/{conversation}/messages/?limit={limit}"),
         };
-        self.chat(Method::GET, &rel, |r| r).await
+        self.chat_rows(&rel, caps::PAGE).await
     }
 
     /// Walks back from the newest message until a short page: the whole thread, oldest first.
@@ -368,7 +564,9 @@ impl StaffApi {
             body["reply_to"] = id.into();
         }
         let rel = format!("conversations/{conversation}/messages/send/");
-        let result: SendResult = self.chat(Method::POST, &rel, |r| r.json(&body)).await?;
+        let result: SendResult = self
+            .chat(Method::POST, &rel, caps::SMALL, |r| r.json(&body))
+            .await?;
         Ok(result.message)
     }
 
@@ -444,13 +642,13 @@ impl StaffApi {
         conversation: ConversationId,
     ) -> Result<MarkReadResult, ApiError> {
         let rel = format!("conversations/{conversation}/mark-read/");
-        self.chat(Method::POST, &rel, |r| r).await
+        self.chat(Method::POST, &rel, caps::SMALL, |r| r).await
     }
 
     /// 5. Claims the conversation for the signed-in staff member (also marks read).
     pub async fn claim(&self, conversation: ConversationId) -> Result<ClaimResult, ApiError> {
         let rel = format!("conversations/{conversation}/assign-staff/");
-        self.chat(Method::POST, &rel, |r| r).await
+        self.chat(Method::POST, &rel, caps::SMALL, |r| r).await
     }
 
     /// Claims, and settles an answer that proves nothing (a 5xx or a timeout, contract 4.8):
@@ -503,14 +701,20 @@ impl StaffApi {
 
     /// 6. Unread counts keyed by room primary key.
     pub async fn unread_counts(&self) -> Result<UnreadCounts, ApiError> {
-        self.chat(Method::GET, "conversations/unread-count/", |r| r)
-            .await
+        self.chat(
+            Method::GET,
+            "conversations/unread-count/",
+            caps::SMALL,
+            |r| r,
+        )
+        .await
     }
 
     /// 7. Opens (or starts) the thread of a room by its number.
     pub async fn from_room(&self, room_number: u32) -> Result<FromRoomResult, ApiError> {
         let rel = format!("conversations/from-room/{room_number}/");
-        self.chat(Method::POST, &rel, |r| r).await
+        self.chat(Method::POST, &rel, caps::ROOM_HISTORY, |r| r)
+            .await
     }
 
     /// 8. Edits one of our own messages.
@@ -521,7 +725,8 @@ impl StaffApi {
     ) -> Result<UpdateResult, ApiError> {
         let rel = format!("messages/{message}/update/");
         let body = serde_json::json!({ "message": text });
-        self.chat(Method::PATCH, &rel, |r| r.json(&body)).await
+        self.chat(Method::PATCH, &rel, caps::SMALL, |r| r.json(&body))
+            .await
     }
 
     /// 9. Deletes a message: soft by default, hard with `chat.message.moderate`.
@@ -535,7 +740,7 @@ impl StaffApi {
         } else {
             format!("messages/{message}/delete/")
         };
-        self.chat(Method::DELETE, &rel, |r| r).await
+        self.chat(Method::DELETE, &rel, caps::SMALL, |r| r).await
     }
 
     /// 10. Uploads files (and an optional message) as one staff message.
@@ -565,7 +770,7 @@ impl StaffApi {
             .iter()
             .map(|f| (f.name.clone(), std::sync::Arc::new(f.bytes.clone())))
             .collect();
-        self.chat(Method::POST, &rel, |r| {
+        self.chat(Method::POST, &rel, caps::SMALL, |r| {
             let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
             let mut form = reqwest::multipart::Form::new();
             for (name, bytes) in &shared {
@@ -604,7 +809,7 @@ impl StaffApi {
         attachment: i64,
     ) -> Result<DeleteAttachmentResult, ApiError> {
         let rel = format!("attachments/{attachment}/delete/");
-        self.chat(Method::DELETE, &rel, |r| r).await
+        self.chat(Method::DELETE, &rel, caps::SMALL, |r| r).await
     }
 
     /// Signs a private channel: `POST /api/notifications/pusher/auth/`.
@@ -617,7 +822,7 @@ impl StaffApi {
         let req = self
             .authed(Method::POST, path)
             .json(&serde_json::json!({"socket_id": socket_id, "channel_name": channel}));
-        let raw = exchange("POST", path, req).await?;
+        let raw = exchange("POST", path, req, caps::SIGNING).await?;
         decode("POST", path, raw)
     }
 }

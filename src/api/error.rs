@@ -22,6 +22,8 @@ pub enum ErrorKind {
     NoConnection(String),
     /// A 2xx whose body is not what the contract says.
     BadResponse(String),
+    /// 3xx to somewhere not followed (another server, or any redirect on sign-in).
+    Redirected(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +77,9 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Timeout => write!(f, "the server did not answer in time"),
             ErrorKind::NoConnection(reason) => write!(f, "no connection: {reason}"),
             ErrorKind::BadResponse(reason) => write!(f, "unexpected answer: {reason}"),
+            ErrorKind::Redirected(to) => {
+                write!(f, "the server pointed elsewhere ({to}); not followed")
+            }
         }
     }
 }
@@ -127,6 +132,26 @@ pub fn reason_from_body(content_type: &str, body: &[u8]) -> Option<String> {
 
 /// Maps a non-2xx status and body to the error kind.
 pub fn kind_for_status(status: u16, content_type: &str, body: &[u8]) -> ErrorKind {
+    kind_for_answer(status, content_type, body, None)
+}
+
+/// As [`kind_for_status`], with the `Location` of a redirect that was not followed.
+pub fn kind_for_answer(
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+    location: Option<&str>,
+) -> ErrorKind {
+    if (300..400).contains(&status) {
+        // Shown to the user: keep it short and printable.
+        let to: String = location
+            .unwrap_or("no address given")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
+        return ErrorKind::Redirected(to);
+    }
     let reason =
         || reason_from_body(content_type, body).unwrap_or_else(|| format!("HTTP status {status}"));
     match status {

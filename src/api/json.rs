@@ -8,11 +8,18 @@ use serde::de::DeserializeOwned;
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
     match serde_json::from_slice(bytes) {
         Ok(v) => Ok(v),
+        // Only an escape problem is worth a repaired copy of the body.
+        Err(first) if !is_escape_error(&first) => Err(first),
         Err(first) => match repair(bytes) {
             Some(fixed) => serde_json::from_slice(&fixed).map_err(|_| first),
             None => Err(first),
         },
     }
+}
+
+pub fn is_escape_error(e: &serde_json::Error) -> bool {
+    let text = e.to_string();
+    text.contains("escape") || text.contains("surrogate") || text.contains("code point")
 }
 
 fn hex4(b: &[u8]) -> Option<u16> {

@@ -304,6 +304,10 @@ pub const REFRESH_LIMIT: u32 = 30;
 pub const POLL_LIMIT: u32 = 10;
 /// Messages read to learn a conversation's current stay (its booking) at start.
 pub const PEEK_LIMIT: u32 = 3;
+/// At most one bell or desktop notification this often.
+const ALERT_EVERY_SECS: i64 = 5;
+/// At most one mark-read per conversation this often.
+const MARK_READ_EVERY_SECS: i64 = 3;
 
 /// What the inbox polls, by how the realtime link stands (contract 4.12, 4.13).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -454,8 +458,17 @@ pub enum Event {
     /// The realtime link came back: re-read the list and the open thread.
     Resync,
     UnreadCounts(Result<crate::api::UnreadCounts, ApiError>),
+    /// Rows of an answer that did not match the contract and were skipped.
+    Unreadable {
+        what: &'static str,
+        count: usize,
+    },
     /// Timer: try failed replies whose failure was passing.
     RetryOutbox,
+    /// A deferred mark-read is due.
+    MarkDue(ConversationId),
+    /// Timer: try the first list load again.
+    RetryList,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -491,6 +504,10 @@ pub enum Command {
         check_first: bool,
     },
     MarkRead(ConversationId),
+    /// Send [`Event::MarkDue`] a few seconds later.
+    MarkSoon(ConversationId),
+    /// Send [`Event::RetryList`] after this many seconds.
+    RetryListIn(u64),
     Claim(ConversationId),
     FromRoom(u32),
     SaveDrafts(Vec<(ConversationId, Draft)>),
@@ -587,6 +604,18 @@ pub struct App {
     watched_bookings: std::collections::HashSet<String>,
     /// The newest conversation of each room: older ones are earlier stays.
     newest_by_room: HashMap<i64, ConversationId>,
+    last_alert: Option<DateTime<Utc>>,
+    held_alerts: u32,
+    marked_at: HashMap<ConversationId, DateTime<Utc>>,
+    mark_scheduled: std::collections::HashSet<ConversationId>,
+    mark_due: std::collections::HashSet<ConversationId>,
+    /// Reads of a thread under way, and those asked for again meanwhile.
+    refreshing: std::collections::HashSet<ConversationId>,
+    refresh_again: std::collections::HashSet<ConversationId>,
+    /// The first list load failed: why, and when it is tried again.
+    pub list_error: Option<String>,
+    pub list_retry_at: Option<DateTime<Utc>>,
+    list_attempts: u32,
     /// Live message ids applied since the last frame (read by the benchmark trace).
     pub traced_live: Vec<MessageId>,
     /// Links on screen after the last frame (written by the renderer; the loop wraps them in
@@ -639,6 +668,16 @@ impl App {
             watched_conversations: Default::default(),
             watched_bookings: Default::default(),
             newest_by_room: HashMap::new(),
+            last_alert: None,
+            held_alerts: 0,
+            marked_at: HashMap::new(),
+            mark_scheduled: Default::default(),
+            mark_due: Default::default(),
+            refreshing: Default::default(),
+            refresh_again: Default::default(),
+            list_error: None,
+            list_retry_at: None,
+            list_attempts: 0,
             traced_live: Vec::new(),
             height_cache: std::cell::RefCell::new(HashMap::new()),
             link_spots: std::cell::RefCell::new(Vec::new()),
@@ -663,8 +702,14 @@ impl App {
     }
 
     /// Re-reads what may have been missed: the list and the open thread.
-    fn resync(&mut self) -> Vec<Command> {
-        let mut c = self.load_list();
+    /// `force`: whatever the list's age (a new sign-in, a long sleep). Otherwise a server that
+    /// drops the socket again and again must not cost a list each time.
+    fn resync(&mut self, force: bool) -> Vec<Command> {
+        let fresh = !force
+            && self
+                .list_updated
+                .is_some_and(|t| self.clock.now - t < chrono::Duration::seconds(30));
+        let mut c = if fresh { vec![] } else { self.load_list() };
         if let Some(open) = self.open {
             c.push(Command::Refresh {
                 conversation: open,
@@ -1099,10 +1144,54 @@ impl App {
             && self.terminal_focused
             && !self.marking.contains(&open)
         {
-            self.marking.push(open);
-            cmds.push(Command::MarkRead(open));
+            // One mark-read per conversation per few seconds, however fast guests write; a
+            // later one is scheduled so the badge does not stay.
+            let recent = self.marked_at.get(&open).is_some_and(|t| {
+                self.clock.now - *t < chrono::Duration::seconds(MARK_READ_EVERY_SECS)
+            });
+            if !recent || self.mark_due.remove(&open) {
+                self.marking.push(open);
+                self.marked_at.insert(open, self.clock.now);
+                cmds.push(Command::MarkRead(open));
+            } else if self.mark_scheduled.insert(open) {
+                cmds.push(Command::MarkSoon(open));
+            }
         }
         cmds
+    }
+
+    /// A bell or desktop notification, at most one per few seconds: in a flood the next one
+    /// says how many more came, instead of ringing for each.
+    fn alert(&mut self, title: String, body: String) -> Vec<Command> {
+        let now = self.clock.now;
+        if self
+            .last_alert
+            .is_some_and(|t| now - t < chrono::Duration::seconds(ALERT_EVERY_SECS))
+        {
+            self.held_alerts += 1;
+            return vec![];
+        }
+        self.last_alert = Some(now);
+        let more = std::mem::take(&mut self.held_alerts);
+        let title = if more > 0 {
+            format!("{title} (+{more} more)")
+        } else {
+            title
+        };
+        vec![Command::Notify { title, body }]
+    }
+
+    /// Reads a conversation's newest messages, joining a read already under way.
+    fn refresh(&mut self, conversation: ConversationId, limit: u32) -> Vec<Command> {
+        if self.refreshing.contains(&conversation) {
+            self.refresh_again.insert(conversation);
+            return vec![];
+        }
+        self.refreshing.insert(conversation);
+        vec![Command::Refresh {
+            conversation,
+            limit,
+        }]
     }
 
     fn with_thread<R>(
@@ -1368,10 +1457,8 @@ impl App {
                     .room_number
                     .map(|r| format!("Room {r}"))
                     .unwrap_or_default();
-                cmds.push(Command::Notify {
-                    title: format!("{room} · {}", m.author()),
-                    body: crate::text::one_line(&m.message),
-                });
+                let title = format!("{room} · {}", self.author(&m));
+                cmds.extend(self.alert(title, crate::text::one_line(&m.message)));
             }
         }
         if let Some(t) = self.threads.get_mut(&conv) {
@@ -1415,21 +1502,28 @@ impl App {
                 self.clock.now = now;
                 // After a long gap (laptop sleep, a stopped process) resync what was missed.
                 if gap > chrono::Duration::seconds(150) {
-                    self.resync()
+                    self.resync(true)
                 } else {
                     vec![]
                 }
             }
-            Event::Resync => self.resync(),
+            Event::Resync => self.resync(false),
+            Event::MarkDue(conversation) => {
+                self.mark_scheduled.remove(&conversation);
+                self.mark_due.insert(conversation);
+                self.dirty = false;
+                vec![]
+            }
+            Event::RetryList => {
+                self.list_retry_at = None;
+                self.load_list()
+            }
             Event::Poll(kind) => {
                 self.dirty = false;
                 let plan = self.poll_plan();
                 match kind {
                     PollKind::Thread if plan.thread => match self.open {
-                        Some(open) => vec![Command::Refresh {
-                            conversation: open,
-                            limit: POLL_LIMIT,
-                        }],
+                        Some(open) => self.refresh(open, POLL_LIMIT),
                         None => vec![],
                     },
                     PollKind::Unread if plan.unread => vec![Command::LoadUnreadCounts],
@@ -1447,6 +1541,17 @@ impl App {
                 // Something changed somewhere: only then is the expensive list worth reading.
                 if changed { self.load_list() } else { vec![] }
             }
+            Event::Unreadable { what, count } => {
+                let s = if count == 1 { "" } else { "s" };
+                self.notice(
+                    Level::Error,
+                    format!(
+                        "{count} {what}{s} could not be read and {} left out (details in the log)",
+                        if count == 1 { "is" } else { "are" }
+                    ),
+                );
+                vec![]
+            }
             Event::UnreadCounts(Err(e)) => {
                 tracing::info!("unread-count: {e}");
                 vec![]
@@ -1457,6 +1562,9 @@ impl App {
             }
             Event::ConversationsLoaded(Ok(list)) => {
                 self.server_unreachable_since = None;
+                self.list_error = None;
+                self.list_retry_at = None;
+                self.list_attempts = 0;
                 self.list_loaded = true;
                 self.list_loading = false;
                 self.list_updated = Some(self.clock.now);
@@ -1481,6 +1589,16 @@ impl App {
                     self.server_unreachable_since.get_or_insert(self.clock.now);
                 }
                 self.api_error("Loading conversations", &e);
+                if !self.list_loaded && !e.is_unauthorised() {
+                    // Nothing on screen yet: try again, backing off, and say when.
+                    let wait = 2u64.saturating_pow(self.list_attempts.min(5) + 1).min(60);
+                    self.list_attempts += 1;
+                    self.list_error = Some(e.summary());
+                    self.list_retry_at =
+                        Some(self.clock.now + chrono::Duration::seconds(wait as i64));
+                    self.list_again = false;
+                    return vec![Command::RetryListIn(wait)];
+                }
                 if std::mem::take(&mut self.list_again) {
                     self.load_list()
                 } else {
@@ -1525,45 +1643,16 @@ impl App {
                 conversation,
                 limit,
                 result,
-            } => match result {
-                Ok(msgs) => {
-                    self.server_unreachable_since = None;
-                    // A full short page with nothing we hold: more arrived than it showed.
-                    let gap = limit < REFRESH_LIMIT
-                        && msgs.len() >= limit as usize
-                        && self.threads.get(&conversation).is_some_and(|t| {
-                            !t.messages.is_empty()
-                                && msgs.iter().all(|m| !t.messages.contains_key(&m.id))
-                        });
-                    let mut c = Vec::new();
-                    if gap {
-                        c.push(Command::Refresh {
-                            conversation,
-                            limit: REFRESH_LIMIT,
-                        });
-                    }
-                    for m in msgs {
-                        c.extend(self.absorb_message(m, false));
-                    }
-                    self.reposition(conversation);
-                    if let Some(t) = self.threads.get_mut(&conversation)
-                        && t.fetch == Fetch::NotStarted
-                    {
-                        t.fetch = Fetch::More;
-                    }
-                    c
-                }
-                Err(e) if limit < REFRESH_LIMIT && e.unreachable() => {
-                    // A poll: say so in the status bar, not over whatever the desk reads.
-                    tracing::info!("polling conversation {conversation}: {e}");
-                    self.server_unreachable_since.get_or_insert(self.clock.now);
+            } => {
+                self.refreshing.remove(&conversation);
+                let mut again = if self.refresh_again.remove(&conversation) {
+                    self.refresh(conversation, REFRESH_LIMIT)
+                } else {
                     vec![]
-                }
-                Err(e) => {
-                    self.api_error("Refreshing the thread", &e);
-                    vec![]
-                }
-            },
+                };
+                again.extend(self.on_refreshed(conversation, limit, result));
+                again
+            }
             Event::ReplySent { local_id, result } => self.on_reply_sent(local_id, result),
             Event::MarkedRead {
                 conversation,
@@ -1668,7 +1757,7 @@ impl App {
             Event::SignedIn(Ok(())) => {
                 self.overlay = Overlay::None;
                 self.notice(Level::Info, "Signed in again");
-                let mut c = self.resync();
+                let mut c = self.resync(true);
                 // Replies refused for the old token were never stored: send them now.
                 let staff_id = self.me.staff_id;
                 c.extend(
@@ -1714,10 +1803,7 @@ impl App {
                             .get(&conversation)
                             .is_some_and(|t| !t.messages.contains_key(&id)) =>
                     {
-                        vec![Command::Refresh {
-                            conversation,
-                            limit: REFRESH_LIMIT,
-                        }]
+                        self.refresh(conversation, REFRESH_LIMIT)
                     }
                     _ => vec![],
                 }
@@ -1894,11 +1980,9 @@ impl App {
                 }
             },
             Event::Changed { conversation } => {
+                // A storm of edit events costs one read at a time per thread.
                 if self.threads.contains_key(&conversation) {
-                    vec![Command::Refresh {
-                        conversation,
-                        limit: REFRESH_LIMIT,
-                    }]
+                    self.refresh(conversation, REFRESH_LIMIT)
                 } else {
                     vec![]
                 }
@@ -1916,6 +2000,50 @@ impl App {
         };
         cmds.extend(self.after_view_change());
         cmds
+    }
+
+    fn on_refreshed(
+        &mut self,
+        conversation: ConversationId,
+        limit: u32,
+        result: Result<Vec<Message>, ApiError>,
+    ) -> Vec<Command> {
+        match result {
+            Ok(msgs) => {
+                self.server_unreachable_since = None;
+                // A full short page with nothing we hold: more arrived than it showed.
+                let gap = limit < REFRESH_LIMIT
+                    && msgs.len() >= limit as usize
+                    && self.threads.get(&conversation).is_some_and(|t| {
+                        !t.messages.is_empty()
+                            && msgs.iter().all(|m| !t.messages.contains_key(&m.id))
+                    });
+                let mut c = Vec::new();
+                if gap {
+                    c.extend(self.refresh(conversation, REFRESH_LIMIT));
+                }
+                for m in msgs {
+                    c.extend(self.absorb_message(m, false));
+                }
+                self.reposition(conversation);
+                if let Some(t) = self.threads.get_mut(&conversation)
+                    && t.fetch == Fetch::NotStarted
+                {
+                    t.fetch = Fetch::More;
+                }
+                c
+            }
+            Err(e) if limit < REFRESH_LIMIT && e.unreachable() => {
+                // A poll: say so in the status bar, not over whatever the desk reads.
+                tracing::info!("polling conversation {conversation}: {e}");
+                self.server_unreachable_since.get_or_insert(self.clock.now);
+                vec![]
+            }
+            Err(e) => {
+                self.api_error("Refreshing the thread", &e);
+                vec![]
+            }
+        }
     }
 
     fn on_guest_wrote(
@@ -1946,12 +2074,11 @@ impl App {
                     c.last_message_time = Some(at);
                 }
                 c.unread_count += 1;
+                let room = c.room_number;
                 let reading = self.open == Some(conversation) && self.terminal_focused;
                 if !reading {
-                    cmds.push(Command::Notify {
-                        title: format!("Room {} · {}", c.room_number, c.display_name()),
-                        body: crate::text::one_line(&text),
-                    });
+                    let title = format!("Room {room} · {}", self.conversation_name(conversation));
+                    cmds.extend(self.alert(title, crate::text::one_line(&text)));
                 }
             }
             self.reposition(conversation);

@@ -196,8 +196,24 @@ fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     frame.render_widget(block, r);
     let w = inner.width as usize;
     if !app.list_loaded {
+        let text = match (&app.list_error, app.list_retry_at) {
+            (Some(why), Some(at)) => {
+                let secs = (at - app.clock.now).num_seconds().max(0);
+                format!(
+                    "The conversations could not be loaded: {}. Trying again in {secs}s.",
+                    text::one_line(why)
+                )
+            }
+            (Some(why), None) => format!(
+                "The conversations could not be loaded: {}. Trying again now…",
+                text::one_line(why)
+            ),
+            _ => "Loading conversations…".into(),
+        };
         frame.render_widget(
-            Paragraph::new("Loading conversations…").style(theme.dim),
+            Paragraph::new(text)
+                .style(theme.dim)
+                .wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
         return;

@@ -24,9 +24,7 @@ pub struct Harness {
 }
 
 pub async fn signed_in(d: &RunningDemo, user: &str) -> (StaffApi, Login) {
-    let l = login(&reqwest::Client::new(), &d.base_url, user, "demo")
-        .await
-        .unwrap();
+    let l = login(&d.base_url, user, "demo").await.unwrap();
     (
         StaffApi::new(ApiConfig::new(&d.base_url, &l.hotel_slug, &l.token)),
         l,
