@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
 
 use crate::api::StaffApi;
-use crate::app::{App, Clock, Command, Connection, Draft, Event, Me, PollKind};
+use crate::app::{App, Clock, Command, Connection, Draft, Event, Me, PollKind, REFRESH_LIMIT};
 
 /// How often `unread-count` is read when no socket tells of guest messages.
 const UNREAD_POLL: Duration = Duration::from_secs(15);
@@ -326,6 +326,18 @@ pub fn execute(
                 send(Event::AttachmentDeleted {
                     message,
                     attachment,
+                    result,
+                });
+            });
+        }
+        Command::RefreshSoon(conversation) => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let result = api.message_rows(conversation, REFRESH_LIMIT, None).await;
+                let result = counted(result, "message", &*send);
+                send(Event::Refreshed {
+                    conversation,
+                    limit: REFRESH_LIMIT,
                     result,
                 });
             });

@@ -506,6 +506,8 @@ pub enum Command {
     MarkRead(ConversationId),
     /// Send [`Event::MarkDue`] a few seconds later.
     MarkSoon(ConversationId),
+    /// Read the conversation's newest messages a moment later.
+    RefreshSoon(ConversationId),
     /// Send [`Event::RetryList`] after this many seconds.
     RetryListIn(u64),
     Claim(ConversationId),
@@ -597,8 +599,8 @@ pub struct App {
     last_tick: DateTime<Utc>,
     /// The last `unread-count` answer, to notice a change.
     unread_seen: Option<HashMap<String, u32>>,
-    /// Each conversation's current stay, as its guest messages and events name it.
-    current_booking: HashMap<ConversationId, String>,
+    /// Each conversation's stay, as a page (authoritative) or an event named it.
+    current_booking: HashMap<ConversationId, (String, bool)>,
     /// What the realtime link has been told to follow.
     watched_conversations: std::collections::HashSet<ConversationId>,
     watched_bookings: std::collections::HashSet<String>,
@@ -814,6 +816,7 @@ impl App {
         conv: ConversationId,
         booking: Option<&str>,
         key: Option<i64>,
+        from_page: bool,
     ) -> Vec<Command> {
         let Some(booking) = booking
             .map(str::trim)
@@ -829,7 +832,16 @@ impl App {
         {
             return vec![];
         }
-        self.current_booking.insert(conv, booking.to_string());
+        // A conversation is one stay: once named, an event cannot rename it (only a page
+        // can correct what an event said), so made-up ids cost nothing.
+        match self.current_booking.get(&conv) {
+            Some((known, _)) if known == booking => return vec![],
+            Some((_, true)) => return vec![],
+            Some((_, false)) if !from_page => return vec![],
+            _ => {}
+        }
+        self.current_booking
+            .insert(conv, (booking.to_string(), from_page));
         if self.watched_bookings.insert(booking.to_string()) {
             vec![Command::Watch {
                 conversations: vec![],
@@ -1447,7 +1459,7 @@ impl App {
             cmds.extend(self.load_list());
         }
         if m.sender_type == SenderType::Guest {
-            cmds.extend(self.learn_booking(conv, m.booking_id.as_deref(), m.booking));
+            cmds.extend(self.learn_booking(conv, m.booking_id.as_deref(), m.booking, !from_live));
         }
         let ours = self.is_mine(&m).then(|| m.clone());
         if is_new && from_live && m.sender_type == SenderType::Guest {
@@ -1621,7 +1633,7 @@ impl App {
                     }
                     match newest_guest {
                         Some((booking, key)) => {
-                            self.learn_booking(conversation, booking.as_deref(), key)
+                            self.learn_booking(conversation, booking.as_deref(), key, true)
                         }
                         None => vec![],
                     }
@@ -1645,8 +1657,10 @@ impl App {
                 result,
             } => {
                 self.refreshing.remove(&conversation);
+                // Asked again meanwhile: once more, a moment later, for all of them.
                 let mut again = if self.refresh_again.remove(&conversation) {
-                    self.refresh(conversation, REFRESH_LIMIT)
+                    self.refreshing.insert(conversation);
+                    vec![Command::RefreshSoon(conversation)]
                 } else {
                     vec![]
                 };
@@ -1791,7 +1805,7 @@ impl App {
                 booking,
             } => {
                 let mut c = self.on_guest_wrote(conversation, message_id, preview, at);
-                c.extend(self.learn_booking(conversation, booking.as_deref(), None));
+                c.extend(self.learn_booking(conversation, booking.as_deref(), None, false));
                 c
             }
             Event::CheckDue { conversation } => {
@@ -2033,10 +2047,13 @@ impl App {
                 }
                 c
             }
-            Err(e) if limit < REFRESH_LIMIT && e.unreachable() => {
-                // A poll: say so in the status bar, not over whatever the desk reads.
+            Err(e) if limit < REFRESH_LIMIT && !e.is_unauthorised() => {
+                // A poll or a peek: the status bar says when the server is unreachable;
+                // nothing is written over whatever the desk reads.
                 tracing::info!("polling conversation {conversation}: {e}");
-                self.server_unreachable_since.get_or_insert(self.clock.now);
+                if e.unreachable() {
+                    self.server_unreachable_since.get_or_insert(self.clock.now);
+                }
                 vec![]
             }
             Err(e) => {

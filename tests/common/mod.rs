@@ -61,6 +61,39 @@ impl Harness {
         h
     }
 
+    /// A desk on any server (no sign-in): the hostile-server tests' form.
+    pub fn on(api: StaffApi, me: Me, live: Option<LiveConfig>) -> Harness {
+        let clock = Clock {
+            now: chrono::Utc::now(),
+            offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let live =
+            live.map(|cfg| frontdesk::live::spawn(cfg, api.clone(), me.staff_id, tx.clone()));
+        let app = App::new(me.clone(), clock, (120, 40));
+        let mut h = Harness {
+            app,
+            rx,
+            tx,
+            api,
+            me,
+            local: Vec::new(),
+            live,
+        };
+        let cmds = h.app.start();
+        h.run(cmds);
+        h
+    }
+
+    /// Handles events for `secs`, whatever happens.
+    pub async fn for_secs(&mut self, secs: f64) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(secs);
+        while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
+            let cmds = self.app.update(ev);
+            self.run(cmds);
+        }
+    }
+
     /// The realtime tests' form: live client on `ws_url`, tuned by `tune`.
     pub async fn with_live(
         d: &RunningDemo,
