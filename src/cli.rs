@@ -163,79 +163,9 @@ pub fn log_path() -> PathBuf {
     state_dir().join("frontdesk.log")
 }
 
-/// The log file is capped: past this it is rotated to `frontdesk.log.1` (one kept).
-const LOG_CAP: u64 = 5 * 1024 * 1024;
-
-/// A log writer that rotates by size while running.
-struct RotatingLog {
-    path: PathBuf,
-    file: Option<std::fs::File>,
-    written: u64,
-}
-
-impl RotatingLog {
-    fn open(path: &Path) -> std::io::Result<RotatingLog> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        let written = file.metadata().map(|m| m.len()).unwrap_or(0);
-        Ok(RotatingLog {
-            path: path.to_path_buf(),
-            file: Some(file),
-            written,
-        })
-    }
-
-    fn rotate(&mut self) {
-        self.file = None;
-        let _ = std::fs::rename(&self.path, self.path.with_extension("log.1"));
-        self.file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .ok();
-        self.written = 0;
-    }
-}
-
-impl Write for RotatingLog {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.written + buf.len() as u64 > LOG_CAP {
-            self.rotate();
-        }
-        let n = match self.file.as_mut() {
-            Some(f) => f.write(buf)?,
-            None => buf.len(),
-        };
-        self.written += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.as_mut().map_or(Ok(()), |f| f.flush())
-    }
-}
-
 /// Logs go to a file: never to the terminal the inbox draws on.
 fn init_logging(level: &str, to_stderr: bool) -> Option<PathBuf> {
-    let filter = tracing_subscriber::EnvFilter::try_new(format!("frontdesk={level},warn"))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("frontdesk=info,warn"));
-    if to_stderr {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .try_init();
-        return None;
-    }
-    let path = log_path();
-    std::fs::create_dir_all(path.parent()?).ok()?;
-    let log = RotatingLog::open(&path).ok()?;
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(log))
-        .try_init();
-    Some(path)
+    crate::log::init(level, to_stderr, &log_path())
 }
 
 fn is_loopback(url: &str) -> bool {

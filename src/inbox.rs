@@ -441,6 +441,12 @@ async fn find_upload(
     })
 }
 
+/// Whether standard input and output are a terminal.
+fn terminal_attached() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
 fn local_clock() -> Clock {
     Clock {
         now: Utc::now(),
@@ -580,6 +586,12 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
     let outbox = crate::store::OutboxStore::new(&config.data_dir);
     let outbox_loaded = outbox.load();
 
+    if !terminal_attached() {
+        return Err(color_eyre::eyre::eyre!(
+            "frontdesk needs a terminal, and standard input or output is not one. Run it in a terminal window, or over ssh with -t."
+        ));
+    }
+    let data_problem = crate::store::check_writable(&config.data_dir).err();
     let mut tui = Tui::new()?;
     let size = tui.terminal.size()?;
     let mut app = App::new(config.me.clone(), local_clock(), (size.width, size.height));
@@ -587,7 +599,13 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
     app.keymap = config.keymap.clone();
     app.page_size = config.page_size.max(5);
     app.drafts = loaded.value;
-    for w in [loaded.warning, outbox_loaded.warning]
+    let data_problem = data_problem.map(|e| {
+        format!(
+            "Drafts and unsent replies cannot be saved in {} ({e}); they are kept while frontdesk runs",
+            config.data_dir.display()
+        )
+    });
+    for w in [loaded.warning, outbox_loaded.warning, data_problem]
         .into_iter()
         .flatten()
     {
@@ -740,9 +758,11 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                     Some(e) => e,
                     None => continue,
                 },
+                // The terminal is gone (closed window, dropped SSH, EIO): save and go. A read
+                // error is never retried in a loop.
                 Some(Err(e)) => {
-                    tracing::error!("terminal input: {e}");
-                    continue;
+                    tracing::warn!("terminal input failed ({e}); stopping");
+                    break;
                 }
                 None => break,
             },
@@ -767,6 +787,14 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         // Merge whatever else is already queued into the same frame.
         while let Ok(ev) = rx.try_recv() {
             pending.extend(app.update(ev));
+        }
+        if let Some(why) = crate::log::take_trouble() {
+            app.notice = Some(crate::app::Notice {
+                text: format!("The log cannot be written ({why}); frontdesk goes on without it"),
+                level: crate::app::Level::Error,
+                reply: None,
+            });
+            app.dirty = true;
         }
     }
     // Flush the composer into the drafts file before the terminal goes.

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod files;
 pub mod inbox;
 pub mod live;
+pub mod log;
 pub mod store;
 pub mod text;
 pub mod tui;

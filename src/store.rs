@@ -31,6 +31,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether state can be kept in `dir`: made (owner-only) and written, checked with a file of
+/// its own that is removed at once.
+pub fn check_writable(dir: &Path) -> std::io::Result<()> {
+    private_dir(dir)?;
+    let mut probe = tempfile::Builder::new()
+        .prefix(".frontdesk-probe.")
+        .tempfile_in(dir)?;
+    probe.write_all(b"ok")?;
+    probe.as_file().sync_all()
+}
+
 /// Creates the directory owner-only (0700), and narrows it if others could look in.
 pub fn private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]

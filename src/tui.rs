@@ -55,6 +55,7 @@ pub struct Tui {
 
 /// Puts the terminal back as the shell expects it. Safe to call more than once.
 pub fn restore() {
+    crate::log::restore_stderr();
     let mut out = stdout();
     let _ = execute!(
         out,
@@ -94,6 +95,8 @@ impl Tui {
         )?;
         self.active = true;
         self.events = Some(EventStream::new());
+        // From here only the frame reaches the terminal.
+        crate::log::capture_stderr();
         // The screen was someone else's meanwhile: blank it and start from empty buffers, so
         // the next frame draws everything. (Terminal::clear would ask the terminal for the
         // cursor position: a round trip over SSH, and unanswered right after `fg`.)

@@ -583,3 +583,122 @@ fn the_reconnect_countdown_moves() {
     );
     drop(server);
 }
+
+fn alive(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap_or_default()
+            .contains(") Z ")
+}
+
+/// Closes the terminal under the inbox (the tmux server goes, as a closed window or a dropped
+/// SSH session does) and returns how long frontdesk took to end.
+fn close_terminal_and_time_exit(tmux: &Tmux) -> Duration {
+    let pid: u32 = tmux
+        .run(&["display", "-p", "-t", "e2e", "#{pane_pid}"])
+        .trim()
+        .parse()
+        .expect("pane pid");
+    assert!(alive(pid));
+    let closed = Instant::now();
+    tmux.run(&["kill-server"]);
+    while alive(pid) {
+        assert!(
+            closed.elapsed() < Duration::from_secs(5),
+            "frontdesk is still running 5 s after its terminal closed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    closed.elapsed()
+}
+
+#[test]
+fn a_closed_terminal_ends_frontdesk() {
+    if skip_without_tmux() {
+        return;
+    }
+    let (server, env) = serve_demo(&["--addr", "127.0.0.1:0"]);
+    let dirs = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(
+        "closed",
+        &inbox_cmd(dirs.path(), &env["FRONTDESK_SERVER"], ""),
+    );
+    tmux.wait_for("Conversations (", 20);
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["-l", "half a reply"]);
+    std::thread::sleep(Duration::from_millis(300));
+    let took = close_terminal_and_time_exit(&tmux);
+    eprintln!("healthy disk: frontdesk ended {took:?} after its terminal closed");
+    // The draft typed before the terminal closed is on disk.
+    let drafts =
+        std::fs::read_to_string(dirs.path().join("data/frontdesk/drafts.json")).unwrap_or_default();
+    assert!(drafts.contains("half a reply"), "{drafts}");
+    drop(server);
+}
+
+/// A 64 KB data and state directory that is full: nothing but the frame reaches the terminal,
+/// the screen says what cannot be kept, no temp file stays behind, and closing the terminal
+/// still ends frontdesk.
+#[test]
+fn a_full_disk_is_said_on_screen_and_never_printed_over_it() {
+    if skip_without_tmux() {
+        return;
+    }
+    let dirs = tempfile::tempdir().unwrap();
+    let mnt = dirs.path().join("small");
+    std::fs::create_dir_all(&mnt).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&mnt)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root: tmpfs must mount"
+        );
+        eprintln!("SKIPPED: cannot mount a tmpfs here");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(mnt.clone());
+    let (server, env) = serve_demo(&["--addr", "127.0.0.1:0"]);
+    // Directories first, then fill the rest of the 64 KB.
+    for d in ["data/frontdesk", "state/frontdesk", "config"] {
+        std::fs::create_dir_all(mnt.join(d)).unwrap();
+    }
+    let mut filler = std::fs::File::create(mnt.join("filler")).unwrap();
+    let block = [0u8; 4096];
+    while std::io::Write::write_all(&mut filler, &block).is_ok() {}
+    drop(filler);
+    let tmux = Tmux::start("fulldisk", &inbox_cmd(&mnt, &env["FRONTDESK_SERVER"], ""));
+    let screen = tmux.wait_for("Conversations (", 20);
+    assert!(
+        screen.contains("cannot be saved") || screen.contains("log cannot be written"),
+        "{screen}"
+    );
+    // Work goes on: open a thread, type, send; the log keeps failing underneath.
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["-l", "Extra pillows are on the way"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Extra pillows are on the way", 10);
+    std::thread::sleep(Duration::from_millis(500));
+    let screen = tmux.screen();
+    assert!(!screen.contains("tracing-subscriber"), "{screen}");
+    assert!(!screen.contains("Unable to write"), "{screen}");
+    let took = close_terminal_and_time_exit(&tmux);
+    eprintln!("full disk: frontdesk ended {took:?} after its terminal closed");
+    let left: Vec<String> = std::fs::read_dir(mnt.join("data/frontdesk"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temp files left: {left:?}");
+    drop(server);
+}
