@@ -1,7 +1,7 @@
 //! The command line: the inbox, sign-in and sign-out, the effective configuration, the bundled
 //! demo and the demo server on its own.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -85,10 +85,25 @@ pub enum Command {
     ServeDemo(ServeArgs),
     /// Sign in to the hotel server and save the session for the inbox.
     Login(LoginArgs),
-    /// Forget the saved session.
-    Logout,
+    /// Forget the saved session (unsent replies: asked, or as --unsent says).
+    Logout(LogoutArgs),
     /// Print where frontdesk keeps its files and the settings in effect (token masked).
     Config,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LogoutArgs {
+    /// What becomes of replies not yet confirmed: send them now, keep them for your next
+    /// sign-in, or discard them. Asked when not given (kept when there is no terminal).
+    #[arg(long, value_enum)]
+    pub unsent: Option<Unsent>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Unsent {
+    Send,
+    Keep,
+    Discard,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -137,6 +152,152 @@ pub struct ServeArgs {
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "frontdesk")
+}
+
+/// Where one staff member's drafts and outbox live: per server, hotel and staff member, so the
+/// next person to sign in on a shared account never sees them, and a reply is only ever sent
+/// with its author's session.
+pub fn desk_dir(server: &str, hotel: &str, staff_id: i64) -> PathBuf {
+    desk_dir_in(&data_dir(), server, hotel, staff_id)
+}
+
+/// [`desk_dir`] under another data directory.
+pub fn desk_dir_in(data_dir: &Path, server: &str, hotel: &str, staff_id: i64) -> PathBuf {
+    use sha2::Digest;
+    let host = reqwest::Url::parse(server)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(60)
+            .collect()
+    };
+    // The whole address (scheme, port, path) tells two servers on one host apart.
+    let digest = sha2::Sha256::digest(server.trim_end_matches('/').as_bytes());
+    data_dir.join("desks").join(format!(
+        "{}-{}-staff{staff_id}-{}",
+        clean(&host),
+        clean(hotel),
+        hex::encode(&digest[..4])
+    ))
+}
+
+/// At logout: the signed-in staff member's replies that are not confirmed yet are sent now,
+/// kept for their next sign-in, or discarded, as they choose. Never left for the next person.
+async fn settle_unsent(session: &crate::store::Session, choice: Option<Unsent>) -> Result<()> {
+    let desk = desk_dir(&session.server, &session.hotel, session.staff_id);
+    let outbox = crate::store::OutboxStore::new(&desk);
+    let entries = outbox.load().value;
+    let (mine, others): (Vec<_>, Vec<_>) = entries
+        .into_iter()
+        .partition(|p| p.staff_id.is_none_or(|id| id == session.staff_id));
+    let n = mine.len();
+    if n == 0 {
+        return Ok(());
+    }
+    let replies = if n == 1 { "reply is" } else { "replies are" };
+    let choice = match choice {
+        Some(c) => c,
+        None if std::io::stdin().is_terminal() => {
+            eprint!(
+                "{n} {replies} not confirmed yet. [s]end now, [k]eep for {}'s next sign-in, or [d]iscard? ",
+                session.username
+            );
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            match line.trim().chars().next() {
+                Some('s' | 'S') => Unsent::Send,
+                Some('d' | 'D') => Unsent::Discard,
+                _ => Unsent::Keep,
+            }
+        }
+        None => Unsent::Keep,
+    };
+    let kept: Vec<crate::app::PendingReply> = match choice {
+        Unsent::Keep => {
+            println!(
+                "{n} unsent {replies} kept for {}'s next sign-in ({}).",
+                session.username,
+                outbox.path().display()
+            );
+            return Ok(());
+        }
+        Unsent::Discard => {
+            println!(
+                "Discarded {n} unsent {}.",
+                if n == 1 { "reply" } else { "replies" }
+            );
+            Vec::new()
+        }
+        Unsent::Send => {
+            let mut c = ApiConfig::new(&session.server, &session.hotel, &session.token);
+            c.paths = session.api_paths;
+            let api = StaffApi::new(c);
+            let mut left = Vec::new();
+            for p in mine {
+                let identity = crate::api::ReplyIdentity {
+                    staff_id: session.staff_id,
+                    text: p.text.clone(),
+                    after_id: p.after_id,
+                    first_attempt: p.first_attempt,
+                };
+                // It may have arrived already: look first.
+                match api
+                    .deliver(p.conversation, p.reply_to, &identity, p.attempted)
+                    .await
+                {
+                    Ok(_) => {}
+                    Err(e) => {
+                        eprintln!(
+                            "Not sent: {:?} ({})",
+                            crate::text::one_line(&p.text),
+                            e.summary()
+                        );
+                        left.push(p);
+                    }
+                }
+            }
+            println!("Sent {} of {n}.", n - left.len());
+            if !left.is_empty() {
+                println!(
+                    "{} kept for {}'s next sign-in.",
+                    left.len(),
+                    session.username
+                );
+            }
+            left
+        }
+    };
+    let mut all = kept;
+    all.extend(others);
+    outbox
+        .save(&all)
+        .wrap_err_with(|| format!("saving {}", outbox.path().display()))?;
+    Ok(())
+}
+
+/// An outbox left by a version that kept one for everyone: nobody can be named its author, so
+/// it is not sent; say where it is.
+fn unattributed_outbox() -> Option<String> {
+    let old = crate::store::OutboxStore::new(&data_dir());
+    let n = old.load().value.len();
+    (n > 0).then(|| {
+        format!(
+            "{n} unsent {} from an older version {} in {} and {} not sent: its author is unknown",
+            if n == 1 { "reply" } else { "replies" },
+            if n == 1 { "is" } else { "are" },
+            old.path().display(),
+            if n == 1 { "was" } else { "were" },
+        )
+    })
 }
 
 pub fn data_dir() -> PathBuf {
@@ -349,6 +510,8 @@ fn inbox_config(
         api,
         me,
         data_dir,
+        session_dir: self::data_dir(),
+        warnings: Vec::new(),
         canned: e.config.canned_replies.clone(),
         page_size: e.config.history_page_size,
         poll_every: Duration::from_secs(e.config.poll_seconds),
@@ -428,8 +591,11 @@ pub async fn run(cli: Cli) -> Result<()> {
             init_logging(&cli.log_level, false);
             login_command(&cli, args).await
         }
-        Some(Command::Logout) => {
+        Some(Command::Logout(args)) => {
             let store = SessionStore::new(&data_dir());
+            if let Ok(Some(session)) = store.load() {
+                settle_unsent(&session, args.unsent).await?;
+            }
             if store
                 .remove()
                 .wrap_err_with(|| format!("removing {}", store.path().display()))?
@@ -506,7 +672,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             let live = e.pusher_url.as_deref().map(|u| LiveConfig::new(u, &hotel));
             let api = StaffApi::with_http(api_config(&e, &server, &hotel, &token), http);
-            let config = inbox_config(&e, api, me, data_dir(), live)?;
+            let desk = desk_dir(&server, &hotel, me.staff_id);
+            let mut config = inbox_config(&e, api, me, desk, live)?;
+            config.warnings.extend(unattributed_outbox());
             inbox::run(config).await
         }
     }

@@ -41,7 +41,12 @@ pub enum NotifyMode {
 pub struct InboxConfig {
     pub api: StaffApi,
     pub me: Me,
+    /// This staff member's drafts and outbox (see `cli::desk_dir`).
     pub data_dir: PathBuf,
+    /// Where the session file lives (shared by whoever signs in on this account).
+    pub session_dir: PathBuf,
+    /// Said on screen at start (for example an outbox nobody can be named the author of).
+    pub warnings: Vec<String>,
     pub canned: Vec<String>,
     pub page_size: u32,
     /// How often the open thread is read when live updates are partial or off.
@@ -608,6 +613,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
     for w in [loaded.warning, outbox_loaded.warning, data_problem]
         .into_iter()
         .flatten()
+        .chain(config.warnings.iter().cloned())
     {
         tracing::error!("{w}");
         app.notice = Some(crate::app::Notice {
@@ -703,7 +709,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                     let save = config
                         .session
                         .clone()
-                        .map(|s| (crate::store::SessionStore::new(&config.data_dir), s));
+                        .map(|s| (crate::store::SessionStore::new(&config.session_dir), s));
                     let tx = tx.clone();
                     tokio::spawn(async move {
                         let r = sign_in_again(api, username, password, save).await;

@@ -281,6 +281,7 @@ mod tests {
             reply_to: None,
             first_attempt: chrono::Utc::now(),
             after_id: Some(41),
+            staff_id: Some(1),
             attempted: true,
             state: crate::app::ReplyState::Sending,
         };

@@ -371,6 +371,7 @@ fn an_outbox_from_an_earlier_run_is_checked_then_sent() {
         reply_to: None,
         first_attempt: a.clock.now,
         after_id: None,
+        staff_id: None,
         attempted: true,
         state: ReplyState::Sending,
     };
@@ -912,4 +913,29 @@ fn a_failed_poll_says_since_when() {
         result: Ok(vec![]),
     });
     assert_eq!(a.server_unreachable_since, None);
+}
+
+#[test]
+fn another_staff_members_reply_is_kept_but_never_sent() {
+    let mut a = app();
+    let theirs = frontdesk::app::PendingReply {
+        local_id: 3,
+        conversation: 2,
+        text: "Written by the day desk".into(),
+        reply_to: None,
+        first_attempt: a.clock.now,
+        after_id: None,
+        staff_id: Some(99),
+        attempted: true,
+        state: ReplyState::Sending,
+    };
+    let cmds = a.restore_outbox(vec![theirs]);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(a.pending.is_empty());
+    // Still on disk with the next save.
+    let Command::SaveOutbox(all) = a.save_outbox() else {
+        panic!()
+    };
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].text, "Written by the day desk");
 }

@@ -346,3 +346,109 @@ fn a_token_from_the_environment_needs_a_staff_id() {
         text(&out)
     );
 }
+
+#[test]
+fn logout_settles_unsent_replies_and_never_hands_them_on() {
+    let demo = serve_demo();
+    let home = tempfile::tempdir().unwrap();
+    let login_as = |user: &str| {
+        let out = frontdesk(
+            home.path(),
+            &[
+                "login",
+                "--server",
+                &demo.url,
+                "--hotel",
+                "hotel-killarney",
+                "--username",
+                user,
+                "--password-stdin",
+            ],
+            "demo\n",
+            &[],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    };
+    login_as("frontdesk");
+    let desk = frontdesk::cli::desk_dir_in(
+        &home.path().join("data/frontdesk"),
+        &demo.url,
+        "hotel-killarney",
+        1,
+    );
+    let outbox = frontdesk::store::OutboxStore::new(&desk);
+    let entry = |text: &str| frontdesk::app::PendingReply {
+        local_id: 1,
+        conversation: 1,
+        text: text.into(),
+        reply_to: None,
+        first_attempt: chrono::Utc::now(),
+        after_id: None,
+        staff_id: Some(1),
+        attempted: false,
+        state: Default::default(),
+    };
+    outbox.save(&[entry("Your taxi is booked")]).unwrap();
+
+    // No terminal, no choice given: kept, and said.
+    let out = frontdesk(home.path(), &["logout"], "", &[]);
+    assert!(
+        text(&out).contains("1 unsent reply is kept for frontdesk"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(outbox.load().value.len(), 1);
+
+    // The next person's desk is another directory: the manager never sees it.
+    login_as("manager");
+    let managers = frontdesk::cli::desk_dir_in(
+        &home.path().join("data/frontdesk"),
+        &demo.url,
+        "hotel-killarney",
+        2,
+    );
+    assert_ne!(managers, desk);
+    assert!(
+        frontdesk::store::OutboxStore::new(&managers)
+            .load()
+            .value
+            .is_empty()
+    );
+    let out = frontdesk(home.path(), &["logout"], "", &[]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // Back as its author, sent at logout: stored once, under the right name.
+    login_as("frontdesk");
+    let out = frontdesk(home.path(), &["logout", "--unsent", "send"], "", &[]);
+    assert!(text(&out).contains("Sent 1 of 1"), "{}", text(&out));
+    assert!(outbox.load().value.is_empty());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let stored = rt.block_on(async {
+        let l = frontdesk::api::login(&demo.url, "frontdesk", "demo")
+            .await
+            .unwrap();
+        let api = frontdesk::api::StaffApi::new(frontdesk::api::ApiConfig::new(
+            &demo.url,
+            "hotel-killarney",
+            &l.token,
+        ));
+        api.messages(1, 20, None).await.unwrap()
+    });
+    let copies: Vec<_> = stored
+        .iter()
+        .filter(|m| m.message == "Your taxi is booked")
+        .collect();
+    assert_eq!(copies.len(), 1);
+    assert_eq!(copies[0].staff, Some(1));
+
+    // Discard.
+    login_as("frontdesk");
+    outbox.save(&[entry("Never mind")]).unwrap();
+    let out = frontdesk(home.path(), &["logout", "--unsent", "discard"], "", &[]);
+    assert!(
+        text(&out).contains("Discarded 1 unsent reply"),
+        "{}",
+        text(&out)
+    );
+    assert!(outbox.load().value.is_empty());
+}

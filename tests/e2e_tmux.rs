@@ -280,7 +280,7 @@ fn a_reply_survives_kill_9_and_is_delivered_once_after_restart() {
     tmux.keys(&["-l", "The remote is fixed now"]);
     tmux.keys(&["Enter"]);
     tmux.wait_for("not sent", 15);
-    let outbox = dirs.path().join("data/frontdesk/outbox.json");
+    let outbox = desk_file(dirs.path(), &base, "outbox.json");
     let saved = std::fs::read_to_string(&outbox).unwrap();
     assert!(saved.contains("The remote is fixed now"), "{saved}");
 
@@ -431,7 +431,7 @@ fn ctrl_z_suspends_and_fg_restores_the_screen() {
     tmux.keys(&["-l", "kept across suspend"]);
     tmux.keys(&["C-z"]);
     tmux.wait_for("Stopped", 5);
-    let drafts = std::fs::read_to_string(dirs.path().join("data/frontdesk/drafts.json")).unwrap();
+    let drafts = std::fs::read_to_string(desk_file(dirs.path(), &base, "drafts.json")).unwrap();
     assert!(
         drafts.contains("kept across suspend"),
         "drafts flushed before stopping: {drafts}"
@@ -584,6 +584,11 @@ fn the_reconnect_countdown_moves() {
     drop(server);
 }
 
+/// A file of the front desk's own state (per server, hotel and staff member).
+fn desk_file(dirs: &Path, base: &str, name: &str) -> std::path::PathBuf {
+    frontdesk::cli::desk_dir_in(&dirs.join("data/frontdesk"), base, "hotel-killarney", 1).join(name)
+}
+
 fn alive(pid: u32) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
         && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
@@ -630,8 +635,12 @@ fn a_closed_terminal_ends_frontdesk() {
     let took = close_terminal_and_time_exit(&tmux);
     eprintln!("healthy disk: frontdesk ended {took:?} after its terminal closed");
     // The draft typed before the terminal closed is on disk.
-    let drafts =
-        std::fs::read_to_string(dirs.path().join("data/frontdesk/drafts.json")).unwrap_or_default();
+    let drafts = std::fs::read_to_string(desk_file(
+        dirs.path(),
+        &env["FRONTDESK_SERVER"],
+        "drafts.json",
+    ))
+    .unwrap_or_default();
     assert!(drafts.contains("half a reply"), "{drafts}");
     drop(server);
 }
@@ -693,12 +702,19 @@ fn a_full_disk_is_said_on_screen_and_never_printed_over_it() {
     assert!(!screen.contains("Unable to write"), "{screen}");
     let took = close_terminal_and_time_exit(&tmux);
     eprintln!("full disk: frontdesk ended {took:?} after its terminal closed");
-    let left: Vec<String> = std::fs::read_dir(mnt.join("data/frontdesk"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n.contains(".tmp"))
-        .collect();
+    fn walk(dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else {
+                out.push(p.display().to_string());
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&mnt.join("data"), &mut files);
+    let left: Vec<&String> = files.iter().filter(|n| n.contains(".tmp")).collect();
     assert!(left.is_empty(), "temp files left: {left:?}");
     drop(server);
 }

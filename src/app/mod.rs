@@ -255,6 +255,9 @@ pub struct PendingReply {
     /// attempted: its stored copy must be newer (see `ReplyIdentity`).
     #[serde(default)]
     pub after_id: Option<MessageId>,
+    /// Who wrote it: only their session sends it (older outboxes lack it).
+    #[serde(default)]
+    pub staff_id: Option<i64>,
     /// Set once a send has been attempted: the server may hold a copy, so look first.
     /// Outboxes from older versions lack it, and were always saved before sending.
     #[serde(default = "attempted_by_default")]
@@ -572,6 +575,8 @@ pub struct App {
     pub filter: String,
     pub overlay: Overlay,
     pub pending: Vec<PendingReply>,
+    /// Outbox entries written by another staff member: kept on disk, never sent from here.
+    held_for_others: Vec<PendingReply>,
     next_local: u64,
     pub notice: Option<Notice>,
     pub connection: Connection,
@@ -648,6 +653,7 @@ impl App {
             filter: String::new(),
             overlay: Overlay::None,
             pending: Vec::new(),
+            held_for_others: Vec::new(),
             next_local: 1,
             notice: None,
             connection: Connection::Connecting,
@@ -1285,6 +1291,7 @@ impl App {
             reply_to: draft.reply_to,
             first_attempt: self.clock.now,
             after_id: None,
+            staff_id: Some(self.me.staff_id),
             attempted: false,
             state: ReplyState::Queued,
         });
@@ -1331,7 +1338,9 @@ impl App {
     }
 
     pub fn save_outbox(&self) -> Command {
-        Command::SaveOutbox(self.pending.clone())
+        let mut all = self.pending.clone();
+        all.extend(self.held_for_others.iter().cloned());
+        Command::SaveOutbox(all)
     }
 
     /// Replies left in the outbox by an earlier run: shown as pending, and each delivered
@@ -1339,6 +1348,11 @@ impl App {
     pub fn restore_outbox(&mut self, entries: Vec<PendingReply>) -> Vec<Command> {
         let mut convs = Vec::new();
         for mut p in entries {
+            if p.staff_id.is_some_and(|id| id != self.me.staff_id) {
+                // Someone else's words: never sent under this session, never lost either.
+                self.held_for_others.push(p);
+                continue;
+            }
             self.next_local = self.next_local.max(p.local_id + 1);
             p.state = ReplyState::Queued;
             if !convs.contains(&p.conversation) {
