@@ -452,6 +452,25 @@ fn terminal_attached() -> bool {
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
+/// Now, on the server's clock (see [`StaffApi::clock_offset`]).
+fn server_now(api: &StaffApi) -> chrono::DateTime<Utc> {
+    Utc::now() + api.clock_offset().unwrap_or_else(chrono::Duration::zero)
+}
+
+/// A sentence when this computer's clock is a minute or more off the server's.
+pub fn clock_words(offset: chrono::Duration) -> Option<String> {
+    let secs = offset.num_seconds();
+    if secs.abs() < 60 {
+        return None;
+    }
+    let minutes = (secs.abs() + 30) / 60;
+    // The server ahead means this computer is behind.
+    let way = if secs > 0 { "slow" } else { "fast" };
+    Some(format!(
+        "This computer's clock is {minutes} min {way}; ages and waits follow the hotel server's clock"
+    ))
+}
+
 fn local_clock() -> Clock {
     Clock {
         now: Utc::now(),
@@ -636,6 +655,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         Connection::Polling
     };
     let mut trace = Trace::from_env();
+    let mut clock_said = false;
     let mut pending: Vec<Command> = app.start();
     pending.extend(app.restore_outbox(outbox_loaded.value));
     let mut retry = tokio::time::interval(Duration::from_secs(10));
@@ -773,8 +793,8 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                 None => break,
             },
             Some(ev) = rx.recv() => ev,
-            _ = minute.tick() => Event::Tick(Utc::now()),
-            _ = second.tick(), if counting_down => Event::Tick(Utc::now()),
+            _ = minute.tick() => Event::Tick(server_now(&config.api)),
+            _ = second.tick(), if counting_down => Event::Tick(server_now(&config.api)),
             _ = poll_thread.tick(), if plan.thread => Event::Poll(PollKind::Thread),
             _ = poll_unread.tick(), if plan.unread => Event::Poll(PollKind::Unread),
             _ = poll_list.tick(), if plan.list => Event::Poll(PollKind::List),
@@ -789,6 +809,16 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         // Ages, and the time a reply is first attempted, follow the real clock, and the time
         // zone follows daylight saving through a night shift.
         app.clock = local_clock();
+        app.clock.now = server_now(&config.api);
+        if !clock_said && let Some(words) = config.api.clock_offset().and_then(clock_words) {
+            clock_said = true;
+            tracing::warn!("{words}");
+            app.notice = Some(crate::app::Notice {
+                text: words,
+                level: crate::app::Level::Info,
+                reply: None,
+            });
+        }
         pending.extend(app.update(event));
         // Merge whatever else is already queued into the same frame.
         while let Ok(ev) = rx.try_recv() {

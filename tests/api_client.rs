@@ -494,3 +494,29 @@ async fn one_message_with_invalid_escapes_does_not_hide_the_page() {
     assert_eq!(page.len(), 2);
     assert_eq!(page[1].message, "bad \u{fffd} \\q escape");
 }
+
+/// The desk's clock is 10 minutes off: the server's `Date` headers tell by how much.
+#[tokio::test]
+async fn the_servers_clock_is_learned_from_its_answers() {
+    for offset in [600i64, -600] {
+        let config = frontdesk::demo::DemoConfig {
+            faults: frontdesk::demo::Faults::parse(&format!("clock-offset={offset}")).unwrap(),
+            ..Default::default()
+        };
+        let d = frontdesk::demo::start(config).await.unwrap();
+        let (api, _) = signed_in(&d, "frontdesk").await;
+        assert!(api.clock_offset().is_none(), "nothing learned yet");
+        api.conversations().await.unwrap();
+        let learned = api.clock_offset().unwrap().num_seconds();
+        assert!((learned - offset).abs() <= 2, "{learned} for {offset}");
+        let words = frontdesk::inbox::clock_words(api.clock_offset().unwrap()).unwrap();
+        let expected = if offset > 0 {
+            "10 min slow"
+        } else {
+            "10 min fast"
+        };
+        assert!(words.contains(expected), "{words}");
+        d.stop().await;
+    }
+    assert!(frontdesk::inbox::clock_words(chrono::Duration::seconds(20)).is_none());
+}

@@ -84,6 +84,8 @@ struct Inner {
     token: std::sync::RwLock<String>,
     /// The base path that answered, once known.
     form: AtomicU8,
+    /// Recent estimates of the server's clock minus ours, in milliseconds.
+    clock: std::sync::Mutex<std::collections::VecDeque<i64>>,
 }
 
 impl std::fmt::Debug for StaffApi {
@@ -169,6 +171,8 @@ struct Raw {
     content_type: String,
     /// Where a redirect that was not followed pointed.
     location: Option<String>,
+    /// The server's clock minus ours, from its `Date` header (to the second).
+    clock_offset: Option<chrono::Duration>,
     body: Vec<u8>,
 }
 
@@ -227,6 +231,13 @@ async fn exchange(
         .get(reqwest::header::LOCATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    // `Date` is whole seconds: the server's time is half a second past it on average.
+    let clock_offset = resp
+        .headers()
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
+        .map(|d| d.with_timezone(&Utc) + chrono::Duration::milliseconds(500) - Utc::now());
     if resp.content_length().is_some_and(|n| n > cap as u64) {
         return Err(too_large());
     }
@@ -247,6 +258,7 @@ async fn exchange(
         status,
         content_type,
         location,
+        clock_offset,
         body,
     })
 }
@@ -383,6 +395,7 @@ impl StaffApi {
                 token: std::sync::RwLock::new(config.token.clone()),
                 config,
                 form: AtomicU8::new(form),
+                clock: std::sync::Mutex::new(std::collections::VecDeque::new()),
             }),
         }
     }
@@ -397,6 +410,30 @@ impl StaffApi {
 
     pub fn config(&self) -> &ApiConfig {
         &self.inner.config
+    }
+
+    fn note_clock(&self, raw: &Raw) {
+        let Some(offset) = raw.clock_offset else {
+            return;
+        };
+        let mut samples = self.inner.clock.lock().unwrap_or_else(|p| p.into_inner());
+        samples.push_back(offset.num_milliseconds());
+        if samples.len() > 9 {
+            samples.pop_front();
+        }
+    }
+
+    /// The server's clock minus this computer's: the median of the recent answers' `Date`
+    /// headers. Ages and waits are counted on the server's clock, since the message times are
+    /// its (an unmanaged desk PC drifts by minutes).
+    pub fn clock_offset(&self) -> Option<chrono::Duration> {
+        let samples = self.inner.clock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut v: Vec<i64> = samples.iter().copied().collect();
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_unstable();
+        Some(chrono::Duration::milliseconds(v[v.len() / 2]))
     }
 
     /// The base path form that answered, once one has.
@@ -470,6 +507,7 @@ impl StaffApi {
         let first = if form == UNRESOLVED { HOTELS } else { form };
         let path = self.chat_path(first, rel);
         let raw = exchange(name, &path, build(self.authed(method.clone(), &path)), cap).await?;
+        self.note_clock(&raw);
         if form == UNRESOLVED {
             let plain_not_found = raw.status == StatusCode::NOT_FOUND
                 && super::error::reason_from_body(&raw.content_type, &raw.body).as_deref()

@@ -1559,10 +1559,12 @@ impl App {
             }
             Event::UnreadCounts(Ok(counts)) => {
                 self.dirty = false;
-                let changed = self
-                    .unread_seen
-                    .as_ref()
-                    .is_some_and(|seen| *seen != counts.unread_counts);
+                // Against the last answer, or, first after a list, against the list's own
+                // unread total (the keys differ: rooms there, conversations here).
+                let changed = match self.unread_seen.as_ref() {
+                    Some(seen) => *seen != counts.unread_counts,
+                    None => self.list_loaded && counts.total() != self.total_unread(),
+                };
                 self.unread_seen = Some(counts.unread_counts);
                 // Something changed somewhere: only then is the expensive list worth reading.
                 if changed { self.load_list() } else { vec![] }
@@ -1588,6 +1590,7 @@ impl App {
             }
             Event::ConversationsLoaded(Ok(list)) => {
                 self.server_unreachable_since = None;
+                self.unread_seen = None;
                 self.list_error = None;
                 self.list_retry_at = None;
                 self.list_attempts = 0;

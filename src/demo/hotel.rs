@@ -209,6 +209,7 @@ pub struct Hotel {
     /// Bookings that have checked out (their messages still name them).
     pub past_bookings: Vec<Booking>,
     short_booking_ids: bool,
+    clock_offset: Duration,
     /// Public base URL, for attachment links.
     pub base_url: String,
 }
@@ -239,6 +240,10 @@ pub struct SeedOptions {
     pub short_booking_ids: bool,
     /// Turn room 103 over: its guest checks out and the next one writes (contract 4.9).
     pub turn_over: bool,
+    /// The server's clock runs this many seconds ahead (negative: behind) of the machine's,
+    /// in message times and the `Date` header alike: a desk clock that is wrong, seen from
+    /// the other side.
+    pub clock_offset_secs: i64,
 }
 
 const FIRST: &[&str] = &[
@@ -267,7 +272,7 @@ const LAST: &[&str] = &[
 impl Hotel {
     pub fn new(options: &SeedOptions, base_url: &str) -> Hotel {
         let seed = seed();
-        let now = Utc::now();
+        let now = Utc::now() + Duration::seconds(options.clock_offset_secs);
         let staff = seed
             .staff
             .iter()
@@ -286,6 +291,7 @@ impl Hotel {
             next_booking: 1,
             past_bookings: Vec::new(),
             short_booking_ids: options.short_booking_ids,
+            clock_offset: Duration::seconds(options.clock_offset_secs),
             base_url: base_url.to_string(),
         };
         // The other hotel has one room and a conversation, for the cross-hotel checks.
@@ -560,6 +566,11 @@ impl Hotel {
             });
         }
         id
+    }
+
+    /// The server's time.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.clock_offset
     }
 
     pub fn staff_by_token(&self, token: &str) -> Option<&Staff> {

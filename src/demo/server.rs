@@ -49,6 +49,8 @@ pub struct Faults {
     pub truncate_previews: bool,
     /// Accept connections and never answer (HTTP and WebSocket alike).
     pub stall: bool,
+    /// The server's clock is this many seconds ahead (negative: behind).
+    pub clock_offset: Option<i64>,
 }
 
 impl Faults {
@@ -73,6 +75,13 @@ impl Faults {
                     f.drop_sockets_every = Some(Duration::from_secs(number(name)?.max(1)))
                 }
                 "slow" => f.slow = Some(Duration::from_millis(number(name)?)),
+                "clock-offset" => {
+                    f.clock_offset = Some(
+                        value
+                            .and_then(|v| v.trim_start_matches('+').parse::<i64>().ok())
+                            .ok_or("fault clock-offset needs seconds, as clock-offset=-600")?,
+                    )
+                }
                 "html-500-on" => f.html_500_on.push(
                     value
                         .filter(|v| !v.is_empty())
@@ -81,7 +90,7 @@ impl Faults {
                 ),
                 other => {
                     return Err(format!(
-                        "unknown fault {other:?}; known: send-500-after-save, drop-sockets-every=SECS, slow=MS, html-500-on=PATH, truncate-previews, stall"
+                        "unknown fault {other:?}; known: send-500-after-save, drop-sockets-every=SECS, slow=MS, html-500-on=PATH, truncate-previews, stall, clock-offset=SECS"
                     ));
                 }
             }
@@ -180,6 +189,9 @@ pub async fn start(config: DemoConfig) -> Result<RunningDemo, String> {
     let mut seed = config.seed.clone();
     seed.short_booking_ids |= quirks.short_booking_ids;
     seed.turn_over |= quirks.turned_over_room;
+    if let Some(secs) = config.faults.clock_offset {
+        seed.clock_offset_secs = secs;
+    }
     let hotel = Hotel::new(&seed, &base_url);
     let (local, _) = broadcast::channel(65_536);
     let external = match &config.pusher_url {
@@ -312,7 +324,17 @@ async fn faults_layer(State(s): State<St>, req: Request, next: Next) -> Response
     {
         return html_500();
     }
-    next.run(req).await
+    let mut resp = next.run(req).await;
+    if let Some(secs) = s.faults.clock_offset {
+        // The server's own clock in the Date header (hyper would write the machine's).
+        let at = Utc::now() + chrono::Duration::seconds(secs);
+        if let Ok(v) =
+            axum::http::HeaderValue::from_str(&at.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        {
+            resp.headers_mut().insert(header::DATE, v);
+        }
+    }
+    resp
 }
 
 /// The contract's name for the endpoint a request went to (for the request counts).
@@ -605,7 +627,7 @@ fn publish_created(s: &Shared, hotel: &Hotel, msg_id: i64) {
         meta: json!({
             "hotel_slug": slug,
             "event_id": format!("demo-{}-{}", m.id, kind),
-            "ts": ts(Utc::now()),
+            "ts": ts(hotel.now()),
             "scope": {"room_number": room.number, "conversation_id": m.conv, "sender_type": super::hotel::sender_type(m.sender)},
         }),
     };
@@ -660,7 +682,8 @@ fn join_if_new(s: &Shared, hotel: &mut Hotel, conv: i64, staff: &super::hotel::S
         return;
     }
     let text = format!("{} has joined the conversation.", staff.name());
-    let id = hotel.push_message(conv, Sender::System, &text, Utc::now(), true);
+    let at = hotel.now();
+    let id = hotel.push_message(conv, Sender::System, &text, at, true);
     if let Some(c) = hotel.conv_mut(conv) {
         c.participants.push(staff.seed.id);
     }
@@ -695,7 +718,8 @@ async fn send(
     if !s.quirks.join_line_after_send {
         join_if_new(&s, &mut hotel, id, &staff);
     }
-    let msg_id = hotel.push_message(id, Sender::Staff(staff.seed.id), text, Utc::now(), false);
+    let at = hotel.now();
+    let msg_id = hotel.push_message(id, Sender::Staff(staff.seed.id), text, at, false);
     if let Some(m) = hotel.find_message_mut(msg_id) {
         m.reply_to = reply_to;
     }
@@ -759,7 +783,7 @@ fn mark_guest_messages_read(
             "messages-read-by-staff",
             &json!({
                 "message_ids": ids,
-                "read_at": ts(Utc::now()),
+                "read_at": ts(hotel.now()),
                 "staff_name": format!("{} - {} - {}", staff.name(), staff.seed.department, staff.seed.role),
                 "conversation_id": conv,
             }),
@@ -908,7 +932,7 @@ async fn update_message(
     if text.trim().is_empty() {
         return error(StatusCode::BAD_REQUEST, "Message cannot be empty");
     }
-    let now = Utc::now();
+    let now = hotel.now();
     if let Some(m) = hotel.find_message_mut(id) {
         m.text = text.to_string();
         m.edited_at = Some(now);
@@ -956,7 +980,7 @@ async fn delete_message(
             "You can only delete your own messages",
         );
     }
-    let now = Utc::now();
+    let now = hotel.now();
     if hard {
         if let Some(c) = hotel.conv_mut(conv) {
             c.messages.retain(|m| m.id != id);
@@ -1069,7 +1093,7 @@ async fn upload(
     let mut hotel = s.hotel();
     let staff = tri!(staff_for(&hotel, &headers, &slug));
     join_if_new(&s, &mut hotel, id, &staff);
-    let now = Utc::now();
+    let now = hotel.now();
     let body = text.unwrap_or_default();
     let msg_id = hotel.push_message(id, Sender::Staff(staff.seed.id), &body, now, false);
     let mut stored = Vec::new();
@@ -1250,7 +1274,8 @@ fn guest_writes(
     reply_to: Option<i64>,
 ) -> (i64, i64) {
     let (conv, _) = hotel.conversation_for_room(room_pk);
-    let id = hotel.push_message(conv, Sender::Guest, text, Utc::now(), false);
+    let at = hotel.now();
+    let id = hotel.push_message(conv, Sender::Guest, text, at, false);
     let reply_to = reply_to.filter(|r| hotel.find_message(*r).is_some_and(|m| m.conv == conv));
     if let Some(m) = hotel.find_message_mut(id) {
         m.reply_to = reply_to;
@@ -1279,7 +1304,7 @@ async fn guest_send(
     (
         StatusCode::CREATED,
         axum::Json(
-            json!({"message_id": id, "sent_at": Utc::now().to_rfc3339(), "conversation_id": conv}),
+            json!({"message_id": id, "sent_at": hotel.now().to_rfc3339(), "conversation_id": conv}),
         ),
     )
         .into_response()
@@ -1314,7 +1339,7 @@ async fn guest_mark_read(
         &hotel,
         conv,
         "chat.message.read",
-        json!({"conversation_id": conv, "room_conversation_id": conv, "marked_read": n, "read_at": ts(Utc::now()), "read_by": "guest"}),
+        json!({"conversation_id": conv, "room_conversation_id": conv, "marked_read": n, "read_at": ts(hotel.now()), "read_by": "guest"}),
     );
     ok(json!({"marked_read": n}))
 }
