@@ -284,6 +284,17 @@ async fn settle_unsent(session: &crate::store::Session, choice: Option<Unsent>) 
     Ok(())
 }
 
+/// Without a home directory the files go to `./.frontdesk`: say so, with the full path.
+fn home_missing() -> Option<String> {
+    project_dirs().is_none().then(|| {
+        let here = std::env::current_dir().unwrap_or_default().join(".frontdesk");
+        format!(
+            "HOME is not set: drafts, the outbox and the log are kept in {} (set HOME, or XDG_DATA_HOME and XDG_STATE_HOME)",
+            here.display()
+        )
+    })
+}
+
 /// An outbox left by a version that kept one for everyone: nobody can be named its author, so
 /// it is not sent; say where it is.
 fn unattributed_outbox() -> Option<String> {
@@ -675,6 +686,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let desk = desk_dir(&server, &hotel, me.staff_id);
             let mut config = inbox_config(&e, api, me, desk, live)?;
             config.warnings.extend(unattributed_outbox());
+            config.warnings.extend(home_missing());
             inbox::run(config).await
         }
     }

@@ -824,7 +824,10 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         while let Ok(ev) = rx.try_recv() {
             pending.extend(app.update(ev));
         }
-        if let Some(why) = crate::log::take_trouble() {
+        // Said when nothing else is: a full data directory matters more than the log.
+        if app.notice.is_none()
+            && let Some(why) = crate::log::take_trouble()
+        {
             app.notice = Some(crate::app::Notice {
                 text: format!("The log cannot be written ({why}); frontdesk goes on without it"),
                 level: crate::app::Level::Error,

@@ -699,6 +699,10 @@ fn a_full_disk_is_said_on_screen_and_never_printed_over_it() {
         screen.contains("cannot be saved") || screen.contains("log cannot be written"),
         "{screen}"
     );
+    eprintln!(
+        "full disk, the screen's last line: {:?}",
+        screen.lines().last().unwrap_or_default().trim()
+    );
     // Work goes on: open a thread, type, send; the log keeps failing underneath.
     tmux.keys(&["Enter"]);
     tmux.keys(&["-l", "Extra pillows are on the way"]);
