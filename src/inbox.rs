@@ -612,7 +612,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
 
     if !terminal_attached() {
         return Err(color_eyre::eyre::eyre!(
-            "frontdesk needs a terminal, and standard input or output is not one. Run it in a terminal window, or over ssh with -t."
+            "the inbox needs a terminal, and standard input or output is not one. Run frontdesk in a terminal window, or over ssh with -t."
         ));
     }
     let data_problem = crate::store::check_writable(&config.data_dir).err();

@@ -452,3 +452,13 @@ fn logout_settles_unsent_replies_and_never_hands_them_on() {
     );
     assert!(outbox.load().value.is_empty());
 }
+
+#[test]
+fn without_a_terminal_the_inbox_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    let out = frontdesk(home.path(), &["demo", "--guest-every", "0"], "", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let t = text(&out);
+    assert!(t.contains("the inbox needs a terminal"), "{t}");
+    assert!(!t.contains("os error 6"), "{t}");
+}
