@@ -21,16 +21,7 @@ async fn demo(faults: &str) -> frontdesk::demo::RunningDemo {
 async fn open_room(h: &mut Harness, room: i64) -> i64 {
     assert!(h.until(10, |a| a.list_loaded).await);
     let id = h.room(room).expect("room has a conversation");
-    let cmds = h.app.open_conversation(id, Focus::Thread);
-    h.run(cmds);
-    assert!(
-        h.until(10, |a| a
-            .threads
-            .get(&id)
-            .is_some_and(|t| !t.messages.is_empty()))
-            .await
-    );
-    id
+    h.open(id, Focus::Thread).await
 }
 
 /// Selects the newest message in the open thread whose text contains `needle`.

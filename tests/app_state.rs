@@ -35,6 +35,18 @@ fn msg(id: i64, conv: i64, sender: &str, text: &str) -> Message {
     .unwrap()
 }
 
+/// The app with conversation `conv` open in the thread pane, holding guest messages 1..=n.
+fn app_with_thread(conv: i64, n: i64) -> App {
+    let mut a = app();
+    a.open_conversation(conv, Focus::Thread);
+    a.update(Event::PageLoaded {
+        conversation: conv,
+        limit: 30,
+        result: Ok((1..=n).map(|i| msg(i, conv, "guest", "x")).collect()),
+    });
+    a
+}
+
 fn typed(a: &mut App, s: &str) -> Vec<Command> {
     let mut out = Vec::new();
     for c in s.chars() {
@@ -631,13 +643,7 @@ fn a_reply_found_stored_takes_its_error_away() {
 #[test]
 fn a_short_poll_with_a_gap_reads_more() {
     use frontdesk::app::{POLL_LIMIT, REFRESH_LIMIT};
-    let mut a = app();
-    a.open_conversation(1, Focus::Thread);
-    a.update(Event::PageLoaded {
-        conversation: 1,
-        limit: 30,
-        result: Ok((1..=5).map(|i| msg(i, 1, "guest", "x")).collect()),
-    });
+    let mut a = app_with_thread(1, 5);
     let page: Vec<Message> = (20..30).map(|i| msg(i, 1, "guest", "y")).collect();
     let c = a.update(Event::Refreshed {
         conversation: 1,
@@ -826,13 +832,7 @@ fn list_keys_of_mutt_and_aerc() {
 
 #[test]
 fn the_first_k_selects_the_newest_and_copy_needs_a_selection() {
-    let mut a = app();
-    a.open_conversation(1, Focus::Thread);
-    a.update(Event::PageLoaded {
-        conversation: 1,
-        limit: 30,
-        result: Ok((1..=5).map(|i| msg(i, 1, "guest", "x")).collect()),
-    });
+    let mut a = app_with_thread(1, 5);
     key(&mut a, KeyCode::Char('y'));
     assert!(
         a.notice

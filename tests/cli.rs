@@ -63,6 +63,25 @@ fn frontdesk(home: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> O
     child.wait_with_output().unwrap()
 }
 
+/// `frontdesk login` with the password on standard input.
+fn sign_in(home: &Path, server: &str, hotel: &str, user: &str, password: &str) -> Output {
+    frontdesk(
+        home,
+        &[
+            "login",
+            "--server",
+            server,
+            "--hotel",
+            hotel,
+            "--username",
+            user,
+            "--password-stdin",
+        ],
+        &format!("{password}\n"),
+        &[],
+    )
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -79,20 +98,12 @@ fn session_file(home: &Path) -> std::path::PathBuf {
 fn login_saves_an_owner_only_session_and_logout_removes_it() {
     let demo = serve_demo();
     let home = tempfile::tempdir().unwrap();
-    let out = frontdesk(
+    let out = sign_in(
         home.path(),
-        &[
-            "login",
-            "--server",
-            &demo.url,
-            "--hotel",
-            "hotel-killarney",
-            "--username",
-            "frontdesk",
-            "--password-stdin",
-        ],
-        "demo\n",
-        &[],
+        &demo.url,
+        "hotel-killarney",
+        "frontdesk",
+        "demo",
     );
     assert!(out.status.success(), "{}", text(&out));
     assert!(
@@ -152,21 +163,7 @@ fn login_failures_say_what_is_wrong() {
     let demo = serve_demo();
     let home = tempfile::tempdir().unwrap();
     let login = |user: &str, hotel: &str, server: &str, password: &str| {
-        frontdesk(
-            home.path(),
-            &[
-                "login",
-                "--server",
-                server,
-                "--hotel",
-                hotel,
-                "--username",
-                user,
-                "--password-stdin",
-            ],
-            &format!("{password}\n"),
-            &[],
-        )
+        sign_in(home.path(), server, hotel, user, password)
     };
     let out = login("frontdesk", "hotel-killarney", &demo.url, "wrong");
     assert!(!out.status.success());
@@ -352,21 +349,7 @@ fn logout_settles_unsent_replies_and_never_hands_them_on() {
     let demo = serve_demo();
     let home = tempfile::tempdir().unwrap();
     let login_as = |user: &str| {
-        let out = frontdesk(
-            home.path(),
-            &[
-                "login",
-                "--server",
-                &demo.url,
-                "--hotel",
-                "hotel-killarney",
-                "--username",
-                user,
-                "--password-stdin",
-            ],
-            "demo\n",
-            &[],
-        );
+        let out = sign_in(home.path(), &demo.url, "hotel-killarney", user, "demo");
         assert!(out.status.success(), "{}", text(&out));
     };
     login_as("frontdesk");

@@ -43,16 +43,7 @@ async fn open_room(h: &mut Harness, room: i64) -> i64 {
         .app
         .current_conversation_of_room(room)
         .expect("room has a conversation");
-    let cmds = h.app.open_conversation(id, Focus::Composer);
-    h.run(cmds);
-    assert!(
-        h.until(10, |a| a
-            .threads
-            .get(&id)
-            .is_some_and(|t| !t.messages.is_empty()))
-            .await
-    );
-    id
+    h.open(id, Focus::Composer).await
 }
 
 fn notice(h: &Harness) -> String {

@@ -113,9 +113,12 @@ fn inbox_cmd(dirs: &Path, base: &str, extra: &str) -> String {
 }
 
 async fn staff_api(base: &str) -> frontdesk::api::StaffApi {
-    let login = frontdesk::api::login(base, "frontdesk", "demo")
-        .await
-        .unwrap();
+    staff_api_as(base, "frontdesk").await
+}
+
+/// The staff API of the demo, signed in as `user`.
+async fn staff_api_as(base: &str, user: &str) -> frontdesk::api::StaffApi {
+    let login = frontdesk::api::login(base, user, "demo").await.unwrap();
     frontdesk::api::StaffApi::new(frontdesk::api::ApiConfig::new(
         base,
         "hotel-killarney",
@@ -218,14 +221,7 @@ fn reply_to_room_101_from_the_real_terminal() {
     // Through the API: stored exactly once.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let copies = rt.block_on(async {
-        let login = frontdesk::api::login(&base, "frontdesk", "demo")
-            .await
-            .unwrap();
-        let api = frontdesk::api::StaffApi::new(frontdesk::api::ApiConfig::new(
-            &base,
-            "hotel-killarney",
-            &login.token,
-        ));
+        let api = staff_api(&base).await;
         let room = api.from_room(101).await.unwrap();
         api.messages(room.conversation_id, 20, None)
             .await
@@ -474,14 +470,7 @@ fn the_deployments_quirks_in_a_real_terminal() {
     // A colleague answers; no guest writes. It shows within the poll interval (5 s).
     let rt = tokio::runtime::Runtime::new().unwrap();
     let conv = rt.block_on(async {
-        let login = frontdesk::api::login(&base, "manager", "demo")
-            .await
-            .unwrap();
-        let api = frontdesk::api::StaffApi::new(frontdesk::api::ApiConfig::new(
-            &base,
-            "hotel-killarney",
-            &login.token,
-        ));
+        let api = staff_api_as(&base, "manager").await;
         let conv = api
             .conversations()
             .await
@@ -754,30 +743,7 @@ fn ages_follow_the_servers_clock_when_the_desks_is_wrong() {
         );
         tmux.wait_for("Conversations (", 20);
         let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async {
-            let http = reqwest::Client::new();
-            let ctx: serde_json::Value = http
-                .get(format!(
-                    "{base}/api/guest/hotel/hotel-killarney/chat/context?token=guest-token-room-104"
-                ))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            http.post(format!(
-                "{base}/api/guest/hotel/hotel-killarney/chat/messages"
-            ))
-            .header(
-                "X-Guest-Chat-Session",
-                ctx["chat_session"].as_str().unwrap(),
-            )
-            .json(&serde_json::json!({"message": "Is the pool open?"}))
-            .send()
-            .await
-            .unwrap();
-        });
+        rt.block_on(common::guest_says(&base, 104, "Is the pool open?"));
         let screen = tmux.wait_for("Is the pool open?", 20);
         let row = screen
             .lines()

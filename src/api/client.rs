@@ -263,24 +263,33 @@ async fn exchange(
     })
 }
 
-fn decode<T: DeserializeOwned>(method: &'static str, path: &str, raw: Raw) -> Result<T, ApiError> {
-    if !raw.status.is_success() {
-        let kind = kind_for_answer(
-            raw.status.as_u16(),
-            &raw.content_type,
-            &raw.body,
-            raw.location.as_deref(),
-        );
-        return Err(ApiError::new(method, path, kind));
+/// A non-2xx answer as the error it is.
+fn failed_status(method: &'static str, path: &str, raw: &Raw) -> Result<(), ApiError> {
+    if raw.status.is_success() {
+        return Ok(());
     }
-    super::json::from_slice(&raw.body).map_err(|e| {
-        let what = if raw.content_type.contains("json") {
-            format!("body does not match the contract ({e})")
-        } else {
-            format!("expected JSON, got {}", short_type(&raw.content_type))
-        };
-        ApiError::new(method, path, ErrorKind::BadResponse(what))
-    })
+    let kind = kind_for_answer(
+        raw.status.as_u16(),
+        &raw.content_type,
+        &raw.body,
+        raw.location.as_deref(),
+    );
+    Err(ApiError::new(method, path, kind))
+}
+
+/// Words for a body that is not what the contract says.
+fn unexpected(method: &'static str, path: &str, raw: &Raw, e: serde_json::Error) -> ApiError {
+    let what = if raw.content_type.contains("json") {
+        format!("body does not match the contract ({e})")
+    } else {
+        format!("expected JSON, got {}", short_type(&raw.content_type))
+    };
+    ApiError::new(method, path, ErrorKind::BadResponse(what))
+}
+
+fn decode<T: DeserializeOwned>(method: &'static str, path: &str, raw: Raw) -> Result<T, ApiError> {
+    failed_status(method, path, &raw)?;
+    super::json::from_slice(&raw.body).map_err(|e| unexpected(method, path, &raw, e))
 }
 
 /// A JSON array read row by row: the rows that do not match the contract are skipped and
@@ -297,23 +306,8 @@ fn decode_rows<T: DeserializeOwned>(
     raw: Raw,
 ) -> Result<Rows<T>, ApiError> {
     use serde_json::value::RawValue;
-    if !raw.status.is_success() {
-        let kind = kind_for_answer(
-            raw.status.as_u16(),
-            &raw.content_type,
-            &raw.body,
-            raw.location.as_deref(),
-        );
-        return Err(ApiError::new(method, path, kind));
-    }
-    let bad = |e: serde_json::Error| {
-        let what = if raw.content_type.contains("json") {
-            format!("not a list as the contract says ({e})")
-        } else {
-            format!("expected JSON, got {}", short_type(&raw.content_type))
-        };
-        ApiError::new(method, path, ErrorKind::BadResponse(what))
-    };
+    failed_status(method, path, &raw)?;
+    let bad = |e: serde_json::Error| unexpected(method, path, &raw, e);
     // Each row stays a slice of the body (no copy) until it is decoded on its own; only a
     // body with broken escapes is copied once, repaired.
     let repaired: Vec<u8>;

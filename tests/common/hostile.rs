@@ -95,6 +95,13 @@ pub fn endless(start: &'static str) -> Response {
         .into_response()
 }
 
+/// Pusher's first frame, with a socket id.
+pub fn established() -> WsMessage {
+    let hello = json!({"event": "pusher:connection_established",
+        "data": json!({"socket_id": "1.2", "activity_timeout": 120}).to_string()});
+    WsMessage::Text(hello.to_string().into())
+}
+
 /// A list and a signer whose answers never end.
 pub async fn endless_server() -> String {
     serve(
@@ -161,9 +168,7 @@ pub async fn made_up_stays_server(counts: &Counts, n: usize) -> String {
                     let c3 = c3.clone();
                     async move {
                         ws.on_upgrade(move |mut socket| async move {
-                            let hello = json!({"event": "pusher:connection_established",
-                                "data": json!({"socket_id": "1.2", "activity_timeout": 120}).to_string()});
-                            let _ = socket.send(WsMessage::Text(hello.to_string().into())).await;
+                            let _ = socket.send(established()).await;
                             tokio::time::sleep(Duration::from_millis(300)).await;
                             for i in 0..n {
                                 let data = json!({"type": "guest_message", "message_id": 100_000 + i,
@@ -232,9 +237,7 @@ pub async fn flood_server(counts: &Counts, n: usize, seconds: f64) -> String {
                     let c3 = c3.clone();
                     async move {
                         ws.on_upgrade(move |mut socket| async move {
-                            let hello = json!({"event": "pusher:connection_established",
-                                "data": json!({"socket_id": "1.2", "activity_timeout": 120}).to_string()});
-                            let _ = socket.send(WsMessage::Text(hello.to_string().into())).await;
+                            let _ = socket.send(established()).await;
                             tokio::time::sleep(Duration::from_millis(500)).await;
                             for i in 0..n {
                                 if i > 0 && i % batch == 0 {

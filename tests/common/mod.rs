@@ -42,25 +42,7 @@ impl Harness {
             hotel_name: l.hotel_display_name(),
             capabilities: l.allowed_capabilities.clone(),
         };
-        let clock = Clock {
-            now: chrono::Utc::now(),
-            offset: chrono::FixedOffset::east_opt(0).unwrap(),
-        };
-        let (tx, rx) = mpsc::unbounded_channel();
-        let live = live.map(|cfg| frontdesk::live::spawn(cfg, api.clone(), l.staff_id, tx.clone()));
-        let app = App::new(me.clone(), clock, (120, 40));
-        let mut h = Harness {
-            app,
-            rx,
-            tx,
-            api,
-            me,
-            local: Vec::new(),
-            live,
-        };
-        let cmds = h.app.start();
-        h.run(cmds);
-        h
+        Harness::on(api, me, live)
     }
 
     /// A desk on any server (no sign-in): the hostile-server tests' form.
@@ -189,6 +171,21 @@ impl Harness {
             self.run(cmds);
         }
         true
+    }
+
+    /// Opens a conversation and waits for its newest page.
+    pub async fn open(&mut self, id: i64, focus: frontdesk::app::Focus) -> i64 {
+        let cmds = self.app.open_conversation(id, focus);
+        self.run(cmds);
+        assert!(
+            self.until(10, |a| a
+                .threads
+                .get(&id)
+                .is_some_and(|t| !t.messages.is_empty()))
+                .await,
+            "conversation {id} did not load"
+        );
+        id
     }
 
     pub fn room(&self, room: i64) -> Option<i64> {
