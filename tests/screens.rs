@@ -423,3 +423,14 @@ fn hints_at_80_columns_are_whole_and_end_with_help() {
     assert!(line.ends_with("? help"), "{line}");
     assert!(!line.contains('…'), "no hint cut in half: {line}");
 }
+
+#[test]
+fn a_long_question_keeps_its_y_n_on_screen() {
+    let mut app = hotel((80, 24));
+    app.overlay = frontdesk::app::Overlay::Confirm {
+        question: "This is an earlier stay in room 103: that guest has checked out, and the reply reaches nobody in the room now. Send anyway? y/n".into(),
+        then: frontdesk::app::Confirmed::SendToEarlierStay,
+    };
+    let screen = draw(&app, &Theme::plain());
+    assert!(screen.contains("Send anyway? y/n"), "{screen}");
+}

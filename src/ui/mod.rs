@@ -69,10 +69,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         Overlay::Attach { input, files, hint } => {
             draw_attach(frame, app, theme, area, input, files, hint.as_deref())
         }
-        Overlay::Confirm { question, .. } => {
-            let w = (text::width(question) as u16 + 4).min(area.width);
-            draw_prompt(frame, theme, area, " Confirm ", question, w)
-        }
+        Overlay::Confirm { question, .. } => draw_question(frame, theme, area, question),
         Overlay::Filter | Overlay::None => {}
     }
 }
@@ -678,6 +675,20 @@ fn draw_prompt(
     frame.render_widget(Clear, r);
     let block = pane_block(title.into(), true, theme);
     frame.render_widget(Paragraph::new(text_line.to_string()).block(block), r);
+}
+
+/// A y/n question, wrapped to fit, so its end (the "y/n") is always on screen.
+fn draw_question(frame: &mut Frame, theme: &Theme, area: Rect, question: &str) {
+    let w = (text::width(question) as u16 + 4).min(area.width.min(80));
+    let lines = text::wrap(
+        &text::one_line(question),
+        w.saturating_sub(2).max(1) as usize,
+    );
+    let r = popup(area, w, lines.len() as u16 + 2);
+    frame.render_widget(Clear, r);
+    let block = pane_block(" Confirm ".into(), true, theme);
+    let body: Vec<Line> = lines.into_iter().map(Line::from).collect();
+    frame.render_widget(Paragraph::new(body).block(block), r);
 }
 
 fn draw_canned(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, selected: usize) {
