@@ -1,0 +1,205 @@
+//! What comes in (`Event`) and what goes out (`Command`).
+
+use super::*;
+
+// Events are moved once through a channel; boxing the large ones buys nothing measurable.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Event {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize(u16, u16),
+    FocusGained,
+    FocusLost,
+    Tick(DateTime<Utc>),
+    ConversationsLoaded(Result<Vec<Conversation>, ApiError>),
+    PageLoaded {
+        conversation: ConversationId,
+        limit: u32,
+        result: Result<Vec<Message>, ApiError>,
+    },
+    /// The newest messages, re-read after a gap or on a poll.
+    Refreshed {
+        conversation: ConversationId,
+        limit: u32,
+        result: Result<Vec<Message>, ApiError>,
+    },
+    ReplySent {
+        local_id: u64,
+        result: Result<crate::api::Delivery, ApiError>,
+    },
+    MarkedRead {
+        conversation: ConversationId,
+        result: Result<MarkReadResult, ApiError>,
+    },
+    Claimed {
+        conversation: ConversationId,
+        result: Result<ClaimResult, ApiError>,
+    },
+    RoomOpened {
+        room: u32,
+        result: Result<FromRoomResult, ApiError>,
+    },
+    EditorDone(Result<String, String>),
+    /// The outcome of signing in again from the inbox.
+    SignedIn(Result<(), String>),
+    /// Tab in the attach prompt: the longest unambiguous completion and the choices.
+    PathCompleted {
+        input: String,
+        completed: String,
+        choices: Vec<String>,
+    },
+    UploadProgress {
+        sent: u64,
+        total: u64,
+    },
+    Uploaded {
+        conversation: ConversationId,
+        result: Result<crate::api::UploadResult, String>,
+    },
+    /// Some files broke the limits: nothing was sent; the rest go back to the prompt.
+    UploadRefused {
+        conversation: ConversationId,
+        kept: Vec<String>,
+        refused: Vec<(String, String)>,
+    },
+    Edited {
+        message: MessageId,
+        text: String,
+        result: Result<(), ApiError>,
+    },
+    Deleted {
+        message: MessageId,
+        hard: bool,
+        result: Result<(), ApiError>,
+    },
+    AttachmentDeleted {
+        message: MessageId,
+        attachment: i64,
+        result: Result<(), ApiError>,
+    },
+    /// A message pushed by the realtime feed (full text).
+    LiveMessage(Box<Message>),
+    /// A guest wrote. The notification's preview is cut to 100 characters: it updates the
+    /// list at once, and the open thread gets the full message (from its channel, or a fetch).
+    GuestWrote {
+        conversation: ConversationId,
+        message_id: MessageId,
+        preview: Option<String>,
+        at: Option<DateTime<Utc>>,
+        /// The stay the guest wrote in (its private channel carries staff replies).
+        booking: Option<String>,
+    },
+    /// A message was edited or deleted: re-read the thread if it is loaded.
+    Changed {
+        conversation: ConversationId,
+    },
+    /// A short while after a notification: fetch if the full message has not arrived.
+    CheckDue {
+        conversation: ConversationId,
+    },
+    LiveRead {
+        conversation: ConversationId,
+    },
+    Connection(Connection),
+    /// A poll timer (see [`App::poll_plan`]).
+    Poll(PollKind),
+    /// The realtime link came back: re-read the list and the open thread.
+    Resync,
+    UnreadCounts(Result<crate::api::UnreadCounts, ApiError>),
+    /// Rows of an answer that did not match the contract and were skipped.
+    Unreadable {
+        what: &'static str,
+        count: usize,
+    },
+    /// Timer: try failed replies whose failure was passing.
+    RetryOutbox,
+    /// A deferred mark-read is due.
+    MarkDue(ConversationId),
+    /// Timer: try the first list load again.
+    RetryList,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    LoadConversations,
+    LoadPage {
+        conversation: ConversationId,
+        before: Option<MessageId>,
+        limit: u32,
+    },
+    /// The newest `limit` messages of a conversation.
+    Refresh {
+        conversation: ConversationId,
+        limit: u32,
+    },
+    LoadUnreadCounts,
+    /// Tell the realtime link about conversations and stays to follow.
+    Watch {
+        conversations: Vec<ConversationId>,
+        bookings: Vec<String>,
+    },
+    /// Send [`Event::CheckDue`] for this conversation a little later.
+    CheckSoon {
+        conversation: ConversationId,
+    },
+    SendReply {
+        local_id: u64,
+        conversation: ConversationId,
+        reply_to: Option<MessageId>,
+        /// The text, and what its stored copy looks like.
+        identity: crate::api::ReplyIdentity,
+        /// A retry after an attempt: look for the stored copy before sending.
+        check_first: bool,
+    },
+    MarkRead(ConversationId),
+    /// Send [`Event::MarkDue`] a few seconds later.
+    MarkSoon(ConversationId),
+    /// Read the conversation's newest messages a moment later.
+    RefreshSoon(ConversationId),
+    /// Send [`Event::RetryList`] after this many seconds.
+    RetryListIn(u64),
+    Claim(ConversationId),
+    FromRoom(u32),
+    SaveDrafts(Vec<(ConversationId, Draft)>),
+    SaveOutbox(Vec<PendingReply>),
+    /// Ctrl-Z: hand the terminal back to the shell until `fg`.
+    Suspend,
+    CompletePath(String),
+    /// Checks the files against the contract's limits, then uploads them with the text.
+    Upload {
+        conversation: ConversationId,
+        files: Vec<String>,
+        text: String,
+        reply_to: Option<MessageId>,
+        /// The newest message held: a stored upload found by reading back is newer.
+        after_id: Option<MessageId>,
+    },
+    EditMessage {
+        conversation: ConversationId,
+        message: MessageId,
+        text: String,
+    },
+    DeleteMessage {
+        conversation: ConversationId,
+        message: MessageId,
+        hard: bool,
+    },
+    DeleteAttachment {
+        conversation: ConversationId,
+        message: MessageId,
+        attachment: i64,
+    },
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    OpenEditor(String),
+    SignIn {
+        password: String,
+    },
+    Notify {
+        title: String,
+        body: String,
+    },
+    Quit,
+}

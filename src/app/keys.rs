@@ -1,0 +1,514 @@
+//! Keys and mouse: the keymap first, then the popup's own keys, then typing.
+
+use super::*;
+
+impl App {
+    pub(crate) fn on_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        if key.kind == KeyEventKind::Release {
+            self.dirty = false;
+            return vec![];
+        }
+        // Any key dismisses an informational notice; errors stay until the next key too.
+        self.notice = None;
+        match self.overlay.clone() {
+            Overlay::Help(top) => {
+                // Arrows and pages scroll a help taller than the screen; any other key closes.
+                self.overlay = match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => Overlay::Help(top + 1),
+                    KeyCode::Up | KeyCode::Char('k') => Overlay::Help(top.saturating_sub(1)),
+                    KeyCode::PageDown | KeyCode::Char(' ') => Overlay::Help(top + 10),
+                    KeyCode::PageUp => Overlay::Help(top.saturating_sub(10)),
+                    _ => Overlay::None,
+                };
+                return vec![];
+            }
+            Overlay::Filter => return self.on_filter_key(key),
+            Overlay::RoomPrompt(text) => return self.on_room_key(key, text),
+            Overlay::Canned(i) => return self.on_canned_key(key, i),
+            Overlay::SignIn { .. } => return self.on_sign_in_key(key),
+            Overlay::Attach { .. } => return self.on_attach_key(key),
+            Overlay::Confirm { then, .. } => {
+                return match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') => {
+                        self.overlay = Overlay::None;
+                        self.confirmed(then)
+                    }
+                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                        self.overlay = Overlay::None;
+                        self.notice(Level::Info, "Cancelled; nothing changed");
+                        vec![]
+                    }
+                    KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        self.overlay = Overlay::None;
+                        self.quit_now()
+                    }
+                    // Enter or a stray key must not decide: the question stays.
+                    _ => {
+                        self.notice(Level::Info, "Answer y (yes) or n (no)");
+                        vec![]
+                    }
+                };
+            }
+            Overlay::None => {}
+        }
+        let allowed = self.allowed();
+        let action = self.keymap.lookup(self.scope(), &key, &allowed);
+        drop(allowed);
+        match action {
+            Some(a) => self.on_action(a),
+            None if self.focus == Focus::Composer => self.on_composer_key(key),
+            None => {
+                self.dirty = false;
+                vec![]
+            }
+        }
+    }
+
+    pub(crate) fn on_attach_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        let Overlay::Attach { input, files, hint } = &mut self.overlay else {
+            return vec![];
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => self.overlay = Overlay::None,
+            KeyCode::Tab => return vec![Command::CompletePath(input.clone())],
+            KeyCode::Enter if !input.trim().is_empty() => {
+                files.push(input.trim().to_string());
+                input.clear();
+                *hint = None;
+            }
+            KeyCode::Enter if !files.is_empty() => {
+                let files = std::mem::take(files);
+                let Some(conversation) = self.open else {
+                    self.overlay = Overlay::None;
+                    return vec![];
+                };
+                self.overlay = Overlay::None;
+                self.uploading = Some(Uploading { sent: 0, total: 0 });
+                return vec![Command::Upload {
+                    conversation,
+                    files,
+                    text: self.composer.text.clone(),
+                    reply_to: self.composer.reply_to,
+                    after_id: self.threads.get(&conversation).and_then(|t| t.newest_id()),
+                }];
+            }
+            KeyCode::Backspace if input.is_empty() => {
+                files.pop();
+            }
+            KeyCode::Backspace => {
+                input.pop();
+            }
+            KeyCode::Char('c') if ctrl => return self.on_action(Action::Quit),
+            KeyCode::Char(c) if !ctrl => input.push(c),
+            _ => {}
+        }
+        vec![]
+    }
+
+    pub(crate) fn on_sign_in_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        let Overlay::SignIn {
+            password,
+            error,
+            busy,
+        } = &mut self.overlay
+        else {
+            return vec![];
+        };
+        if *busy {
+            return vec![];
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('c') if ctrl => return self.on_action(Action::Quit),
+            KeyCode::Esc => {
+                self.overlay = Overlay::None;
+                self.notice(Level::Error, "Not signed in: nothing reaches the server until you sign in (q quits; drafts are kept)");
+            }
+            KeyCode::Enter if !password.is_empty() => {
+                *busy = true;
+                *error = None;
+                return vec![Command::SignIn {
+                    password: std::mem::take(password),
+                }];
+            }
+            KeyCode::Backspace => {
+                password.pop();
+            }
+            KeyCode::Char(c) if !ctrl => password.push(c),
+            _ => {}
+        }
+        vec![]
+    }
+
+    pub(crate) fn on_canned_key(&mut self, key: KeyEvent, i: usize) -> Vec<Command> {
+        let n = self.canned.len();
+        match key.code {
+            KeyCode::Esc => self.overlay = Overlay::None,
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.overlay = Overlay::Canned((i + 1).min(n.saturating_sub(1)))
+            }
+            KeyCode::Up | KeyCode::Char('k') => self.overlay = Overlay::Canned(i.saturating_sub(1)),
+            KeyCode::Enter => {
+                self.overlay = Overlay::None;
+                if let Some(text) = self.canned.get(i).cloned() {
+                    self.composer.insert(&text);
+                    self.focus = Focus::Composer;
+                    return self.stash_draft();
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    pub(crate) fn on_action(&mut self, action: Action) -> Vec<Command> {
+        match action {
+            Action::Quit if !self.pending.is_empty() => {
+                let n = self.pending.len();
+                self.overlay = Overlay::Confirm {
+                    question: format!(
+                        "{n} {} not confirmed yet. {} in the outbox and {} checked and sent when frontdesk next starts. Quit now? y/n",
+                        if n == 1 { "reply is" } else { "replies are" },
+                        if n == 1 { "It stays" } else { "They stay" },
+                        if n == 1 { "is" } else { "are" },
+                    ),
+                    then: Confirmed::Quit,
+                };
+            }
+            Action::Quit => return self.quit_now(),
+            Action::Help => self.overlay = Overlay::Help(0),
+            Action::Suspend => {
+                let mut c = self.stash_draft();
+                c.push(Command::Suspend);
+                return c;
+            }
+            Action::NextPane | Action::PrevPane => {
+                let forward = action == Action::NextPane;
+                self.focus = match (self.focus, self.open.is_some(), forward) {
+                    (_, false, _) => Focus::List,
+                    (Focus::List, true, true) => Focus::Thread,
+                    (Focus::Thread, true, true) => Focus::Composer,
+                    (Focus::Composer, true, true) => Focus::List,
+                    (Focus::List, true, false) => Focus::Composer,
+                    (Focus::Thread, true, false) => Focus::List,
+                    (Focus::Composer, true, false) => Focus::Thread,
+                };
+            }
+            Action::Down if self.focus == Focus::List => self.select_relative(1),
+            Action::Up if self.focus == Focus::List => self.select_relative(-1),
+            Action::Top if self.focus == Focus::List => self.select_relative(isize::MIN / 2),
+            Action::Bottom if self.focus == Focus::List => self.select_relative(isize::MAX / 2),
+            Action::HalfPageDown | Action::HalfPageUp if self.focus == Focus::List => {
+                let half = (layout::list_capacity(self) / 2).max(1) as isize;
+                let down = action == Action::HalfPageDown;
+                self.select_relative(if down { half } else { -half });
+            }
+            Action::HalfPageDown | Action::HalfPageUp => {
+                let down = action == Action::HalfPageDown;
+                self.with_thread(|t, h, hs| {
+                    let rows = (h / 2).max(1);
+                    if down {
+                        t.scroll_down(rows, h, hs)
+                    } else {
+                        t.scroll_up(rows, h, hs)
+                    }
+                });
+            }
+            Action::Leave if self.focus == Focus::List => {
+                if self.filter.is_empty() {
+                    self.dirty = false;
+                } else {
+                    self.filter.clear();
+                    self.after_filter_change();
+                }
+            }
+            Action::Down => {
+                self.with_thread(|t, h, hs| t.move_selection(1, h, hs));
+            }
+            Action::Up => {
+                self.with_thread(|t, h, hs| t.move_selection(-1, h, hs));
+            }
+            Action::Open => {
+                if let Some(id) = self.selected {
+                    return self.open_conversation(id, Focus::Composer);
+                }
+            }
+            Action::NextUnread => return self.next_unread(),
+            Action::Filter => {
+                // A new filter each time; Esc in the list clears the last one.
+                self.filter.clear();
+                self.after_filter_change();
+                self.overlay = Overlay::Filter;
+            }
+            Action::OpenRoom => self.overlay = Overlay::RoomPrompt(String::new()),
+            Action::PageUp => {
+                self.with_thread(|t, h, hs| t.scroll_up(h.saturating_sub(2).max(1), h, hs));
+            }
+            Action::PageDown => {
+                self.with_thread(|t, h, hs| t.scroll_down(h.saturating_sub(2).max(1), h, hs));
+            }
+            Action::Top => {
+                self.with_thread(|t, _, _| t.scroll_to_top());
+            }
+            Action::Bottom => {
+                self.with_thread(|t, _, _| {
+                    t.follow();
+                    t.selected = t.newest_id();
+                });
+            }
+            Action::Write => {
+                if self.open.is_some() {
+                    self.focus = Focus::Composer;
+                }
+            }
+            Action::QuoteReply => {
+                let selected = self
+                    .open
+                    .and_then(|o| self.threads.get(&o))
+                    .and_then(|t| t.selected.or(t.newest_id()));
+                if let Some(id) = selected {
+                    self.composer.reply_to = Some(id);
+                    self.focus = Focus::Composer;
+                    return self.stash_draft();
+                }
+            }
+            Action::ClearQuote => {
+                self.composer.reply_to = None;
+                return self.stash_draft();
+            }
+            Action::Send if self.composer.editing.is_some() => {
+                if let Some((id, _)) = self.composer.editing {
+                    let text = self.composer.text.trim().to_string();
+                    if text.is_empty() {
+                        self.notice(Level::Info, "An edit cannot be empty; d deletes instead");
+                    } else {
+                        self.overlay = Overlay::Confirm {
+                            question: "Save this edit? The guest sees it marked (edited). y/n"
+                                .into(),
+                            then: Confirmed::Edit { message: id, text },
+                        };
+                    }
+                }
+            }
+            Action::Send => return self.send(),
+            Action::Newline => {
+                self.composer.insert("\n");
+                return self.stash_draft();
+            }
+            Action::Leave if self.composer.editing.is_some() => {
+                if let Some((_, draft)) = self.composer.editing.take() {
+                    self.composer.set(draft);
+                }
+                self.focus = Focus::Thread;
+                self.notice(Level::Info, "Edit cancelled; your draft is back");
+            }
+            Action::Leave => {
+                self.focus = match self.focus {
+                    Focus::Composer => Focus::Thread,
+                    _ => Focus::List,
+                };
+            }
+            Action::Editor => {
+                if self.open.is_some() {
+                    return vec![Command::OpenEditor(self.composer.text.clone())];
+                }
+            }
+            Action::Canned => {
+                if self.canned.is_empty() {
+                    self.notice(
+                        Level::Info,
+                        "No canned replies configured (config: canned_replies)",
+                    );
+                } else if self.open.is_some() {
+                    self.overlay = Overlay::Canned(0);
+                }
+            }
+            Action::Claim => {
+                let target = if self.focus == Focus::List {
+                    self.selected
+                } else {
+                    self.open
+                };
+                if let Some(id) = target {
+                    return vec![Command::Claim(id)];
+                }
+            }
+            Action::Retry => return self.retry(),
+            Action::Attach => {
+                if self.open.is_none() {
+                    return vec![];
+                }
+                if self.uploading.is_some() {
+                    self.notice(Level::Info, "An upload is still on its way");
+                } else {
+                    self.overlay = Overlay::Attach {
+                        input: String::new(),
+                        files: Vec::new(),
+                        hint: None,
+                    };
+                }
+            }
+            Action::Edit => return self.start_edit(),
+            Action::Delete | Action::HardDelete => {
+                return self.ask_delete(action == Action::HardDelete);
+            }
+            Action::DeleteAttachment => return self.ask_delete_attachment(),
+            Action::Copy => {
+                if let Some(m) = self.selected_message() {
+                    let (what, text) = match m.attachments.first() {
+                        Some(a) => ("link", a.file_url.clone()),
+                        None => ("message", m.message.clone()),
+                    };
+                    self.notice(
+                        Level::Info,
+                        format!("Copied the {what} to the clipboard (OSC 52)"),
+                    );
+                    return vec![Command::Copy(text)];
+                }
+                self.notice(Level::Info, "Nothing to copy: select a message first (j/k)");
+            }
+        }
+        vec![]
+    }
+
+    pub(crate) fn quit_now(&mut self) -> Vec<Command> {
+        self.quit = true;
+        let mut c = self.stash_draft();
+        c.push(self.save_drafts());
+        c.push(Command::Quit);
+        c
+    }
+
+    pub(crate) fn on_mouse(&mut self, m: MouseEvent) -> Vec<Command> {
+        let areas = layout::areas(self);
+        let inside = |r: Option<ratatui::layout::Rect>| {
+            r.is_some_and(|r| {
+                m.column >= r.x
+                    && m.column < r.x + r.width
+                    && m.row >= r.y
+                    && m.row < r.y + r.height
+            })
+        };
+        match m.kind {
+            MouseEventKind::ScrollUp if inside(areas.thread) => {
+                self.with_thread(|t, h, hs| t.scroll_up(3, h, hs));
+            }
+            MouseEventKind::ScrollDown if inside(areas.thread) => {
+                self.with_thread(|t, h, hs| t.scroll_down(3, h, hs));
+            }
+            MouseEventKind::ScrollUp if inside(areas.list) => self.select_relative(-1),
+            MouseEventKind::ScrollDown if inside(areas.list) => self.select_relative(1),
+            MouseEventKind::Down(_) if inside(areas.list) => {
+                if let Some(list) = areas.list {
+                    let row = (m.row.saturating_sub(list.y + 1) / layout::LIST_ROW_HEIGHT) as usize;
+                    if let Some(id) = self.visible_order().get(self.list_offset + row).copied() {
+                        return self.open_conversation(id, Focus::Composer);
+                    }
+                }
+            }
+            MouseEventKind::Down(_) if inside(areas.composer) => {
+                if self.open.is_some() {
+                    self.focus = Focus::Composer;
+                }
+            }
+            MouseEventKind::Down(_) if inside(areas.thread) => self.focus = Focus::Thread,
+            _ => self.dirty = false,
+        }
+        vec![]
+    }
+
+    pub(crate) fn confirmed(&mut self, then: Confirmed) -> Vec<Command> {
+        if then == Confirmed::Quit {
+            return self.quit_now();
+        }
+        let Some(conversation) = self.open else {
+            return vec![];
+        };
+        match then {
+            Confirmed::Edit { message, text } => vec![Command::EditMessage {
+                conversation,
+                message,
+                text,
+            }],
+            Confirmed::Delete { message, hard } => vec![Command::DeleteMessage {
+                conversation,
+                message,
+                hard,
+            }],
+            Confirmed::DeleteAttachment {
+                message,
+                attachment,
+            } => {
+                vec![Command::DeleteAttachment {
+                    conversation,
+                    message,
+                    attachment,
+                }]
+            }
+            Confirmed::SendToEarlierStay => self.send_now(),
+            Confirmed::Quit => self.quit_now(),
+        }
+    }
+
+    pub(crate) fn ask_delete(&mut self, hard: bool) -> Vec<Command> {
+        let Some(m) = self.selected_message().cloned() else {
+            self.notice(Level::Info, "Select a message first (j/k)");
+            return vec![];
+        };
+        let moderator = self.me.can("chat.message.moderate");
+        if !self.is_mine(&m) && !moderator {
+            self.notice(
+                Level::Info,
+                "Only your own messages can be deleted (moderators may delete any)",
+            );
+            return vec![];
+        }
+        if m.is_deleted && !hard {
+            self.notice(Level::Info, "Already deleted");
+            return vec![];
+        }
+        let question = if hard {
+            "Delete this message for good? It cannot be recovered. y/n"
+        } else {
+            "Delete this message? The guest sees it as deleted. y/n"
+        };
+        self.overlay = Overlay::Confirm {
+            question: question.into(),
+            then: Confirmed::Delete {
+                message: m.id,
+                hard,
+            },
+        };
+        vec![]
+    }
+
+    pub(crate) fn ask_delete_attachment(&mut self) -> Vec<Command> {
+        let Some(m) = self.selected_message().cloned() else {
+            self.notice(
+                Level::Info,
+                "Select a message with an attachment first (j/k)",
+            );
+            return vec![];
+        };
+        let Some(a) = m.attachments.first() else {
+            self.notice(Level::Info, "The selected message has no attachment");
+            return vec![];
+        };
+        if !self.is_mine(&m) && !self.me.can("chat.message.moderate") {
+            self.notice(Level::Info, "Only your own attachments can be deleted");
+            return vec![];
+        }
+        self.overlay = Overlay::Confirm {
+            question: format!(
+                "Delete the attachment {}? y/n",
+                crate::text::one_line(&a.file_name)
+            ),
+            then: Confirmed::DeleteAttachment {
+                message: m.id,
+                attachment: a.id,
+            },
+        };
+        vec![]
+    }
+}

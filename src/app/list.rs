@@ -1,0 +1,192 @@
+//! The conversation list: order by activity, the filter, selection, next unread, `o ROOM`.
+
+use super::*;
+
+impl App {
+    pub fn total_unread(&self) -> u32 {
+        self.conversations.values().map(|c| c.unread_count).sum()
+    }
+
+    /// The ids shown in the list, after the filter.
+    pub fn visible_order(&self) -> Vec<ConversationId> {
+        let needle = crate::text::fold(self.filter.trim());
+        if needle.is_empty() {
+            return self.order.clone();
+        }
+        self.order
+            .iter()
+            .copied()
+            .filter(|id| {
+                self.conversations.get(id).is_some_and(|c| {
+                    c.room_number.to_string().starts_with(&needle)
+                        || crate::text::fold(&self.conversation_name(*id)).contains(&needle)
+                })
+            })
+            .collect()
+    }
+
+    /// Newest activity first; conversations without messages last; id breaks ties.
+    pub(crate) fn sort_key(
+        &self,
+        id: ConversationId,
+    ) -> std::cmp::Reverse<(Option<DateTime<Utc>>, ConversationId)> {
+        let t = self
+            .conversations
+            .get(&id)
+            .and_then(|c| c.last_message_time);
+        std::cmp::Reverse((t, id))
+    }
+
+    pub(crate) fn resort(&mut self) {
+        let mut keyed: Vec<_> = self
+            .conversations
+            .keys()
+            .map(|id| (self.sort_key(*id), *id))
+            .collect();
+        keyed.sort_unstable();
+        self.order = keyed.into_iter().map(|(_, id)| id).collect();
+    }
+
+    /// Moves one conversation to its place after its activity changed: O(n) moves, O(log n)
+    /// comparisons, instead of sorting the whole hotel per message.
+    pub(crate) fn reposition(&mut self, id: ConversationId) {
+        if let Some(pos) = self.order.iter().position(|x| *x == id) {
+            self.order.remove(pos);
+        } else if !self.conversations.contains_key(&id) {
+            return;
+        }
+        let key = self.sort_key(id);
+        let at = self
+            .order
+            .partition_point(|other| self.sort_key(*other) < key);
+        self.order.insert(at, id);
+    }
+
+    pub(crate) fn ensure_list_visible(&mut self) {
+        let rows = layout::list_capacity(self);
+        let order = self.visible_order();
+        let Some(pos) = self
+            .selected
+            .and_then(|s| order.iter().position(|id| *id == s))
+        else {
+            self.list_offset = 0;
+            return;
+        };
+        if pos < self.list_offset {
+            self.list_offset = pos;
+        } else if rows > 0 && pos >= self.list_offset + rows {
+            self.list_offset = pos + 1 - rows;
+        }
+    }
+
+    pub(crate) fn select_relative(&mut self, delta: isize) {
+        let order = self.visible_order();
+        if order.is_empty() {
+            return;
+        }
+        let pos = self
+            .selected
+            .and_then(|s| order.iter().position(|id| *id == s));
+        let next = match pos {
+            None => 0,
+            Some(p) => (p as isize + delta).clamp(0, order.len() as isize - 1) as usize,
+        };
+        self.selected = order.get(next).copied();
+        self.ensure_list_visible();
+    }
+
+    pub(crate) fn next_unread(&mut self) -> Vec<Command> {
+        let order = self.visible_order();
+        let start = self
+            .selected
+            .and_then(|s| order.iter().position(|id| *id == s))
+            // From the open conversation, the next one; from a mere highlight, that row itself.
+            .map(|p| if self.open == self.selected { p + 1 } else { p })
+            .unwrap_or(0);
+        let n = order.len();
+        let found = (0..n).map(|i| order[(start + i) % n]).find(|id| {
+            self.conversations
+                .get(id)
+                .is_some_and(|c| c.unread_count > 0)
+        });
+        match found {
+            Some(id) => self.open_conversation(id, Focus::Composer),
+            None => {
+                self.notice(Level::Info, "No unread conversations");
+                vec![]
+            }
+        }
+    }
+
+    pub(crate) fn on_filter_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        match key.code {
+            KeyCode::Esc => {
+                self.filter.clear();
+                self.overlay = Overlay::None;
+            }
+            KeyCode::Enter => {
+                self.overlay = Overlay::None;
+                if let Some(id) = self.selected.filter(|s| self.visible_order().contains(s)) {
+                    return self.open_conversation(id, Focus::Composer);
+                }
+            }
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Down => self.select_relative(1),
+            KeyCode::Up => self.select_relative(-1),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.filter.push(c);
+            }
+            KeyCode::Char('c') => return self.on_action(Action::Quit),
+            _ => {}
+        }
+        self.after_filter_change();
+        vec![]
+    }
+
+    /// Keeps the highlight on a match as the filter narrows.
+    pub(crate) fn after_filter_change(&mut self) {
+        let order = self.visible_order();
+        if self.selected.is_none_or(|s| !order.contains(&s)) {
+            self.selected = order.first().copied();
+        }
+        self.list_offset = 0;
+        self.ensure_list_visible();
+    }
+
+    pub(crate) fn on_room_key(&mut self, key: KeyEvent, mut text: String) -> Vec<Command> {
+        match key.code {
+            KeyCode::Esc => {
+                self.overlay = Overlay::None;
+                return vec![];
+            }
+            KeyCode::Enter => {
+                self.overlay = Overlay::None;
+                return match text.trim().parse::<u32>() {
+                    // The list's conversation for the room's current stay, when it has one:
+                    // from-room fails for a room with two stays and sends its whole history
+                    // (contract 4.9, 4.11).
+                    Ok(room) => match self.current_conversation_of_room(i64::from(room)) {
+                        Some(id) => self.open_conversation(id, Focus::Composer),
+                        None => vec![Command::FromRoom(room)],
+                    },
+                    Err(_) => {
+                        self.notice(
+                            Level::Error,
+                            format!("{:?} is not a room number", text.trim()),
+                        );
+                        vec![]
+                    }
+                };
+            }
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() && text.len() < 6 => text.push(c),
+            _ => {}
+        }
+        self.overlay = Overlay::RoomPrompt(text);
+        vec![]
+    }
+}
