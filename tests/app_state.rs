@@ -945,3 +945,49 @@ fn another_staff_members_reply_is_kept_but_never_sent() {
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].text, "Written by the day desk");
 }
+
+#[test]
+fn ctrl_c_quits_from_every_popup() {
+    use frontdesk::app::Overlay;
+    let popups = [
+        Overlay::Help(0),
+        Overlay::Filter,
+        Overlay::RoomPrompt("10".into()),
+        Overlay::Canned(0),
+        Overlay::Attach {
+            input: String::new(),
+            files: vec![],
+            hint: None,
+        },
+        Overlay::SignIn {
+            password: String::new(),
+            error: None,
+            busy: false,
+        },
+        Overlay::Confirm {
+            question: "Delete? y/n".into(),
+            then: frontdesk::app::Confirmed::Delete {
+                message: 1,
+                hard: false,
+            },
+        },
+    ];
+    for popup in popups {
+        let mut a = app();
+        a.canned = vec!["x".into()];
+        a.overlay = popup.clone();
+        let cmds = ctrl(&mut a, 'c');
+        assert!(a.quit, "Ctrl-C in {popup:?}");
+        assert!(cmds.contains(&Command::Quit));
+    }
+    // With unsent replies it asks; a second Ctrl-C is yes.
+    let mut a = app();
+    a.open_conversation(1, Focus::Composer);
+    typed(&mut a, "Taxi at 6");
+    key(&mut a, KeyCode::Enter);
+    a.overlay = Overlay::Help(0);
+    ctrl(&mut a, 'c');
+    assert!(!a.quit && matches!(a.overlay, Overlay::Confirm { .. }));
+    ctrl(&mut a, 'c');
+    assert!(a.quit);
+}

@@ -383,6 +383,19 @@ pub fn action_name(a: Action) -> String {
 }
 
 /// The default keymap's lookup (for callers without a configured keymap).
+impl Keymap {
+    /// The keys that act everywhere, popups included (quit, suspend): resolved before any
+    /// popup's own keys, so Ctrl-C quits wherever the desk is.
+    pub fn global(&self, ev: &KeyEvent, allowed: &dyn Fn(&str) -> bool) -> Option<Action> {
+        self.rows
+            .iter()
+            .filter(|r| r.base.needs.is_none_or(allowed))
+            .filter(|r| matches!(r.base.action, Action::Quit | Action::Suspend))
+            .find(|r| r.applies_in(Scope::Everywhere) && r.keys.iter().any(|k| matches(k, ev)))
+            .map(|r| r.base.action)
+    }
+}
+
 pub fn lookup(scope: Scope, ev: &KeyEvent, allowed: &dyn Fn(&str) -> bool) -> Option<Action> {
     Keymap::default().lookup(scope, ev, allowed)
 }

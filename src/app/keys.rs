@@ -10,6 +10,26 @@ impl App {
         }
         // Any key dismisses an informational notice; errors stay until the next key too.
         self.notice = None;
+        if self.overlay != Overlay::None {
+            let allowed = self.allowed();
+            let global = self.keymap.global(&key, &allowed);
+            drop(allowed);
+            match global {
+                // Asked already whether to quit with unsent replies: a second Ctrl-C is yes.
+                Some(Action::Quit)
+                    if matches!(&self.overlay, Overlay::Confirm { then: Confirmed::Quit, .. }) =>
+                {
+                    self.overlay = Overlay::None;
+                    return self.quit_now();
+                }
+                Some(Action::Quit) => {
+                    self.overlay = Overlay::None;
+                    return self.on_action(Action::Quit);
+                }
+                Some(Action::Suspend) => return self.on_action(Action::Suspend),
+                _ => {}
+            }
+        }
         match self.overlay.clone() {
             Overlay::Help(top) => {
                 // Arrows and pages scroll a help taller than the screen; any other key closes.
@@ -37,10 +57,6 @@ impl App {
                         self.overlay = Overlay::None;
                         self.notice(Level::Info, "Cancelled; nothing changed");
                         vec![]
-                    }
-                    KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                        self.overlay = Overlay::None;
-                        self.quit_now()
                     }
                     // Enter or a stray key must not decide: the question stays.
                     _ => {
@@ -99,7 +115,6 @@ impl App {
             KeyCode::Backspace => {
                 input.pop();
             }
-            KeyCode::Char('c') if ctrl => return self.on_action(Action::Quit),
             KeyCode::Char(c) if !ctrl => input.push(c),
             _ => {}
         }
@@ -120,7 +135,6 @@ impl App {
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
-            KeyCode::Char('c') if ctrl => return self.on_action(Action::Quit),
             KeyCode::Esc => {
                 self.overlay = Overlay::None;
                 self.notice(Level::Error, "Not signed in: nothing reaches the server until you sign in (q quits; drafts are kept)");

@@ -138,7 +138,6 @@ impl App {
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.filter.push(c);
             }
-            KeyCode::Char('c') => return self.on_action(Action::Quit),
             _ => {}
         }
         self.after_filter_change();
