@@ -17,7 +17,13 @@ impl App {
             match global {
                 // Asked already whether to quit with unsent replies: a second Ctrl-C is yes.
                 Some(Action::Quit)
-                    if matches!(&self.overlay, Overlay::Confirm { then: Confirmed::Quit, .. }) =>
+                    if matches!(
+                        &self.overlay,
+                        Overlay::Confirm {
+                            then: Confirmed::Quit,
+                            ..
+                        }
+                    ) =>
                 {
                     self.overlay = Overlay::None;
                     return self.quit_now();

@@ -6,6 +6,7 @@ pub mod thread;
 
 mod composer;
 mod event;
+mod handlers;
 mod keys;
 mod list;
 mod outbox;

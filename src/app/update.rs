@@ -1,4 +1,5 @@
-//! `update`: every event, routed to the handlers of the room it concerns.
+//! `update`: every event, routed to the room it concerns: the terminal, timers, the realtime
+//! feed, the server's answers, and the results of the desk's own actions.
 
 use super::*;
 
@@ -6,6 +7,41 @@ impl App {
     pub fn update(&mut self, event: Event) -> Vec<Command> {
         self.dirty = true;
         let mut cmds = match event {
+            e @ (Event::Key(_)
+            | Event::Mouse(_)
+            | Event::Paste(_)
+            | Event::Resize(..)
+            | Event::FocusGained
+            | Event::FocusLost) => self.on_terminal(e),
+            e @ (Event::Tick(_)
+            | Event::Resync
+            | Event::MarkDue(_)
+            | Event::RetryList
+            | Event::Poll(_)
+            | Event::RetryOutbox
+            | Event::CheckDue { .. }) => self.on_timer(e),
+            e @ (Event::LiveMessage(_)
+            | Event::GuestWrote { .. }
+            | Event::Changed { .. }
+            | Event::LiveRead { .. }
+            | Event::Connection(_)) => self.on_live(e),
+            e @ (Event::EditorDone(_)
+            | Event::PathCompleted { .. }
+            | Event::UploadProgress { .. }
+            | Event::Uploaded { .. }
+            | Event::UploadRefused { .. }
+            | Event::Edited { .. }
+            | Event::Deleted { .. }
+            | Event::AttachmentDeleted { .. }) => self.on_desk_result(e),
+            e => self.on_answer(e),
+        };
+        cmds.extend(self.after_view_change());
+        cmds
+    }
+
+    /// Keys, mouse, pastes, size and focus.
+    pub(crate) fn on_terminal(&mut self, event: Event) -> Vec<Command> {
+        match event {
             Event::Key(key) => self.on_key(key),
             Event::Mouse(m) => self.on_mouse(m),
             Event::Paste(text) => self.on_paste(&text),
@@ -23,22 +59,14 @@ impl App {
                 self.dirty = false;
                 vec![]
             }
-            Event::Tick(now) => {
-                // A countdown tick, between minute ticks, only moves the clock.
-                if now - self.last_tick < chrono::Duration::seconds(50) {
-                    self.clock.now = now;
-                    return vec![];
-                }
-                let gap = now - self.last_tick;
-                self.last_tick = now;
-                self.clock.now = now;
-                // After a long gap (laptop sleep, a stopped process) resync what was missed.
-                if gap > chrono::Duration::seconds(150) {
-                    self.resync(true)
-                } else {
-                    vec![]
-                }
-            }
+            _ => vec![],
+        }
+    }
+
+    /// Timers: the minute, polls, retries, deferred checks.
+    pub(crate) fn on_timer(&mut self, event: Event) -> Vec<Command> {
+        match event {
+            Event::Tick(now) => self.on_tick(now),
             Event::Resync => self.resync(false),
             Event::MarkDue(conversation) => {
                 self.mark_scheduled.remove(&conversation);
@@ -50,268 +78,19 @@ impl App {
                 self.list_retry_at = None;
                 self.load_list()
             }
-            Event::Poll(kind) => {
-                self.dirty = false;
-                let plan = self.poll_plan();
-                match kind {
-                    PollKind::Thread if plan.thread => match self.open {
-                        Some(open) => self.refresh(open, POLL_LIMIT),
-                        None => vec![],
-                    },
-                    PollKind::Unread if plan.unread => vec![Command::LoadUnreadCounts],
-                    PollKind::List if plan.list => self.load_list(),
-                    _ => vec![],
-                }
-            }
-            Event::UnreadCounts(Ok(counts)) => {
-                self.dirty = false;
-                // Against the last answer, or, first after a list, against the list's own
-                // unread total (the keys differ: rooms there, conversations here).
-                let changed = match self.unread_seen.as_ref() {
-                    Some(seen) => *seen != counts.unread_counts,
-                    None => self.list_loaded && counts.total() != self.total_unread(),
-                };
-                self.unread_seen = Some(counts.unread_counts);
-                // Something changed somewhere: only then is the expensive list worth reading.
-                if changed { self.load_list() } else { vec![] }
-            }
-            Event::Unreadable { what, count } => {
-                let s = if count == 1 { "" } else { "s" };
-                self.notice(
-                    Level::Error,
-                    format!(
-                        "{count} {what}{s} could not be read and {} left out (details in the log)",
-                        if count == 1 { "is" } else { "are" }
-                    ),
-                );
-                vec![]
-            }
-            Event::UnreadCounts(Err(e)) => {
-                tracing::info!("unread-count: {e}");
-                vec![]
-            }
+            Event::Poll(kind) => self.on_poll(kind),
             Event::RetryOutbox => {
                 self.dirty = false;
                 self.retry_passing_failures()
             }
-            Event::ConversationsLoaded(Ok(list)) => {
-                self.server_unreachable_since = None;
-                self.unread_seen = None;
-                self.list_error = None;
-                self.list_retry_at = None;
-                self.list_attempts = 0;
-                self.list_loaded = true;
-                self.list_loading = false;
-                self.list_updated = Some(self.clock.now);
-                self.conversations = list.into_iter().map(|c| (c.id, c)).collect();
-                self.resort();
-                if self
-                    .selected
-                    .is_none_or(|s| !self.conversations.contains_key(&s))
-                {
-                    self.selected = self.order.first().copied();
-                }
-                self.ensure_list_visible();
-                let mut c = self.after_list_loaded();
-                if std::mem::take(&mut self.list_again) {
-                    c.extend(self.load_list());
-                }
-                c
-            }
-            Event::ConversationsLoaded(Err(e)) => {
-                self.list_loading = false;
-                if e.unreachable() {
-                    self.server_unreachable_since.get_or_insert(self.clock.now);
-                }
-                self.api_error("Loading conversations", &e);
-                if !self.list_loaded && !e.is_unauthorised() {
-                    // Nothing on screen yet: try again, backing off, and say when.
-                    let wait = 2u64.saturating_pow(self.list_attempts.min(5) + 1).min(60);
-                    self.list_attempts += 1;
-                    self.list_error = Some(e.summary());
-                    self.list_retry_at =
-                        Some(self.clock.now + chrono::Duration::seconds(wait as i64));
-                    self.list_again = false;
-                    return vec![Command::RetryListIn(wait)];
-                }
-                if std::mem::take(&mut self.list_again) {
-                    self.load_list()
-                } else {
-                    vec![]
-                }
-            }
-            Event::PageLoaded {
-                conversation,
-                limit,
-                result,
-            } => match result {
-                Ok(page) => {
-                    let newest_guest = page
-                        .iter()
-                        .rev()
-                        .find(|m| m.sender_type == SenderType::Guest)
-                        .map(|m| (m.booking_id.clone(), m.booking));
-                    if let Some(t) = self.threads.get_mut(&conversation) {
-                        t.apply_page(page, limit);
-                    }
-                    match newest_guest {
-                        Some((booking, key)) => {
-                            self.learn_booking(conversation, booking.as_deref(), key, true)
-                        }
-                        None => vec![],
-                    }
-                }
-                Err(e) => {
-                    if let Some(t) = self.threads.get_mut(&conversation) {
-                        // Let a later scroll try again.
-                        t.fetch = if t.messages.is_empty() {
-                            Fetch::NotStarted
-                        } else {
-                            Fetch::More
-                        };
-                    }
-                    self.api_error("Loading messages", &e);
-                    vec![]
-                }
-            },
-            Event::Refreshed {
-                conversation,
-                limit,
-                result,
-            } => {
-                self.refreshing.remove(&conversation);
-                // Asked again meanwhile: once more, a moment later, for all of them.
-                let mut again = if self.refresh_again.remove(&conversation) {
-                    self.refreshing.insert(conversation);
-                    vec![Command::RefreshSoon(conversation)]
-                } else {
-                    vec![]
-                };
-                again.extend(self.on_refreshed(conversation, limit, result));
-                again
-            }
-            Event::ReplySent { local_id, result } => self.on_reply_sent(local_id, result),
-            Event::MarkedRead {
-                conversation,
-                result,
-            } => {
-                self.marking.retain(|c| *c != conversation);
-                match result {
-                    Ok(_) => {
-                        if let Some(c) = self.conversations.get_mut(&conversation) {
-                            c.unread_count = 0;
-                        }
-                        if let Some(t) = self.threads.get_mut(&conversation) {
-                            for m in t.messages.values_mut() {
-                                m.read_by_staff = true;
-                            }
-                        }
-                    }
-                    Err(e) => self.api_error("Marking read", &e),
-                }
-                vec![]
-            }
-            Event::Claimed {
-                conversation,
-                result,
-            } => {
-                match result {
-                    Ok(r) => {
-                        self.claimed
-                            .insert(conversation, r.assigned_staff.name.clone());
-                        if let Some(c) = self.conversations.get_mut(&conversation) {
-                            c.unread_count = 0;
-                        }
-                        self.notice(
-                            Level::Info,
-                            format!(
-                                "Claimed by {}",
-                                crate::text::one_line(&r.assigned_staff.name)
-                            ),
-                        );
-                    }
-                    Err(e) => self.api_error("Claiming", &e),
-                }
-                vec![Command::Refresh {
-                    conversation,
-                    limit: REFRESH_LIMIT,
-                }]
-            }
-            Event::RoomOpened { room, result } => match result {
-                Ok(r) => {
-                    let id = r.conversation_id;
-                    let mut cmds = Vec::new();
-                    if !self.conversations.contains_key(&id) {
-                        cmds.extend(self.load_list());
-                    }
-                    let t = self.threads.entry(id).or_insert_with(|| Thread::new(id));
-                    let n = r.messages.len();
-                    t.merge(r.messages);
-                    if t.fetch == Fetch::NotStarted {
-                        t.fetch = if n == 0 { Fetch::Done } else { Fetch::More };
-                    }
-                    if r.conversation_created {
-                        self.notice(
-                            Level::Info,
-                            format!("Started a conversation with room {room}"),
-                        );
-                    }
-                    cmds.extend(self.open_conversation(id, Focus::Composer));
-                    cmds
-                }
-                Err(e) => {
-                    match &e.kind {
-                        crate::api::ErrorKind::Server(_) => {
-                            tracing::warn!("opening room {room}: {e}");
-                            self.notice(
-                                Level::Error,
-                                format!(
-                                    "Room {room} could not be opened: the hotel's server failed ({}). It does this for a room that has had more than one stay. Find the room in the list with / {room}.",
-                                    e.summary()
-                                ),
-                            );
-                        }
-                        crate::api::ErrorKind::NotFound(_) => self.notice(
-                            Level::Error,
-                            format!("There is no room {room} in this hotel"),
-                        ),
-                        _ => self.api_error(&format!("Opening room {room}"), &e),
-                    }
-                    vec![]
-                }
-            },
-            Event::EditorDone(result) => {
-                match result {
-                    Ok(text) => {
-                        self.composer.text = text.trim_end_matches('\n').to_string();
-                        self.composer.cursor = self.composer.text.len();
-                        self.focus = Focus::Composer;
-                    }
-                    Err(e) => self.notice(Level::Error, format!("Editor: {e}")),
-                }
-                self.stash_draft()
-            }
-            Event::SignedIn(Ok(())) => {
-                self.overlay = Overlay::None;
-                self.notice(Level::Info, "Signed in again");
-                let mut c = self.resync(true);
-                // Replies refused for the old token were never stored: send them now.
-                let staff_id = self.me.staff_id;
-                c.extend(
-                    self.pending
-                        .iter_mut()
-                        .filter(|p| matches!(p.state, ReplyState::Failed { unknown: false, .. }))
-                        .map(|p| p.send_command(staff_id)),
-                );
-                c
-            }
-            Event::SignedIn(Err(e)) => {
-                if let Overlay::SignIn { error, busy, .. } = &mut self.overlay {
-                    *error = Some(e);
-                    *busy = false;
-                }
-                vec![]
-            }
+            Event::CheckDue { conversation } => self.on_check_due(conversation),
+            _ => vec![],
+        }
+    }
+
+    /// The realtime feed.
+    pub(crate) fn on_live(&mut self, event: Event) -> Vec<Command> {
+        match event {
             Event::LiveMessage(m) => {
                 let conversation = m.conversation_id;
                 let cmds = self.absorb_message(*m, true);
@@ -326,196 +105,7 @@ impl App {
                 preview,
                 at,
                 booking,
-            } => {
-                let mut c = self.on_guest_wrote(conversation, message_id, preview, at);
-                c.extend(self.learn_booking(conversation, booking.as_deref(), None, false));
-                c
-            }
-            Event::CheckDue { conversation } => {
-                self.dirty = false;
-                match self.awaiting.remove(&conversation) {
-                    Some(id)
-                        if self
-                            .threads
-                            .get(&conversation)
-                            .is_some_and(|t| !t.messages.contains_key(&id)) =>
-                    {
-                        self.refresh(conversation, REFRESH_LIMIT)
-                    }
-                    _ => vec![],
-                }
-            }
-            Event::PathCompleted {
-                input,
-                completed,
-                choices,
-            } => {
-                if let Overlay::Attach {
-                    input: current,
-                    hint,
-                    ..
-                } = &mut self.overlay
-                    && *current == input
-                {
-                    *current = completed;
-                    *hint = match choices.len() {
-                        0 => Some("no such file or folder".into()),
-                        1 => None,
-                        n => Some(format!(
-                            "{n} matches: {}",
-                            choices
-                                .iter()
-                                .take(6)
-                                .cloned()
-                                .collect::<Vec<_>>()
-                                .join("  ")
-                        )),
-                    };
-                }
-                vec![]
-            }
-            Event::UploadProgress { sent, total } => {
-                if self.uploading.is_some() {
-                    self.uploading = Some(Uploading { sent, total });
-                }
-                vec![]
-            }
-            Event::UploadRefused {
-                conversation,
-                kept,
-                refused,
-            } => {
-                self.uploading = None;
-                // Each reason names its file.
-                let names: Vec<String> = refused.iter().map(|(_, why)| why.clone()).collect();
-                let text = format!("Not sent: {}", names.join(", "));
-                if self.open == Some(conversation) && !kept.is_empty() {
-                    self.overlay = Overlay::Attach {
-                        input: String::new(),
-                        files: kept,
-                        hint: Some(format!("{text}. Enter sends the rest.")),
-                    };
-                }
-                self.notice(Level::Error, text);
-                vec![]
-            }
-            Event::Uploaded {
-                conversation,
-                result,
-            } => {
-                self.uploading = None;
-                match result {
-                    Ok(r) => {
-                        // The text went with the files: the composer is done with it.
-                        if self.open == Some(conversation) {
-                            self.composer.take();
-                            self.drafts.remove(&conversation);
-                        }
-                        let n = r.attachments.len();
-                        self.notice(
-                            Level::Info,
-                            format!("Sent {n} file{}", if n == 1 { "" } else { "s" }),
-                        );
-                        let mut c = self.absorb_message(r.message, false);
-                        self.reposition(conversation);
-                        c.push(self.save_drafts());
-                        c.push(Command::Refresh {
-                            conversation,
-                            limit: REFRESH_LIMIT,
-                        });
-                        c
-                    }
-                    Err(e) => {
-                        self.notice(
-                            Level::Error,
-                            format!("Files not sent: {e} (your text is kept)"),
-                        );
-                        // A failed upload can still leave a message behind (contract 4.5).
-                        vec![Command::Refresh {
-                            conversation,
-                            limit: REFRESH_LIMIT,
-                        }]
-                    }
-                }
-            }
-            Event::Edited {
-                message,
-                text,
-                result,
-            } => match result {
-                Ok(()) => {
-                    for t in self.threads.values_mut() {
-                        if let Some(m) = t.messages.get_mut(&message) {
-                            m.message = text.clone();
-                            m.is_edited = true;
-                        }
-                    }
-                    if self
-                        .composer
-                        .editing
-                        .as_ref()
-                        .is_some_and(|(id, _)| *id == message)
-                        && let Some((_, draft)) = self.composer.editing.take()
-                    {
-                        self.composer.set(draft);
-                        // Back where the edit began, so the next keys are not reply text.
-                        self.focus = Focus::Thread;
-                    }
-                    self.notice(Level::Info, "Message edited");
-                    vec![]
-                }
-                Err(e) => {
-                    self.api_error("Edit not saved (nothing changed)", &e);
-                    vec![]
-                }
-            },
-            Event::Deleted {
-                message,
-                hard,
-                result,
-            } => match result {
-                Ok(()) => {
-                    for t in self.threads.values_mut() {
-                        if hard {
-                            t.messages.remove(&message);
-                        } else if let Some(m) = t.messages.get_mut(&message) {
-                            m.is_deleted = true;
-                        }
-                    }
-                    self.notice(
-                        Level::Info,
-                        if hard {
-                            "Message deleted for good"
-                        } else {
-                            "Message deleted"
-                        },
-                    );
-                    vec![]
-                }
-                Err(e) => {
-                    self.api_error("Delete failed (nothing changed)", &e);
-                    vec![]
-                }
-            },
-            Event::AttachmentDeleted {
-                message,
-                attachment,
-                result,
-            } => match result {
-                Ok(()) => {
-                    for t in self.threads.values_mut() {
-                        if let Some(m) = t.messages.get_mut(&message) {
-                            m.attachments.retain(|a| a.id != attachment);
-                        }
-                    }
-                    self.notice(Level::Info, "Attachment deleted");
-                    vec![]
-                }
-                Err(e) => {
-                    self.api_error("Attachment not deleted (nothing changed)", &e);
-                    vec![]
-                }
-            },
+            } => self.on_guest_wrote_event(conversation, message_id, preview, at, booking),
             Event::Changed { conversation } => {
                 // A storm of edit events costs one read at a time per thread.
                 if self.threads.contains_key(&conversation) {
@@ -534,8 +124,103 @@ impl App {
                 self.connection = c;
                 vec![]
             }
-        };
-        cmds.extend(self.after_view_change());
-        cmds
+            _ => vec![],
+        }
+    }
+
+    /// The server's answers to reads, sends, claims and sign-in.
+    pub(crate) fn on_answer(&mut self, event: Event) -> Vec<Command> {
+        match event {
+            Event::UnreadCounts(Ok(counts)) => self.on_unread_counts(counts),
+            Event::Unreadable { what, count } => {
+                let s = if count == 1 { "" } else { "s" };
+                self.notice(
+                    Level::Error,
+                    format!(
+                        "{count} {what}{s} could not be read and {} left out (details in the log)",
+                        if count == 1 { "is" } else { "are" }
+                    ),
+                );
+                vec![]
+            }
+            Event::UnreadCounts(Err(e)) => {
+                tracing::info!("unread-count: {e}");
+                vec![]
+            }
+            Event::ConversationsLoaded(Ok(list)) => self.on_list_loaded(list),
+            Event::ConversationsLoaded(Err(e)) => self.on_list_failed(e),
+            Event::PageLoaded {
+                conversation,
+                limit,
+                result,
+            } => self.on_page_loaded(conversation, limit, result),
+            Event::Refreshed {
+                conversation,
+                limit,
+                result,
+            } => self.on_refreshed_event(conversation, limit, result),
+            Event::ReplySent { local_id, result } => self.on_reply_sent(local_id, result),
+            Event::MarkedRead {
+                conversation,
+                result,
+            } => self.on_marked_read(conversation, result),
+            Event::Claimed {
+                conversation,
+                result,
+            } => self.on_claimed(conversation, result),
+            Event::RoomOpened { room, result } => self.on_room_opened(room, result),
+            Event::SignedIn(Ok(())) => self.on_signed_in(),
+            Event::SignedIn(Err(e)) => {
+                if let Overlay::SignIn { error, busy, .. } = &mut self.overlay {
+                    *error = Some(e);
+                    *busy = false;
+                }
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// Results of the desk's own actions: the editor, paths, uploads, edits, deletes.
+    pub(crate) fn on_desk_result(&mut self, event: Event) -> Vec<Command> {
+        match event {
+            Event::EditorDone(result) => self.on_editor_done(result),
+            Event::PathCompleted {
+                input,
+                completed,
+                choices,
+            } => self.on_path_completed(input, completed, choices),
+            Event::UploadProgress { sent, total } => {
+                if self.uploading.is_some() {
+                    self.uploading = Some(Uploading { sent, total });
+                }
+                vec![]
+            }
+            Event::UploadRefused {
+                conversation,
+                kept,
+                refused,
+            } => self.on_upload_refused(conversation, kept, refused),
+            Event::Uploaded {
+                conversation,
+                result,
+            } => self.on_uploaded(conversation, result),
+            Event::Edited {
+                message,
+                text,
+                result,
+            } => self.on_edited(message, text, result),
+            Event::Deleted {
+                message,
+                hard,
+                result,
+            } => self.on_deleted(message, hard, result),
+            Event::AttachmentDeleted {
+                message,
+                attachment,
+                result,
+            } => self.on_attachment_deleted(message, attachment, result),
+            _ => vec![],
+        }
     }
 }

@@ -1,0 +1,490 @@
+//! What each event does, one handler each (called from `update`).
+
+use super::*;
+
+impl App {
+    pub(crate) fn on_tick(&mut self, now: DateTime<Utc>) -> Vec<Command> {
+        // A countdown tick, between minute ticks, only moves the clock.
+        if now - self.last_tick < chrono::Duration::seconds(50) {
+            self.clock.now = now;
+            return vec![];
+        }
+        let gap = now - self.last_tick;
+        self.last_tick = now;
+        self.clock.now = now;
+        // After a long gap (laptop sleep, a stopped process) resync what was missed.
+        if gap > chrono::Duration::seconds(150) {
+            self.resync(true)
+        } else {
+            vec![]
+        }
+    }
+
+    pub(crate) fn on_poll(&mut self, kind: PollKind) -> Vec<Command> {
+        self.dirty = false;
+        let plan = self.poll_plan();
+        match kind {
+            PollKind::Thread if plan.thread => match self.open {
+                Some(open) => self.refresh(open, POLL_LIMIT),
+                None => vec![],
+            },
+            PollKind::Unread if plan.unread => vec![Command::LoadUnreadCounts],
+            PollKind::List if plan.list => self.load_list(),
+            _ => vec![],
+        }
+    }
+
+    pub(crate) fn on_check_due(&mut self, conversation: ConversationId) -> Vec<Command> {
+        self.dirty = false;
+        match self.awaiting.remove(&conversation) {
+            Some(id)
+                if self
+                    .threads
+                    .get(&conversation)
+                    .is_some_and(|t| !t.messages.contains_key(&id)) =>
+            {
+                self.refresh(conversation, REFRESH_LIMIT)
+            }
+            _ => vec![],
+        }
+    }
+
+    pub(crate) fn on_guest_wrote_event(
+        &mut self,
+        conversation: ConversationId,
+        message_id: MessageId,
+        preview: Option<String>,
+        at: Option<DateTime<Utc>>,
+        booking: Option<String>,
+    ) -> Vec<Command> {
+        let mut c = self.on_guest_wrote(conversation, message_id, preview, at);
+        c.extend(self.learn_booking(conversation, booking.as_deref(), None, false));
+        c
+    }
+
+    pub(crate) fn on_unread_counts(&mut self, counts: crate::api::UnreadCounts) -> Vec<Command> {
+        self.dirty = false;
+        // Against the last answer, or, first after a list, against the list's own
+        // unread total (the keys differ: rooms there, conversations here).
+        let changed = match self.unread_seen.as_ref() {
+            Some(seen) => *seen != counts.unread_counts,
+            None => self.list_loaded && counts.total() != self.total_unread(),
+        };
+        self.unread_seen = Some(counts.unread_counts);
+        // Something changed somewhere: only then is the expensive list worth reading.
+        if changed { self.load_list() } else { vec![] }
+    }
+
+    pub(crate) fn on_list_loaded(&mut self, list: Vec<Conversation>) -> Vec<Command> {
+        self.server_unreachable_since = None;
+        self.unread_seen = None;
+        self.list_error = None;
+        self.list_retry_at = None;
+        self.list_attempts = 0;
+        self.list_loaded = true;
+        self.list_loading = false;
+        self.list_updated = Some(self.clock.now);
+        self.conversations = list.into_iter().map(|c| (c.id, c)).collect();
+        self.resort();
+        if self
+            .selected
+            .is_none_or(|s| !self.conversations.contains_key(&s))
+        {
+            self.selected = self.order.first().copied();
+        }
+        self.ensure_list_visible();
+        let mut c = self.after_list_loaded();
+        if std::mem::take(&mut self.list_again) {
+            c.extend(self.load_list());
+        }
+        c
+    }
+
+    pub(crate) fn on_list_failed(&mut self, e: ApiError) -> Vec<Command> {
+        self.list_loading = false;
+        if e.unreachable() {
+            self.server_unreachable_since.get_or_insert(self.clock.now);
+        }
+        self.api_error("Loading conversations", &e);
+        if !self.list_loaded && !e.is_unauthorised() {
+            // Nothing on screen yet: try again, backing off, and say when.
+            let wait = 2u64.saturating_pow(self.list_attempts.min(5) + 1).min(60);
+            self.list_attempts += 1;
+            self.list_error = Some(e.summary());
+            self.list_retry_at = Some(self.clock.now + chrono::Duration::seconds(wait as i64));
+            self.list_again = false;
+            return vec![Command::RetryListIn(wait)];
+        }
+        if std::mem::take(&mut self.list_again) {
+            self.load_list()
+        } else {
+            vec![]
+        }
+    }
+
+    pub(crate) fn on_page_loaded(
+        &mut self,
+        conversation: ConversationId,
+        limit: u32,
+        result: Result<Vec<Message>, ApiError>,
+    ) -> Vec<Command> {
+        match result {
+            Ok(page) => {
+                let newest_guest = page
+                    .iter()
+                    .rev()
+                    .find(|m| m.sender_type == SenderType::Guest)
+                    .map(|m| (m.booking_id.clone(), m.booking));
+                if let Some(t) = self.threads.get_mut(&conversation) {
+                    t.apply_page(page, limit);
+                }
+                match newest_guest {
+                    Some((booking, key)) => {
+                        self.learn_booking(conversation, booking.as_deref(), key, true)
+                    }
+                    None => vec![],
+                }
+            }
+            Err(e) => {
+                if let Some(t) = self.threads.get_mut(&conversation) {
+                    // Let a later scroll try again.
+                    t.fetch = if t.messages.is_empty() {
+                        Fetch::NotStarted
+                    } else {
+                        Fetch::More
+                    };
+                }
+                self.api_error("Loading messages", &e);
+                vec![]
+            }
+        }
+    }
+
+    pub(crate) fn on_refreshed_event(
+        &mut self,
+        conversation: ConversationId,
+        limit: u32,
+        result: Result<Vec<Message>, ApiError>,
+    ) -> Vec<Command> {
+        self.refreshing.remove(&conversation);
+        // Asked again meanwhile: once more, a moment later, for all of them.
+        let mut again = if self.refresh_again.remove(&conversation) {
+            self.refreshing.insert(conversation);
+            vec![Command::RefreshSoon(conversation)]
+        } else {
+            vec![]
+        };
+        again.extend(self.on_refreshed(conversation, limit, result));
+        again
+    }
+
+    pub(crate) fn on_marked_read(
+        &mut self,
+        conversation: ConversationId,
+        result: Result<MarkReadResult, ApiError>,
+    ) -> Vec<Command> {
+        self.marking.retain(|c| *c != conversation);
+        match result {
+            Ok(_) => {
+                if let Some(c) = self.conversations.get_mut(&conversation) {
+                    c.unread_count = 0;
+                }
+                if let Some(t) = self.threads.get_mut(&conversation) {
+                    for m in t.messages.values_mut() {
+                        m.read_by_staff = true;
+                    }
+                }
+            }
+            Err(e) => self.api_error("Marking read", &e),
+        }
+        vec![]
+    }
+
+    pub(crate) fn on_claimed(
+        &mut self,
+        conversation: ConversationId,
+        result: Result<ClaimResult, ApiError>,
+    ) -> Vec<Command> {
+        match result {
+            Ok(r) => {
+                self.claimed
+                    .insert(conversation, r.assigned_staff.name.clone());
+                if let Some(c) = self.conversations.get_mut(&conversation) {
+                    c.unread_count = 0;
+                }
+                self.notice(
+                    Level::Info,
+                    format!(
+                        "Claimed by {}",
+                        crate::text::one_line(&r.assigned_staff.name)
+                    ),
+                );
+            }
+            Err(e) => self.api_error("Claiming", &e),
+        }
+        vec![Command::Refresh {
+            conversation,
+            limit: REFRESH_LIMIT,
+        }]
+    }
+
+    pub(crate) fn on_room_opened(
+        &mut self,
+        room: u32,
+        result: Result<FromRoomResult, ApiError>,
+    ) -> Vec<Command> {
+        match result {
+            Ok(r) => {
+                let id = r.conversation_id;
+                let mut cmds = Vec::new();
+                if !self.conversations.contains_key(&id) {
+                    cmds.extend(self.load_list());
+                }
+                let t = self.threads.entry(id).or_insert_with(|| Thread::new(id));
+                let n = r.messages.len();
+                t.merge(r.messages);
+                if t.fetch == Fetch::NotStarted {
+                    t.fetch = if n == 0 { Fetch::Done } else { Fetch::More };
+                }
+                if r.conversation_created {
+                    self.notice(
+                        Level::Info,
+                        format!("Started a conversation with room {room}"),
+                    );
+                }
+                cmds.extend(self.open_conversation(id, Focus::Composer));
+                cmds
+            }
+            Err(e) => {
+                match &e.kind {
+                    crate::api::ErrorKind::Server(_) => {
+                        tracing::warn!("opening room {room}: {e}");
+                        self.notice(
+                                Level::Error,
+                                format!(
+                                    "Room {room} could not be opened: the hotel's server failed ({}). It does this for a room that has had more than one stay. Find the room in the list with / {room}.",
+                                    e.summary()
+                                ),
+                            );
+                    }
+                    crate::api::ErrorKind::NotFound(_) => self.notice(
+                        Level::Error,
+                        format!("There is no room {room} in this hotel"),
+                    ),
+                    _ => self.api_error(&format!("Opening room {room}"), &e),
+                }
+                vec![]
+            }
+        }
+    }
+
+    pub(crate) fn on_signed_in(&mut self) -> Vec<Command> {
+        self.overlay = Overlay::None;
+        self.notice(Level::Info, "Signed in again");
+        let mut c = self.resync(true);
+        // Replies refused for the old token were never stored: send them now.
+        let staff_id = self.me.staff_id;
+        c.extend(
+            self.pending
+                .iter_mut()
+                .filter(|p| matches!(p.state, ReplyState::Failed { unknown: false, .. }))
+                .map(|p| p.send_command(staff_id)),
+        );
+        c
+    }
+
+    pub(crate) fn on_editor_done(&mut self, result: Result<String, String>) -> Vec<Command> {
+        match result {
+            Ok(text) => {
+                self.composer.text = text.trim_end_matches('\n').to_string();
+                self.composer.cursor = self.composer.text.len();
+                self.focus = Focus::Composer;
+            }
+            Err(e) => self.notice(Level::Error, format!("Editor: {e}")),
+        }
+        self.stash_draft()
+    }
+
+    pub(crate) fn on_path_completed(
+        &mut self,
+        input: String,
+        completed: String,
+        choices: Vec<String>,
+    ) -> Vec<Command> {
+        if let Overlay::Attach {
+            input: current,
+            hint,
+            ..
+        } = &mut self.overlay
+            && *current == input
+        {
+            *current = completed;
+            *hint = match choices.len() {
+                0 => Some("no such file or folder".into()),
+                1 => None,
+                n => Some(format!(
+                    "{n} matches: {}",
+                    choices
+                        .iter()
+                        .take(6)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("  ")
+                )),
+            };
+        }
+        vec![]
+    }
+
+    pub(crate) fn on_upload_refused(
+        &mut self,
+        conversation: ConversationId,
+        kept: Vec<String>,
+        refused: Vec<(String, String)>,
+    ) -> Vec<Command> {
+        self.uploading = None;
+        // Each reason names its file.
+        let names: Vec<String> = refused.iter().map(|(_, why)| why.clone()).collect();
+        let text = format!("Not sent: {}", names.join(", "));
+        if self.open == Some(conversation) && !kept.is_empty() {
+            self.overlay = Overlay::Attach {
+                input: String::new(),
+                files: kept,
+                hint: Some(format!("{text}. Enter sends the rest.")),
+            };
+        }
+        self.notice(Level::Error, text);
+        vec![]
+    }
+
+    pub(crate) fn on_uploaded(
+        &mut self,
+        conversation: ConversationId,
+        result: Result<crate::api::UploadResult, String>,
+    ) -> Vec<Command> {
+        self.uploading = None;
+        match result {
+            Ok(r) => {
+                // The text went with the files: the composer is done with it.
+                if self.open == Some(conversation) {
+                    self.composer.take();
+                    self.drafts.remove(&conversation);
+                }
+                let n = r.attachments.len();
+                self.notice(
+                    Level::Info,
+                    format!("Sent {n} file{}", if n == 1 { "" } else { "s" }),
+                );
+                let mut c = self.absorb_message(r.message, false);
+                self.reposition(conversation);
+                c.push(self.save_drafts());
+                c.push(Command::Refresh {
+                    conversation,
+                    limit: REFRESH_LIMIT,
+                });
+                c
+            }
+            Err(e) => {
+                self.notice(
+                    Level::Error,
+                    format!("Files not sent: {e} (your text is kept)"),
+                );
+                // A failed upload can still leave a message behind (contract 4.5).
+                vec![Command::Refresh {
+                    conversation,
+                    limit: REFRESH_LIMIT,
+                }]
+            }
+        }
+    }
+
+    pub(crate) fn on_edited(
+        &mut self,
+        message: MessageId,
+        text: String,
+        result: Result<(), ApiError>,
+    ) -> Vec<Command> {
+        match result {
+            Ok(()) => {
+                for t in self.threads.values_mut() {
+                    if let Some(m) = t.messages.get_mut(&message) {
+                        m.message = text.clone();
+                        m.is_edited = true;
+                    }
+                }
+                if self
+                    .composer
+                    .editing
+                    .as_ref()
+                    .is_some_and(|(id, _)| *id == message)
+                    && let Some((_, draft)) = self.composer.editing.take()
+                {
+                    self.composer.set(draft);
+                    // Back where the edit began, so the next keys are not reply text.
+                    self.focus = Focus::Thread;
+                }
+                self.notice(Level::Info, "Message edited");
+                vec![]
+            }
+            Err(e) => {
+                self.api_error("Edit not saved (nothing changed)", &e);
+                vec![]
+            }
+        }
+    }
+
+    pub(crate) fn on_deleted(
+        &mut self,
+        message: MessageId,
+        hard: bool,
+        result: Result<(), ApiError>,
+    ) -> Vec<Command> {
+        match result {
+            Ok(()) => {
+                for t in self.threads.values_mut() {
+                    if hard {
+                        t.messages.remove(&message);
+                    } else if let Some(m) = t.messages.get_mut(&message) {
+                        m.is_deleted = true;
+                    }
+                }
+                self.notice(
+                    Level::Info,
+                    if hard {
+                        "Message deleted for good"
+                    } else {
+                        "Message deleted"
+                    },
+                );
+                vec![]
+            }
+            Err(e) => {
+                self.api_error("Delete failed (nothing changed)", &e);
+                vec![]
+            }
+        }
+    }
+
+    pub(crate) fn on_attachment_deleted(
+        &mut self,
+        message: MessageId,
+        attachment: i64,
+        result: Result<(), ApiError>,
+    ) -> Vec<Command> {
+        match result {
+            Ok(()) => {
+                for t in self.threads.values_mut() {
+                    if let Some(m) = t.messages.get_mut(&message) {
+                        m.attachments.retain(|a| a.id != attachment);
+                    }
+                }
+                self.notice(Level::Info, "Attachment deleted");
+                vec![]
+            }
+            Err(e) => {
+                self.api_error("Attachment not deleted (nothing changed)", &e);
+                vec![]
+            }
+        }
+    }
+}
