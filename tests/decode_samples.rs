@@ -147,3 +147,54 @@ fn realtime_payloads_become_messages() {
     }
     assert!(created >= 10);
 }
+
+/// Every event the running backend published in the captured calls goes through the same
+/// decoding and mapping the live client uses, and becomes the app event it should.
+#[test]
+fn every_captured_event_maps_to_what_the_app_needs() {
+    use frontdesk::app::Event;
+    use frontdesk::live::{decode_frame, events_for};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/realtime");
+    let mut mapped = 0;
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let captured: Value = serde_json::from_str(line).unwrap();
+            let event = captured["event"].as_str().unwrap();
+            // As it arrives on the socket: `data` JSON-encoded in a string.
+            let raw = serde_json::json!({
+                "event": event,
+                "channel": captured["channels"][0],
+                "data": captured["data"].to_string(),
+            });
+            let frame = decode_frame(&raw.to_string()).expect("a captured frame decodes");
+            let events = events_for(&frame);
+            let data = &captured["data"];
+            let conversation = data["conversation_id"]
+                .as_i64()
+                .or_else(|| data["payload"]["conversation_id"].as_i64());
+            let name = entry.file_name().to_string_lossy().to_string();
+            match event {
+                "new-guest-message" => assert!(
+                    matches!(events.as_slice(), [Event::GuestWrote { conversation: c, booking: Some(_), .. }] if Some(*c) == conversation),
+                    "{name}: {events:?}"
+                ),
+                "chat.message.created" | "realtime_event" => assert!(
+                    matches!(events.as_slice(),
+                        [Event::LiveMessage(m)] if m.conversation_id == conversation && m.id == data["payload"]["id"].as_i64().unwrap())
+                        || matches!(events.as_slice(), [Event::GuestWrote { conversation: c, .. }] if Some(*c) == conversation),
+                    "{name}: {events:?}"
+                ),
+                "messages-read-by-staff" => assert!(
+                    matches!(events.as_slice(), [Event::LiveRead { conversation: c }] if Some(*c) == conversation),
+                    "{name}: {events:?}"
+                ),
+                // Read by the guest: nothing for the staff side to do.
+                "chat.message.read" => assert!(events.is_empty(), "{name}: {events:?}"),
+                other => panic!("{name}: an event the contract does not list: {other}"),
+            }
+            mapped += events.len();
+        }
+    }
+    assert!(mapped >= 30, "only {mapped} app events from the captures");
+}
