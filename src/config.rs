@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::api::{AuthScheme, PathForm};
 use crate::app::keymap::{Action, Keymap};
-use crate::inbox::NotifyMode;
+use crate::model::NotifyMode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -11,32 +11,13 @@ use tokio::sync::{mpsc, watch};
 
 use crate::api::StaffApi;
 use crate::app::{App, Clock, Command, Connection, Draft, Event, Me, PollKind, REFRESH_LIMIT};
+pub use crate::model::NotifyMode;
 
 /// How often `unread-count` is read when no socket tells of guest messages.
 const UNREAD_POLL: Duration = Duration::from_secs(15);
 use crate::store::DraftStore;
 use crate::tui::Tui;
 use crate::ui::{self, Theme};
-
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Deserialize,
-    serde::Serialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum NotifyMode {
-    Off,
-    #[default]
-    Bell,
-    Desktop,
-    Both,
-}
 
 pub struct InboxConfig {
     pub api: StaffApi,
@@ -446,6 +427,20 @@ async fn find_upload(
     })
 }
 
+/// Terminal input as an app event (None for what the app ignores).
+fn to_event(ev: crossterm::event::Event) -> Option<crate::app::Event> {
+    use crate::app::Event;
+    use crossterm::event::Event as T;
+    match ev {
+        T::Key(k) => Some(Event::Key(k)),
+        T::Mouse(m) => Some(Event::Mouse(m)),
+        T::Paste(p) => Some(Event::Paste(p)),
+        T::Resize(w, h) => Some(Event::Resize(w, h)),
+        T::FocusGained => Some(Event::FocusGained),
+        T::FocusLost => Some(Event::FocusLost),
+    }
+}
+
 /// Whether standard input and output are a terminal.
 fn terminal_attached() -> bool {
     use std::io::IsTerminal;
@@ -780,7 +775,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                     None => std::future::pending().await,
                 }
             } => match term {
-                Some(Ok(ev)) => match crate::tui::to_event(ev) {
+                Some(Ok(ev)) => match to_event(ev) {
                     Some(e) => e,
                     None => continue,
                 },

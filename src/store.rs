@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::api::ConversationId;
-use crate::app::{Draft, PendingReply};
+use crate::model::{ConversationId, Draft, PendingReply};
 
 /// Writes a state file: owner-only (it holds guest and staff text, or a token), through a
 /// temp file of its own (a unique name, so two writers never share one), fsync, rename. A
@@ -283,7 +282,7 @@ mod tests {
             after_id: Some(41),
             staff_id: Some(1),
             attempted: true,
-            state: crate::app::ReplyState::Sending,
+            state: crate::model::ReplyState::Sending,
         };
         store.save(std::slice::from_ref(&p)).unwrap();
         let back = store.load();

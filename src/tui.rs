@@ -50,7 +50,7 @@ pub struct Tui {
     active: bool,
     written: Arc<AtomicU64>,
     /// The links last wrapped in OSC 8 (cleared when the screen is redrawn from scratch).
-    pub hyperlinked: Vec<crate::ui::layout::LinkSpot>,
+    pub hyperlinked: Vec<crate::model::LinkSpot>,
 }
 
 /// Puts the terminal back as the shell expects it. Safe to call more than once.
@@ -124,7 +124,7 @@ impl Tui {
     /// Rewrites each link's cells with the same text inside an OSC 8 hyperlink, so terminals
     /// that support it make the link clickable; others print the same text again. ratatui keeps
     /// its own copy of those cells unchanged, so later diffs stay correct.
-    pub fn write_hyperlinks(&mut self, spots: &[crate::ui::layout::LinkSpot]) {
+    pub fn write_hyperlinks(&mut self, spots: &[crate::model::LinkSpot]) {
         let out = self.terminal.backend_mut();
         let _ = queue!(out, cursor::SavePosition);
         for s in spots {
@@ -172,18 +172,4 @@ pub fn install_panic_hook(log_hint: Option<String>) {
             eprintln!("frontdesk stopped unexpectedly. The log is at {hint}");
         }
     }));
-}
-
-/// Terminal input as an app event (None for what the app ignores).
-pub fn to_event(ev: crossterm::event::Event) -> Option<crate::app::Event> {
-    use crate::app::Event;
-    use crossterm::event::Event as T;
-    match ev {
-        T::Key(k) => Some(Event::Key(k)),
-        T::Mouse(m) => Some(Event::Mouse(m)),
-        T::Paste(p) => Some(Event::Paste(p)),
-        T::Resize(w, h) => Some(Event::Resize(w, h)),
-        T::FocusGained => Some(Event::FocusGained),
-        T::FocusLost => Some(Event::FocusLost),
-    }
 }

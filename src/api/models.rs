@@ -8,8 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
-pub type ConversationId = i64;
-pub type MessageId = i64;
+pub use crate::model::{ConversationId, MessageId};
 
 /// A string repeated across many messages (names, roles, booking ids), shared once interned
 /// (see `Thread::merge`), so 50,000 loaded messages do not hold 50,000 copies of a name.

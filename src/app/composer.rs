@@ -2,13 +2,6 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Draft {
-    pub text: String,
-    #[serde(default)]
-    pub reply_to: Option<MessageId>,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct Composer {
     pub text: String,

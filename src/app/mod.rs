@@ -14,9 +14,9 @@ mod polling;
 mod stays;
 mod update;
 
-pub use composer::{Composer, Draft};
+pub use crate::model::{Draft, PendingReply, ReplyState};
+pub use composer::Composer;
 pub use event::{Command, Event};
-pub use outbox::{PendingReply, ReplyState};
 use polling::MARK_READ_EVERY_SECS;
 pub use polling::{PEEK_LIMIT, POLL_LIMIT, PollKind, PollPlan, REFRESH_LIMIT};
 pub use stays::Stay;
@@ -25,7 +25,6 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
-use serde::{Deserialize, Serialize};
 
 use crate::api::{
     ApiError, ClaimResult, Conversation, ConversationId, FromRoomResult, MarkReadResult, Message,

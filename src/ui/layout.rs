@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 
 use crate::api::{Message, SenderType};
 use crate::app::{App, Focus};
+pub use crate::model::LinkSpot;
 use crate::text;
 
 use super::theme::Theme;
@@ -164,18 +165,6 @@ pub fn day_label(app: &App, t: DateTime<Utc>) -> String {
     } else {
         local.format("%A %-d %B %Y").to_string()
     }
-}
-
-/// The rows of one message block: day separator (when the day changes), header, quote,
-/// body, attachments, and a blank line.
-/// A link drawn on screen, for the OSC 8 hyperlink written over it after the frame.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkSpot {
-    pub x: u16,
-    pub y: u16,
-    /// The text the cells hold (the URL, perhaps cut).
-    pub shown: String,
-    pub url: String,
 }
 
 /// A link line inside a message block: (line index, column, shown text, url).

@@ -1,0 +1,90 @@
+//! The bottom layer: values every other module may use, and which use none of them. Ids,
+//! a draft, an entry of the outbox, how guests' messages are announced, a link on screen.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub type ConversationId = i64;
+pub type MessageId = i64;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub text: String,
+    #[serde(default)]
+    pub reply_to: Option<MessageId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ReplyState {
+    /// Waiting for an earlier reply in the same conversation to settle: replies leave one
+    /// at a time per conversation, in order, so each one's identity (`after_id`) is known.
+    #[default]
+    Queued,
+    Sending,
+    /// Failed; the text is kept. `unknown` means the server may have stored it; `retry` that
+    /// the failure is passing (no connection, timeout, 5xx) and it is retried on its own.
+    Failed {
+        reason: String,
+        unknown: bool,
+        retry: bool,
+    },
+}
+
+/// A reply shown at once as "sending", replaced by the server's copy when it lands. Kept in
+/// the outbox on disk until then.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingReply {
+    pub local_id: u64,
+    pub conversation: ConversationId,
+    pub text: String,
+    pub reply_to: Option<MessageId>,
+    /// When it was first attempted (queued replies: when they were written).
+    pub first_attempt: DateTime<Utc>,
+    /// The newest message id the desk held in the conversation when the reply was first
+    /// attempted: its stored copy must be newer (see `ReplyIdentity`).
+    #[serde(default)]
+    pub after_id: Option<MessageId>,
+    /// Who wrote it: only their session sends it (older outboxes lack it).
+    #[serde(default)]
+    pub staff_id: Option<i64>,
+    /// Set once a send has been attempted: the server may hold a copy, so look first.
+    /// Outboxes from older versions lack it, and were always saved before sending.
+    #[serde(default = "attempted_by_default")]
+    pub attempted: bool,
+    #[serde(skip)]
+    pub state: ReplyState,
+}
+
+fn attempted_by_default() -> bool {
+    true
+}
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Deserialize,
+    serde::Serialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyMode {
+    Off,
+    #[default]
+    Bell,
+    Desktop,
+    Both,
+}
+
+/// A link drawn on screen, for the OSC 8 hyperlink written over it after the frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSpot {
+    pub x: u16,
+    pub y: u16,
+    /// The text the cells hold (the URL, perhaps cut).
+    pub shown: String,
+    pub url: String,
+}
