@@ -184,6 +184,34 @@ impl App {
 
     pub(crate) fn on_action(&mut self, action: Action) -> Vec<Command> {
         match action {
+            a @ (Action::NextPane
+            | Action::PrevPane
+            | Action::Down
+            | Action::Up
+            | Action::Top
+            | Action::Bottom
+            | Action::HalfPageDown
+            | Action::HalfPageUp
+            | Action::PageUp
+            | Action::PageDown) => return self.on_move(a),
+            // Esc in the list clears the filter; elsewhere it leaves the reply box or thread.
+            Action::Leave if self.focus == Focus::List => return self.on_move(Action::Leave),
+            a @ (Action::Write
+            | Action::QuoteReply
+            | Action::ClearQuote
+            | Action::Send
+            | Action::Newline
+            | Action::Leave
+            | Action::Editor
+            | Action::Canned
+            | Action::Retry
+            | Action::Attach) => return self.on_reply_action(a),
+            a @ (Action::Claim
+            | Action::Edit
+            | Action::Delete
+            | Action::HardDelete
+            | Action::DeleteAttachment
+            | Action::Copy) => return self.on_message_action(a),
             Action::Quit if !self.pending.is_empty() => {
                 let n = self.pending.len();
                 self.overlay = Overlay::Confirm {
@@ -203,6 +231,26 @@ impl App {
                 c.push(Command::Suspend);
                 return c;
             }
+            Action::Open => {
+                if let Some(id) = self.selected {
+                    return self.open_conversation(id, Focus::Composer);
+                }
+            }
+            Action::NextUnread => return self.next_unread(),
+            Action::Filter => {
+                // A new filter each time; Esc in the list clears the last one.
+                self.filter.clear();
+                self.after_filter_change();
+                self.overlay = Overlay::Filter;
+            }
+            Action::OpenRoom => self.overlay = Overlay::RoomPrompt(String::new()),
+        }
+        vec![]
+    }
+
+    /// Moving: panes, the list (and clearing its filter), the thread.
+    fn on_move(&mut self, action: Action) -> Vec<Command> {
+        match action {
             Action::NextPane | Action::PrevPane => {
                 let forward = action == Action::NextPane;
                 self.focus = match (self.focus, self.open.is_some(), forward) {
@@ -249,19 +297,6 @@ impl App {
             Action::Up => {
                 self.with_thread(|t, h, hs| t.move_selection(-1, h, hs));
             }
-            Action::Open => {
-                if let Some(id) = self.selected {
-                    return self.open_conversation(id, Focus::Composer);
-                }
-            }
-            Action::NextUnread => return self.next_unread(),
-            Action::Filter => {
-                // A new filter each time; Esc in the list clears the last one.
-                self.filter.clear();
-                self.after_filter_change();
-                self.overlay = Overlay::Filter;
-            }
-            Action::OpenRoom => self.overlay = Overlay::RoomPrompt(String::new()),
             Action::PageUp => {
                 self.with_thread(|t, h, hs| t.scroll_up(h.saturating_sub(2).max(1), h, hs));
             }
@@ -277,11 +312,15 @@ impl App {
                     t.selected = t.newest_id();
                 });
             }
-            Action::Write => {
-                if self.open.is_some() {
-                    self.focus = Focus::Composer;
-                }
-            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// Writing: the reply box, quoting, canned replies, files, retrying.
+    fn on_reply_action(&mut self, action: Action) -> Vec<Command> {
+        match action {
+            Action::Write if self.open.is_some() => self.focus = Focus::Composer,
             Action::QuoteReply => {
                 let selected = self
                     .open
@@ -329,10 +368,8 @@ impl App {
                     _ => Focus::List,
                 };
             }
-            Action::Editor => {
-                if self.open.is_some() {
-                    return vec![Command::OpenEditor(self.composer.text.clone())];
-                }
+            Action::Editor if self.open.is_some() => {
+                return vec![Command::OpenEditor(self.composer.text.clone())];
             }
             Action::Canned => {
                 if self.canned.is_empty() {
@@ -342,16 +379,6 @@ impl App {
                     );
                 } else if self.open.is_some() {
                     self.overlay = Overlay::Canned(0);
-                }
-            }
-            Action::Claim => {
-                let target = if self.focus == Focus::List {
-                    self.selected
-                } else {
-                    self.open
-                };
-                if let Some(id) = target {
-                    return vec![Command::Claim(id)];
                 }
             }
             Action::Retry => return self.retry(),
@@ -367,6 +394,24 @@ impl App {
                         files: Vec::new(),
                         hint: None,
                     };
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// Acting on a message or conversation: claim, edit, delete, copy.
+    fn on_message_action(&mut self, action: Action) -> Vec<Command> {
+        match action {
+            Action::Claim => {
+                let target = if self.focus == Focus::List {
+                    self.selected
+                } else {
+                    self.open
+                };
+                if let Some(id) = target {
+                    return vec![Command::Claim(id)];
                 }
             }
             Action::Edit => return self.start_edit(),
@@ -388,6 +433,7 @@ impl App {
                 }
                 self.notice(Level::Info, "Nothing to copy: select a message first (j/k)");
             }
+            _ => {}
         }
         vec![]
     }
