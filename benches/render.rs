@@ -70,7 +70,10 @@ fn frame_200x60_newest(bencher: divan::Bencher, messages: i64) {
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
     bencher.bench_local(|| {
         // A fresh buffer each time: the whole frame is computed, as after a change.
-        term.draw(|f| render(f, &app, &theme)).unwrap();
+        term.draw(|f| {
+            render(f, &app, &theme);
+        })
+        .unwrap();
     });
 }
 
@@ -86,7 +89,10 @@ fn frame_200x60_scrolled_to_the_middle(bencher: divan::Bencher, messages: i64) {
     let theme = Theme::colour();
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
     bencher.bench_local(|| {
-        term.draw(|f| render(f, &app, &theme)).unwrap();
+        term.draw(|f| {
+            render(f, &app, &theme);
+        })
+        .unwrap();
     });
 }
 
@@ -96,7 +102,10 @@ fn frame_list_only(bencher: divan::Bencher, conversations: i64) {
     let theme = Theme::colour();
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
     bencher.bench_local(|| {
-        term.draw(|f| render(f, &app, &theme)).unwrap();
+        term.draw(|f| {
+            render(f, &app, &theme);
+        })
+        .unwrap();
     });
 }
 

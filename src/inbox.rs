@@ -754,9 +754,9 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         }
         if app.dirty {
             let before = tui.bytes_written();
-            tui.draw(|f| ui::render(f, &app, &theme))?;
+            let mut spots = Vec::new();
+            tui.draw(|f| spots = ui::render(f, &app, &theme).links)?;
             app.dirty = false;
-            let spots = app.link_spots.borrow().clone();
             if spots != tui.hyperlinked {
                 tui.write_hyperlinks(&spots);
             }

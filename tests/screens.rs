@@ -153,7 +153,10 @@ fn open_101(app: &mut App) {
 fn draw(app: &App, theme: &Theme) -> String {
     let (w, h) = app.size;
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| render(f, app, theme)).unwrap();
+    t.draw(|f| {
+        render(f, app, theme);
+    })
+    .unwrap();
     let buf = t.backend().buffer().clone();
     let mut out = String::new();
     for y in 0..buf.area.height {
@@ -346,8 +349,9 @@ fn attachment_links_are_placed_for_osc8_and_hostile_urls_are_not() {
     });
     let (w, h) = app.size;
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| render(f, &app, &Theme::plain())).unwrap();
-    let spots = app.link_spots.borrow().clone();
+    let mut spots = Vec::new();
+    t.draw(|f| spots = render(f, &app, &Theme::plain()).links)
+        .unwrap();
     assert_eq!(
         spots.len(),
         1,

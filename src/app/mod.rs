@@ -242,9 +242,6 @@ pub struct App {
     list_attempts: u32,
     /// Live message ids applied since the last frame (read by the benchmark trace).
     pub traced_live: Vec<MessageId>,
-    /// Links on screen after the last frame (written by the renderer; the loop wraps them in
-    /// OSC 8 hyperlinks).
-    pub link_spots: std::cell::RefCell<Vec<layout::LinkSpot>>,
     /// Rows per message block, filled by the layout (see `ui::layout::message_height`).
     pub height_cache: std::cell::RefCell<HashMap<MessageId, (layout::HeightKey, usize)>>,
     pub dirty: bool,
@@ -305,7 +302,6 @@ impl App {
             list_attempts: 0,
             traced_live: Vec::new(),
             height_cache: std::cell::RefCell::new(HashMap::new()),
-            link_spots: std::cell::RefCell::new(Vec::new()),
             dirty: true,
             quit: false,
         }

@@ -21,22 +21,28 @@ pub use theme::Theme;
 const MIN_W: u16 = 20;
 const MIN_H: u16 = 5;
 
-pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
+/// What a frame learned that the runtime needs: where links were drawn, for the OSC 8
+/// hyperlinks written over them.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub links: Vec<layout::LinkSpot>,
+}
+
+pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> Rendered {
+    let mut rendered = Rendered::default();
     let area = frame.area();
     if area.width < MIN_W || area.height < MIN_H {
         let msg = text::truncate("frontdesk: enlarge the window", area.width as usize);
         frame.render_widget(Paragraph::new(msg), area);
-        return;
+        return rendered;
     }
     let areas = layout::areas(app);
-    // Filled again by the thread pane if it shows links.
-    app.link_spots.borrow_mut().clear();
     draw_status(frame, app, theme, areas.status);
     if let Some(r) = areas.list {
         draw_list(frame, app, theme, r);
     }
     if let Some(r) = areas.thread {
-        draw_thread(frame, app, theme, r);
+        rendered.links = draw_thread(frame, app, theme, r);
     }
     if let Some(r) = areas.composer {
         draw_composer(frame, app, theme, r);
@@ -72,6 +78,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         Overlay::Confirm { question, .. } => draw_question(frame, theme, area, question),
         Overlay::Filter | Overlay::None => {}
     }
+    rendered
 }
 
 fn connection_label(c: &Connection, now: DateTime<Utc>) -> String {
@@ -289,7 +296,8 @@ fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     }
 }
 
-fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
+/// Draws the open thread; returns where its links are.
+fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) -> Vec<layout::LinkSpot> {
     let Some(open) = app.open else {
         let block = pane_block(" Thread ".into(), false, theme);
         let inner = block.inner(r);
@@ -300,7 +308,7 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
                 .wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
-        return;
+        return Vec::new();
     };
     let conv = app.conversations.get(&open);
     let mut title = match conv {
@@ -318,7 +326,7 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     let inner = block.inner(r);
     frame.render_widget(block, r);
     let Some(thread) = app.threads.get(&open) else {
-        return;
+        return Vec::new();
     };
     let w = inner.width as usize;
     let view_h = inner.height as usize;
@@ -411,7 +419,7 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
             url,
         })
         .collect();
-    *app.link_spots.borrow_mut() = spots;
+
     if thread.new_below > 0 {
         let label = format!(" {} new below ↓ (End) ", thread.new_below);
         let lw = text::width(&label) as u16;
@@ -422,6 +430,7 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
             Rect::new(x, y, lw.min(inner.width), 1),
         );
     }
+    spots
 }
 
 fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
