@@ -89,22 +89,17 @@ impl Harness {
         Harness::new(d, "frontdesk", Some(cfg)).await
     }
 
+    /// Runs commands through the inbox's own router: jobs as tasks, effects kept here.
     pub fn run(&mut self, cmds: Vec<Command>) {
         for c in cmds {
-            match c {
-                Command::Copy(_)
-                | Command::Notify { .. }
-                | Command::SaveDrafts(_)
-                | Command::SaveOutbox(_)
-                | Command::Quit => self.local.push(c),
-                other => frontdesk::inbox::execute(
-                    &self.api,
-                    &self.me,
-                    other,
-                    &self.tx,
-                    self.live.as_ref().map(|l| &l.control),
-                ),
-            }
+            let effect = frontdesk::inbox::execute(
+                &self.api,
+                &self.me,
+                c,
+                &self.tx,
+                self.live.as_ref().map(|l| &l.control),
+            );
+            self.local.extend(effect);
         }
     }
 

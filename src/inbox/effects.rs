@@ -1,0 +1,126 @@
+//! Effects the loop runs itself: the drafts writer, suspend, the editor, notifications, the
+//! clipboard, the frame trace.
+
+use tokio::sync::watch;
+
+use crate::app::{App, Draft};
+use crate::model::NotifyMode;
+use crate::store::DraftStore;
+use crate::tui::Tui;
+
+/// Writes drafts in order, off the UI thread; the newest snapshot wins.
+pub(super) fn spawn_draft_writer(store: DraftStore) -> watch::Sender<Option<Vec<(i64, Draft)>>> {
+    let (tx, mut rx) = watch::channel::<Option<Vec<(i64, Draft)>>>(None);
+    tokio::spawn(async move {
+        let store = std::sync::Arc::new(store);
+        while rx.changed().await.is_ok() {
+            let snapshot = rx.borrow_and_update().clone();
+            if let Some(drafts) = snapshot {
+                let store = store.clone();
+                let r = tokio::task::spawn_blocking(move || store.save(&drafts)).await;
+                if let Ok(Err(e)) = r {
+                    tracing::error!("saving drafts: {e}");
+                }
+            }
+        }
+    });
+    tx
+}
+
+/// Ctrl-Z: give the terminal back to the shell, stop, and take it again on `fg`.
+pub(super) fn suspend(tui: &mut Tui) {
+    tui.leave();
+    #[cfg(unix)]
+    // SAFETY: raise() only sends a signal to this process; SIGTSTP stops it until SIGCONT.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    if let Err(e) = tui.enter() {
+        tracing::error!("taking the terminal back after fg: {e}");
+    }
+}
+
+pub(super) fn run_editor(tui: &mut Tui, text: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    let dir = tempfile::Builder::new()
+        .prefix("frontdesk-reply")
+        .tempdir()
+        .map_err(|e| format!("no temporary directory: {e}"))?;
+    let path = dir.path().join("reply.txt");
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    tui.leave();
+    // The editor string may carry arguments ("code --wait").
+    let mut parts = editor.split_whitespace();
+    let program = parts.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(parts)
+        .arg(&path)
+        .status();
+    let entered = tui.enter();
+    let status = status.map_err(|e| format!("could not run {editor:?}: {e}"))?;
+    entered.map_err(|e| format!("terminal: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "{editor} exited with {status}; the reply is unchanged"
+        ));
+    }
+    std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub(super) fn notify_bytes(mode: NotifyMode, title: &str, body: &str) -> Vec<u8> {
+    // Escape payloads are sanitised: guest text must not end or extend the sequence.
+    let clean = |s: &str| crate::text::one_line(s).replace(';', ",");
+    let mut out = Vec::new();
+    if matches!(mode, NotifyMode::Desktop | NotifyMode::Both) {
+        let (t, b) = (clean(title), clean(body));
+        out.extend(format!("\x1b]777;notify;{t};{b}\x1b\\").as_bytes());
+        out.extend(format!("\x1b]9;{t}: {b}\x1b\\").as_bytes());
+    }
+    if matches!(mode, NotifyMode::Bell | NotifyMode::Both) {
+        out.push(0x07);
+    }
+    out
+}
+
+/// `FRONTDESK_TRACE=FILE`: one line per frame, for the benchmarks (time, bytes written,
+/// whether the list is loaded, messages held, live message ids the frame shows).
+pub(super) struct Trace {
+    out: std::io::BufWriter<std::fs::File>,
+}
+
+impl Trace {
+    pub(super) fn from_env() -> Option<Trace> {
+        let path = std::env::var_os("FRONTDESK_TRACE")?;
+        let file = std::fs::File::create(path).ok()?;
+        Some(Trace {
+            out: std::io::BufWriter::new(file),
+        })
+    }
+
+    pub(super) fn frame(&mut self, app: &App, bytes: u64) {
+        use std::io::Write;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let held: usize = app.threads.values().map(|t| t.messages.len()).sum();
+        let live: Vec<String> = app.traced_live.iter().map(|id| id.to_string()).collect();
+        let _ = writeln!(
+            self.out,
+            "frame {now} bytes={bytes} list={} messages={held} live={}",
+            u8::from(app.list_loaded),
+            live.join(",")
+        );
+        let _ = self.out.flush();
+    }
+}
+
+/// The OSC 52 sequence that puts `text` on the clipboard (works over SSH and in tmux with
+/// set-clipboard on). Base64 carries it, so no byte of it can end the sequence early.
+pub fn osc52(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("\x1b]52;c;{encoded}\x07").into_bytes()
+}

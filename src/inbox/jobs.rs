@@ -1,0 +1,435 @@
+//! Commands that are jobs: each runs as an async task (HTTP, a timer) and reports back with
+//! an `Event`. Commands that touch the terminal or the disk are effects, handed back to the
+//! caller (the inbox loop, or a test harness) to run.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::api::StaffApi;
+use crate::app::{Command, Event, Me, REFRESH_LIMIT};
+
+/// How a job reports back to the app.
+type Report = std::sync::Arc<dyn Fn(Event) + Send + Sync>;
+
+/// Signs in again with the same username; on success the API uses the new token everywhere
+/// and the saved session is updated.
+pub(super) async fn sign_in_again(
+    api: StaffApi,
+    username: String,
+    password: String,
+    save: Option<(crate::store::SessionStore, crate::store::Session)>,
+) -> Result<(), String> {
+    let server = api.config().server.clone();
+    let login = crate::api::login(&server, &username, &password)
+        .await
+        .map_err(|e| match e.kind {
+            crate::api::ErrorKind::Unauthorised(_) => "Wrong password".to_string(),
+            _ => e.summary(),
+        })?;
+    if login.hotel_slug != api.config().hotel {
+        return Err(format!("{username} now belongs to {}", login.hotel_slug));
+    }
+    api.set_token(&login.token);
+    if let Some((store, mut session)) = save {
+        session.token = login.token.clone();
+        session.capabilities = login.allowed_capabilities.clone();
+        tokio::task::spawn_blocking(move || store.save(&session))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("signed in, but the session was not saved: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Runs one command as an async job; its result comes back on `tx`. `live` is the realtime
+/// link, told what to follow.
+pub fn execute(
+    api: &StaffApi,
+    me: &Me,
+    cmd: Command,
+    tx: &mpsc::UnboundedSender<Event>,
+    live: Option<&crate::live::Control>,
+) -> Option<Command> {
+    let api = api.clone();
+    let tx = tx.clone();
+    let my_name = me.name.clone();
+    let staff_id = me.staff_id;
+    let send: Report = std::sync::Arc::new(move |e: Event| {
+        // The loop has ended: nobody to tell.
+        let _ = tx.send(e);
+    });
+    match cmd {
+        Command::LoadConversations
+        | Command::LoadPage { .. }
+        | Command::Refresh { .. }
+        | Command::LoadUnreadCounts
+        | Command::RefreshSoon(..)
+        | Command::FromRoom(..) => reads(api, cmd, send),
+        Command::SendReply { .. }
+        | Command::Upload { .. }
+        | Command::EditMessage { .. }
+        | Command::DeleteMessage { .. }
+        | Command::DeleteAttachment { .. }
+        | Command::MarkRead(..)
+        | Command::Claim(..) => writes(api, my_name, staff_id, cmd, send),
+        Command::CompletePath(..)
+        | Command::MarkSoon(..)
+        | Command::RetryListIn(..)
+        | Command::CheckSoon { .. } => later(cmd, send),
+        Command::Watch {
+            conversations,
+            bookings,
+        } => {
+            if let Some(live) = live {
+                live.watch(conversations, bookings);
+            }
+        }
+        // Terminal and disk: the caller's to run.
+        Command::SaveDrafts(..)
+        | Command::SaveOutbox(..)
+        | Command::OpenEditor(..)
+        | Command::Notify { .. }
+        | Command::SignIn { .. }
+        | Command::Suspend
+        | Command::Copy(..)
+        | Command::Quit => return Some(cmd),
+    }
+    None
+}
+
+/// Reads of the server.
+fn reads(api: StaffApi, cmd: Command, send: Report) {
+    match cmd {
+        Command::LoadConversations => {
+            tokio::spawn(async move {
+                let result = api.conversation_rows().await;
+                send(Event::ConversationsLoaded(counted(
+                    result,
+                    "conversation",
+                    &*send,
+                )));
+            });
+        }
+        Command::LoadPage {
+            conversation,
+            before,
+            limit,
+        } => {
+            tokio::spawn(async move {
+                let result = api.message_rows(conversation, limit, before).await;
+                let result = counted(result, "message", &*send);
+                send(Event::PageLoaded {
+                    conversation,
+                    limit,
+                    result,
+                });
+            });
+        }
+        Command::Refresh {
+            conversation,
+            limit,
+        } => {
+            tokio::spawn(async move {
+                let result = api.message_rows(conversation, limit, None).await;
+                let result = counted(result, "message", &*send);
+                send(Event::Refreshed {
+                    conversation,
+                    limit,
+                    result,
+                });
+            });
+        }
+        Command::LoadUnreadCounts => {
+            tokio::spawn(async move { send(Event::UnreadCounts(api.unread_counts().await)) });
+        }
+        Command::RefreshSoon(conversation) => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let result = api.message_rows(conversation, REFRESH_LIMIT, None).await;
+                let result = counted(result, "message", &*send);
+                send(Event::Refreshed {
+                    conversation,
+                    limit: REFRESH_LIMIT,
+                    result,
+                });
+            });
+        }
+        Command::FromRoom(room) => {
+            tokio::spawn(async move {
+                let result = api.from_room(room).await;
+                send(Event::RoomOpened { room, result });
+            });
+        }
+        _ => {}
+    }
+}
+
+/// Changes on the server, each settled by reading back when the answer proves nothing.
+fn writes(api: StaffApi, my_name: String, staff_id: i64, cmd: Command, send: Report) {
+    match cmd {
+        Command::SendReply {
+            local_id,
+            conversation,
+            reply_to,
+            identity,
+            check_first,
+        } => {
+            tokio::spawn(async move {
+                let result = api
+                    .deliver(conversation, reply_to, &identity, check_first)
+                    .await;
+                send(Event::ReplySent { local_id, result });
+            });
+        }
+        Command::Upload {
+            conversation,
+            files,
+            text,
+            reply_to,
+            after_id,
+        } => {
+            tokio::spawn(async move {
+                // Limits first: nothing leaves if one file is refused, and the good ones go
+                // back to the prompt with the reasons for the others.
+                let checked = tokio::task::spawn_blocking(move || {
+                    files
+                        .into_iter()
+                        .map(|f| {
+                            let r = crate::files::load(&f);
+                            (f, r)
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .await
+                .unwrap_or_default();
+                let refused: Vec<(String, String)> = checked
+                    .iter()
+                    .filter_map(|(f, r)| r.as_ref().err().map(|e| (f.clone(), e.clone())))
+                    .collect();
+                if !refused.is_empty() {
+                    let kept = checked
+                        .into_iter()
+                        .filter(|(_, r)| r.is_ok())
+                        .map(|(f, _)| f)
+                        .collect();
+                    send(Event::UploadRefused {
+                        conversation,
+                        kept,
+                        refused,
+                    });
+                    return;
+                }
+                let loaded: Result<Vec<_>, String> = checked.into_iter().map(|(_, r)| r).collect();
+                let result = match loaded {
+                    Err(e) => Err(e),
+                    Ok(files) => {
+                        let progress_tx = send.clone();
+                        let progress =
+                            move |sent, total| progress_tx(Event::UploadProgress { sent, total });
+                        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+                        match api
+                            .upload_with_progress(
+                                conversation,
+                                &files,
+                                Some(&text),
+                                reply_to,
+                                progress,
+                            )
+                            .await
+                        {
+                            Ok(r) => Ok(r),
+                            // A failed upload can still leave its message (contract 4.5).
+                            Err(e) if e.outcome_unknown() => {
+                                find_upload(&api, conversation, staff_id, after_id, &names)
+                                    .await
+                                    .ok_or_else(|| e.summary())
+                            }
+                            Err(e) => Err(e.summary()),
+                        }
+                    }
+                };
+                send(Event::Uploaded {
+                    conversation,
+                    result,
+                });
+            });
+        }
+        Command::EditMessage {
+            conversation,
+            message,
+            text,
+        } => {
+            tokio::spawn(async move {
+                let result = match api.update_message(message, &text).await {
+                    Ok(_) => Ok(()),
+                    // Saved, then a 500 (contract 4.2): the message read back tells.
+                    Err(e) if e.outcome_unknown() => {
+                        match api.message_by_id(conversation, message).await {
+                            Ok(Some(m)) if m.message.trim() == text.trim() => Ok(()),
+                            _ => Err(e),
+                        }
+                    }
+                    Err(e) => Err(e),
+                };
+                send(Event::Edited {
+                    message,
+                    text,
+                    result,
+                });
+            });
+        }
+        Command::DeleteMessage {
+            conversation,
+            message,
+            hard,
+        } => {
+            tokio::spawn(async move {
+                let result = match api.delete_message(message, hard).await {
+                    Ok(_) => Ok(()),
+                    Err(e) if e.outcome_unknown() => {
+                        match api.message_by_id(conversation, message).await {
+                            Ok(None) => Ok(()),
+                            Ok(Some(m)) if m.is_deleted && !hard => Ok(()),
+                            _ => Err(e),
+                        }
+                    }
+                    Err(e) => Err(e),
+                };
+                send(Event::Deleted {
+                    message,
+                    hard,
+                    result,
+                });
+            });
+        }
+        Command::DeleteAttachment {
+            conversation,
+            message,
+            attachment,
+        } => {
+            tokio::spawn(async move {
+                let result = match api.delete_attachment(attachment).await {
+                    Ok(_) => Ok(()),
+                    Err(e) if e.outcome_unknown() => {
+                        match api.message_by_id(conversation, message).await {
+                            Ok(Some(m)) if m.attachments.iter().all(|a| a.id != attachment) => {
+                                Ok(())
+                            }
+                            _ => Err(e),
+                        }
+                    }
+                    Err(e) => Err(e),
+                };
+                send(Event::AttachmentDeleted {
+                    message,
+                    attachment,
+                    result,
+                });
+            });
+        }
+        Command::MarkRead(conversation) => {
+            tokio::spawn(async move {
+                let result = api.mark_read(conversation).await;
+                send(Event::MarkedRead {
+                    conversation,
+                    result,
+                });
+            });
+        }
+        Command::Claim(conversation) => {
+            tokio::spawn(async move {
+                let result = api.claim_settled(conversation, &my_name).await;
+                send(Event::Claimed {
+                    conversation,
+                    result,
+                });
+            });
+        }
+        _ => {}
+    }
+}
+
+/// Timers and the file system.
+fn later(cmd: Command, send: Report) {
+    match cmd {
+        Command::CompletePath(input) => {
+            tokio::spawn(async move {
+                let probe = input.clone();
+                if let Ok((completed, choices)) =
+                    tokio::task::spawn_blocking(move || crate::files::complete(&probe)).await
+                {
+                    send(Event::PathCompleted {
+                        input,
+                        completed,
+                        choices,
+                    });
+                }
+            });
+        }
+        Command::MarkSoon(conversation) => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                send(Event::MarkDue(conversation));
+            });
+        }
+        Command::RetryListIn(secs) => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(secs)).await;
+                send(Event::RetryList);
+            });
+        }
+        Command::CheckSoon { conversation } => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                send(Event::CheckDue { conversation });
+            });
+        }
+        _ => {}
+    }
+}
+
+/// The rows that could be read; the others are counted to the app, which says so.
+pub(super) fn counted<T>(
+    result: Result<crate::api::client::Rows<T>, crate::api::ApiError>,
+    what: &'static str,
+    send: &dyn Fn(Event),
+) -> Result<Vec<T>, crate::api::ApiError> {
+    result.map(|rows| {
+        if rows.skipped > 0 {
+            send(Event::Unreadable {
+                what,
+                count: rows.skipped,
+            });
+        }
+        rows.items
+    })
+}
+
+/// An upload whose answer proved nothing, looked for in the thread: our newest message
+/// after `after_id` carrying every file, by name.
+pub(super) async fn find_upload(
+    api: &StaffApi,
+    conversation: crate::api::ConversationId,
+    staff_id: i64,
+    after_id: Option<crate::api::MessageId>,
+    names: &[String],
+) -> Option<crate::api::UploadResult> {
+    let recent = api.messages(conversation, 30, None).await.ok()?;
+    let m = recent.into_iter().rev().find(|m| {
+        m.staff == Some(staff_id)
+            && after_id.is_none_or(|a| m.id > a)
+            && names
+                .iter()
+                .all(|n| m.attachments.iter().any(|a| &a.file_name == n))
+    })?;
+    tracing::info!(
+        "upload to {conversation}: the answer failed, but message {} holds the files",
+        m.id
+    );
+    Some(crate::api::UploadResult {
+        attachments: m.attachments.clone(),
+        message: m,
+        success: true,
+    })
+}

@@ -1,0 +1,371 @@
+//! Runs the inbox: terminal events, network results and timers become [`Event`]s; `update`
+//! turns them into [`Command`]s, which run here as async jobs that report back by message.
+//! The loop never awaits the network, and draws only when something changed.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{Local, Offset, Utc};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::api::StaffApi;
+mod effects;
+mod jobs;
+
+pub use effects::osc52;
+use effects::{Trace, notify_bytes, run_editor, spawn_draft_writer, suspend};
+pub use jobs::execute;
+use jobs::sign_in_again;
+
+use crate::app::{App, Clock, Command, Connection, Event, Me, PollKind};
+pub use crate::model::NotifyMode;
+
+/// How often `unread-count` is read when no socket tells of guest messages.
+const UNREAD_POLL: Duration = Duration::from_secs(15);
+use crate::store::DraftStore;
+use crate::tui::Tui;
+use crate::ui::{self, Theme};
+
+pub struct InboxConfig {
+    pub api: StaffApi,
+    pub me: Me,
+    /// This staff member's drafts and outbox (see `cli::desk_dir`).
+    pub data_dir: PathBuf,
+    /// Where the session file lives (shared by whoever signs in on this account).
+    pub session_dir: PathBuf,
+    /// Said on screen at start (for example an outbox nobody can be named the author of).
+    pub warnings: Vec<String>,
+    pub canned: Vec<String>,
+    pub page_size: u32,
+    /// How often the open thread is read when live updates are partial or off.
+    pub poll_every: Duration,
+    /// How often the whole list is read then (it is expensive for the server).
+    pub list_poll_every: Duration,
+    pub notify: NotifyMode,
+    pub theme: Theme,
+    pub keymap: crate::app::keymap::Keymap,
+    /// Realtime: a Pusher WebSocket URL, when configured.
+    pub live: Option<crate::live::LiveConfig>,
+    /// Where a new sign-in from inside the inbox is saved (None: not saved, e.g. env token).
+    pub session: Option<crate::store::Session>,
+}
+
+/// Terminal input as an app event (None for what the app ignores).
+fn to_event(ev: crossterm::event::Event) -> Option<crate::app::Event> {
+    use crate::app::Event;
+    use crossterm::event::Event as T;
+    match ev {
+        T::Key(k) => Some(Event::Key(k)),
+        T::Mouse(m) => Some(Event::Mouse(m)),
+        T::Paste(p) => Some(Event::Paste(p)),
+        T::Resize(w, h) => Some(Event::Resize(w, h)),
+        T::FocusGained => Some(Event::FocusGained),
+        T::FocusLost => Some(Event::FocusLost),
+    }
+}
+
+/// Whether standard input and output are a terminal.
+fn terminal_attached() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// Now, on the server's clock (see [`StaffApi::clock_offset`]).
+fn server_now(api: &StaffApi) -> chrono::DateTime<Utc> {
+    Utc::now() + api.clock_offset().unwrap_or_else(chrono::Duration::zero)
+}
+
+/// A sentence when this computer's clock is a minute or more off the server's.
+pub fn clock_words(offset: chrono::Duration) -> Option<String> {
+    let secs = offset.num_seconds();
+    if secs.abs() < 60 {
+        return None;
+    }
+    let minutes = (secs.abs() + 30) / 60;
+    // The server ahead means this computer is behind.
+    let way = if secs > 0 { "slow" } else { "fast" };
+    Some(format!(
+        "This computer's clock is {minutes} min {way}; ages and waits follow the hotel server's clock"
+    ))
+}
+
+fn local_clock() -> Clock {
+    Clock {
+        now: Utc::now(),
+        offset: Local::now().offset().fix(),
+    }
+}
+
+fn next_minute(now: chrono::DateTime<Utc>) -> Duration {
+    let into = (now.timestamp() % 60) as u64;
+    Duration::from_secs(60 - into) + Duration::from_millis(20)
+}
+
+pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
+    let theme = config.theme.clone();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let store = DraftStore::new(&config.data_dir);
+    let loaded = store.load();
+    let final_store = DraftStore::new(&config.data_dir);
+    let drafts_tx = spawn_draft_writer(store);
+    let outbox = crate::store::OutboxStore::new(&config.data_dir);
+    let outbox_loaded = outbox.load();
+
+    if !terminal_attached() {
+        return Err(color_eyre::eyre::eyre!(
+            "the inbox needs a terminal, and standard input or output is not one. Run frontdesk in a terminal window, or over ssh with -t."
+        ));
+    }
+    let data_problem = crate::store::check_writable(&config.data_dir).err();
+    let mut tui = Tui::new()?;
+    let size = tui.terminal.size()?;
+    let mut app = App::new(config.me.clone(), local_clock(), (size.width, size.height));
+    app.canned = config.canned.clone();
+    app.keymap = config.keymap.clone();
+    app.page_size = config.page_size.max(5);
+    app.drafts = loaded.value;
+    let data_problem = data_problem.map(|e| {
+        format!(
+            "Drafts and unsent replies cannot be saved in {} ({e}); they are kept while frontdesk runs",
+            config.data_dir.display()
+        )
+    });
+    for w in [loaded.warning, outbox_loaded.warning, data_problem]
+        .into_iter()
+        .flatten()
+        .chain(config.warnings.iter().cloned())
+    {
+        tracing::error!("{w}");
+        app.notice = Some(crate::app::Notice {
+            text: w,
+            level: crate::app::Level::Error,
+            reply: None,
+        });
+    }
+    let live = config.live.clone().map(|live_config| {
+        crate::live::spawn(
+            live_config,
+            config.api.clone(),
+            config.me.staff_id,
+            tx.clone(),
+        )
+    });
+    app.connection = if live.is_some() {
+        Connection::Connecting
+    } else {
+        Connection::Polling
+    };
+    let mut trace = Trace::from_env();
+    let mut clock_said = false;
+    let mut pending: Vec<Command> = app.start();
+    pending.extend(app.restore_outbox(outbox_loaded.value));
+    let mut retry = tokio::time::interval(Duration::from_secs(10));
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    retry.tick().await;
+
+    #[cfg(unix)]
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    #[cfg(unix)]
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+
+    // The polling budget (contract 4.13): the open thread often with a short page,
+    // `unread-count` as a cheap detector, the list seldom. Which run depends on the link.
+    let every = |d: Duration| {
+        let mut i = tokio::time::interval_at(
+            tokio::time::Instant::now() + d,
+            d.max(Duration::from_secs(1)),
+        );
+        i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        i
+    };
+    let mut poll_thread = every(config.poll_every);
+    let mut poll_unread = every(UNREAD_POLL);
+    let mut poll_list = every(config.list_poll_every);
+    // The clock ticks on the minute, whatever else happens (a sleep rebuilt on every event
+    // would never fire on a busy desk).
+    let mut minute = tokio::time::interval_at(
+        tokio::time::Instant::now() + next_minute(Utc::now()),
+        Duration::from_secs(60),
+    );
+    minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // A countdown on screen ("reconnecting in 12s") moves every second.
+    let mut second = tokio::time::interval(Duration::from_secs(1));
+    second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+
+    loop {
+        for cmd in pending.drain(..) {
+            // Jobs run as tasks; what comes back is an effect for this loop to run.
+            let Some(effect) = execute(
+                &config.api,
+                &config.me,
+                cmd,
+                &tx,
+                live.as_ref().map(|l| &l.control),
+            ) else {
+                continue;
+            };
+            match effect {
+                Command::Quit => app.quit = true,
+                Command::SaveOutbox(entries) => {
+                    // Synchronously: the reply is on disk before its request leaves.
+                    if let Err(e) = outbox.save(&entries) {
+                        tracing::error!("saving the outbox: {e}");
+                        app.notice = Some(crate::app::Notice {
+                            text: format!(
+                                "The outbox could not be saved ({e}); replies are kept while frontdesk runs"
+                            ),
+                            level: crate::app::Level::Error,
+                            reply: None,
+                        });
+                        app.dirty = true;
+                    }
+                }
+                Command::Suspend => {
+                    if let Err(e) = final_store.save(&app.drafts_snapshot()) {
+                        tracing::error!("saving drafts before suspending: {e}");
+                    }
+                    suspend(&mut tui);
+                    app.dirty = true;
+                }
+                Command::SaveDrafts(d) => {
+                    let _ = drafts_tx.send(Some(d));
+                }
+                Command::OpenEditor(text) => {
+                    let result = run_editor(&mut tui, &text);
+                    let _ = tx.send(Event::EditorDone(result));
+                }
+                Command::SignIn { password } => {
+                    let api = config.api.clone();
+                    let username = config.me.name.clone();
+                    let save = config
+                        .session
+                        .clone()
+                        .map(|s| (crate::store::SessionStore::new(&config.session_dir), s));
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        let r = sign_in_again(api, username, password, save).await;
+                        let _ = tx.send(Event::SignedIn(r));
+                    });
+                }
+                Command::Copy(text) => {
+                    tui.write_raw(&osc52(&text));
+                }
+                Command::Notify { title, body } => {
+                    let bytes = notify_bytes(config.notify, &title, &body);
+                    if !bytes.is_empty() {
+                        tui.write_raw(&bytes);
+                    }
+                }
+                other => tracing::error!("not an effect, not run: {other:?}"),
+            }
+        }
+        if app.quit {
+            break;
+        }
+        if app.dirty {
+            let before = tui.bytes_written();
+            let mut spots = Vec::new();
+            tui.draw(|f| spots = ui::render(f, &app, &theme).links)?;
+            app.dirty = false;
+            if spots != tui.hyperlinked {
+                tui.write_hyperlinks(&spots);
+            }
+            if let Some(t) = trace.as_mut() {
+                t.frame(&app, tui.bytes_written() - before);
+            }
+            app.traced_live.clear();
+        }
+        let plan = app.poll_plan();
+        let counting_down = matches!(app.connection, Connection::Reconnecting { .. })
+            || app.list_retry_at.is_some();
+        let event = tokio::select! {
+            term = async {
+                match tui.events.as_mut() {
+                    Some(s) => s.next().await,
+                    None => std::future::pending().await,
+                }
+            } => match term {
+                Some(Ok(ev)) => match to_event(ev) {
+                    Some(e) => e,
+                    None => continue,
+                },
+                // The terminal is gone (closed window, dropped SSH, EIO): save and go. A read
+                // error is never retried in a loop.
+                Some(Err(e)) => {
+                    tracing::warn!("terminal input failed ({e}); stopping");
+                    break;
+                }
+                None => break,
+            },
+            Some(ev) = rx.recv() => ev,
+            _ = minute.tick() => Event::Tick(server_now(&config.api)),
+            _ = second.tick(), if counting_down => Event::Tick(server_now(&config.api)),
+            _ = poll_thread.tick(), if plan.thread => Event::Poll(PollKind::Thread),
+            _ = poll_unread.tick(), if plan.unread => Event::Poll(PollKind::Unread),
+            _ = poll_list.tick(), if plan.list => Event::Poll(PollKind::List),
+            _ = retry.tick(), if app.has_retryable() => Event::RetryOutbox,
+            _ = hangup.recv() => break,
+            _ = terminate.recv() => break,
+        };
+        if matches!(event, Event::Resize(..)) {
+            // A resize redraws every cell plain: the links need wrapping again.
+            tui.hyperlinked.clear();
+        }
+        // Ages, and the time a reply is first attempted, follow the real clock, and the time
+        // zone follows daylight saving through a night shift.
+        app.clock = local_clock();
+        app.clock.now = server_now(&config.api);
+        if !clock_said && let Some(words) = config.api.clock_offset().and_then(clock_words) {
+            clock_said = true;
+            tracing::warn!("{words}");
+            app.notice = Some(crate::app::Notice {
+                text: words,
+                level: crate::app::Level::Info,
+                reply: None,
+            });
+        }
+        pending.extend(app.update(event));
+        // Merge whatever else is already queued into the same frame.
+        while let Ok(ev) = rx.try_recv() {
+            pending.extend(app.update(ev));
+        }
+        // Said when nothing else is: a full data directory matters more than the log.
+        if app.notice.is_none()
+            && let Some(why) = crate::log::take_trouble()
+        {
+            app.notice = Some(crate::app::Notice {
+                text: format!("The log cannot be written ({why}); frontdesk goes on without it"),
+                level: crate::app::Level::Error,
+                reply: None,
+            });
+            app.dirty = true;
+        }
+    }
+    // Flush the composer into the drafts file before the terminal goes.
+    let all = app.drafts_snapshot();
+    if let Err(e) = final_store.save(&all) {
+        tracing::error!("saving drafts at exit: {e}");
+    }
+    if let Some(l) = live {
+        l.join.abort();
+    }
+    drop(tui);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notifications_cannot_carry_escapes() {
+        let b = notify_bytes(NotifyMode::Both, "Room 101", "hi\x1b]52;c;evil\x07\x1b\\");
+        let s = String::from_utf8(b).unwrap();
+        // Only our own sequences: two OSC starts and their terminators, then the bell.
+        assert_eq!(s.matches("\x1b]").count(), 2);
+        assert!(s.ends_with('\x07'));
+        assert!(!s.contains("52;c"));
+        assert!(notify_bytes(NotifyMode::Off, "a", "b").is_empty());
+    }
+}
