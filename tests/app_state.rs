@@ -523,8 +523,13 @@ fn what_is_polled_follows_the_realtime_link() {
     a.open_conversation(1, Focus::Thread);
     a.update(Event::Connection(Connection::Live));
     let plan = a.poll_plan();
-    assert!(!plan.thread && !plan.list && !plan.unread);
-    assert!(a.update(Event::Poll(PollKind::List)).is_empty());
+    assert!(!plan.thread && plan.list && !plan.unread, "{plan:?}");
+    assert!(a.update(Event::Poll(PollKind::Thread)).is_empty());
+    assert_eq!(
+        a.update(Event::Poll(PollKind::List)),
+        vec![Command::LoadConversations]
+    );
+    a.update(Event::ConversationsLoaded(Ok(vec![])));
     a.update(Event::Connection(Connection::LivePartial));
     let plan = a.poll_plan();
     assert!(plan.thread && plan.list && !plan.unread, "{plan:?}");

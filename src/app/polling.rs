@@ -65,12 +65,19 @@ impl App {
         c
     }
 
-    /// What to poll now. Live: nothing. Live but partial (no private channels, so no staff
+    /// What to poll now. Live: the list, seldom. Live but partial (no private channels, so no staff
     /// replies): the open thread often and the list seldom. No socket at all: the same,
     /// plus `unread-count` to notice guests writing.
     pub fn poll_plan(&self) -> PollPlan {
         match self.connection {
-            Connection::Live | Connection::Connecting => PollPlan::default(),
+            Connection::Connecting => PollPlan::default(),
+            // Events are hints, and the stays of conversations never opened are not followed
+            // yet: the list, seldom, keeps every row true.
+            Connection::Live => PollPlan {
+                thread: false,
+                unread: false,
+                list: true,
+            },
             Connection::LivePartial => PollPlan {
                 thread: true,
                 unread: false,
