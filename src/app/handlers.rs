@@ -3,6 +3,15 @@
 use super::*;
 
 impl App {
+    /// Changes a message wherever a thread holds it.
+    fn change_message(&mut self, id: MessageId, mut change: impl FnMut(&mut Message)) {
+        for t in self.threads.values_mut() {
+            if let Some(m) = t.messages.get_mut(&id) {
+                change(m);
+            }
+        }
+    }
+
     pub(crate) fn on_tick(&mut self, now: DateTime<Utc>) -> Vec<Command> {
         // A countdown tick, between minute ticks, only moves the clock.
         if now - self.last_tick < chrono::Duration::seconds(50) {
@@ -406,12 +415,10 @@ impl App {
     ) -> Vec<Command> {
         match result {
             Ok(()) => {
-                for t in self.threads.values_mut() {
-                    if let Some(m) = t.messages.get_mut(&message) {
-                        m.message = text.clone();
-                        m.is_edited = true;
-                    }
-                }
+                self.change_message(message, |m| {
+                    m.message = text.clone();
+                    m.is_edited = true;
+                });
                 if self
                     .composer
                     .editing
@@ -441,12 +448,12 @@ impl App {
     ) -> Vec<Command> {
         match result {
             Ok(()) => {
-                for t in self.threads.values_mut() {
-                    if hard {
+                if hard {
+                    for t in self.threads.values_mut() {
                         t.messages.remove(&message);
-                    } else if let Some(m) = t.messages.get_mut(&message) {
-                        m.is_deleted = true;
                     }
+                } else {
+                    self.change_message(message, |m| m.is_deleted = true);
                 }
                 self.notice(
                     Level::Info,
@@ -473,11 +480,7 @@ impl App {
     ) -> Vec<Command> {
         match result {
             Ok(()) => {
-                for t in self.threads.values_mut() {
-                    if let Some(m) = t.messages.get_mut(&message) {
-                        m.attachments.retain(|a| a.id != attachment);
-                    }
-                }
+                self.change_message(message, |m| m.attachments.retain(|a| a.id != attachment));
                 self.notice(Level::Info, "Attachment deleted");
                 vec![]
             }
