@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::demo::{self, DemoConfig, Faults, SeedOptions, ServedPaths};
 use crate::inbox::{self, InboxConfig, NotifyMode};
 use crate::live::LiveConfig;
+use crate::model::Capability;
 use crate::store::{Session, SessionStore};
 
 #[derive(Parser, Debug)]
@@ -666,9 +667,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                             .unwrap_or_else(|_| format!("staff {staff_id}")),
                         hotel_name: hotel.clone(),
                         capabilities: [
-                            "chat.conversation.read",
-                            "chat.message.send",
-                            "chat.conversation.assign",
+                            Capability::ConversationRead.as_str(),
+                            Capability::MessageSend.as_str(),
+                            Capability::ConversationAssign.as_str(),
                         ]
                         .map(String::from)
                         .to_vec(),
@@ -755,7 +756,7 @@ pub fn check_login(login: &Login, user: &str, hotel: &str) -> Result<(), String>
             login.hotel_slug
         ));
     }
-    if !login.can("chat.conversation.read") {
+    if !login.can(crate::model::Capability::ConversationRead) {
         return Err(format!(
             "{user} has no permission to read guest chat (chat.conversation.read). Ask a manager to grant it."
         ));

@@ -6,6 +6,35 @@ use serde::{Deserialize, Serialize};
 
 pub type ConversationId = i64;
 pub type MessageId = i64;
+/// A room's number, as the contract gives it (an integer).
+pub type RoomNumber = i64;
+
+/// What a staff member may do (the login's `allowed_capabilities`, contract section 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Capability {
+    ConversationRead,
+    MessageSend,
+    ConversationAssign,
+    AttachmentUpload,
+    AttachmentDelete,
+    MessageModerate,
+    GuestRespond,
+}
+
+impl Capability {
+    /// The name the server uses.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Capability::ConversationRead => "chat.conversation.read",
+            Capability::MessageSend => "chat.message.send",
+            Capability::ConversationAssign => "chat.conversation.assign",
+            Capability::AttachmentUpload => "chat.attachment.upload",
+            Capability::AttachmentDelete => "chat.attachment.delete",
+            Capability::MessageModerate => "chat.message.moderate",
+            Capability::GuestRespond => "chat.guest.respond",
+        }
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Draft {

@@ -91,7 +91,7 @@ async fn send_files_with_text_and_progress() {
     );
     assert_eq!(reports.last().copied(), Some((total, total)));
     assert!(notice(&h).contains("Sent 2 files"), "{}", notice(&h));
-    assert_eq!(h.app.composer.text, "", "the text went with the files");
+    assert_eq!(h.app.composer.text(), "", "the text went with the files");
     let stored = h.api.messages(conv, 5, None).await.unwrap();
     let m = stored
         .iter()
@@ -132,7 +132,7 @@ async fn limits_are_checked_before_upload_and_the_text_stays() {
         h.key(KeyCode::Enter);
         assert!(h.until(10, |a| a.uploading.is_none()).await);
         assert!(notice(&h).contains(says), "{}", notice(&h));
-        assert_eq!(h.app.composer.text, "keep me");
+        assert_eq!(h.app.composer.text(), "keep me");
     }
     assert_eq!(
         h.api.messages(conv, 50, None).await.unwrap().len(),
@@ -165,7 +165,8 @@ async fn edit_and_delete_own_messages_with_confirmation() {
     h.key(KeyCode::Char('y'));
     assert!(h.until(10, |a| a.composer.editing.is_none()).await);
     assert_eq!(
-        h.app.composer.text, "a draft in progress",
+        h.app.composer.text(),
+        "a draft in progress",
         "the draft came back"
     );
     let m = &h.app.threads[&conv].messages[&mine];
@@ -253,7 +254,7 @@ async fn the_deployments_500s_change_nothing_and_say_so() {
     );
     assert_eq!(h.app.threads[&conv].messages[&mine].message, original);
     assert!(
-        h.app.composer.text.ends_with("(updated)"),
+        h.app.composer.text().ends_with("(updated)"),
         "what was typed is still there"
     );
     // Esc gives up the edit and goes back to the thread.
@@ -327,7 +328,7 @@ async fn without_rights_the_actions_are_not_offered() {
         hotel_name: "h".into(),
         capabilities: vec!["chat.conversation.read".into()],
     };
-    let allowed = |c: &str| me.can(c);
+    let allowed = |c: frontdesk::model::Capability| me.can(c);
     let keymap = frontdesk::app::keymap::Keymap::default();
     let offered: Vec<_> = keymap.visible(&allowed).map(|r| r.base.action).collect();
     use frontdesk::app::keymap::Action;

@@ -121,8 +121,8 @@ fn models_keep_what_matters() {
         .find(|(n, _)| n.starts_with("01-"))
         .unwrap();
     let login: Login = serde_json::from_value(v["response"]["body"].clone()).unwrap();
-    assert!(login.can("chat.message.send"));
-    assert!(!login.can("chat.message.moderate"));
+    assert!(login.can(frontdesk::model::Capability::MessageSend));
+    assert!(!login.can(frontdesk::model::Capability::MessageModerate));
     assert_eq!(login.hotel_display_name(), "Hotel Killarney");
 }
 

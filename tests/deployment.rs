@@ -395,7 +395,7 @@ async fn a_turned_over_room_shows_its_earlier_stay_apart() {
     assert!(matches!(h.app.overlay, Overlay::Confirm { .. }));
     h.key(KeyCode::Char('n'));
     assert!(h.app.pending.is_empty());
-    assert_eq!(h.app.composer.text, "Did you leave a charger?");
+    assert_eq!(h.app.composer.text(), "Did you leave a charger?");
 
     // `o 103` opens the current stay from the list, without from-room.
     h.key(KeyCode::Esc);

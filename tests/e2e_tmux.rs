@@ -128,7 +128,11 @@ async fn staff_api_as(base: &str, user: &str) -> frontdesk::api::StaffApi {
 
 async fn copies_in_room(base: &str, room: u32, text: &str) -> usize {
     let api = staff_api(base).await;
-    let conv = api.from_room(room).await.unwrap().conversation_id;
+    let conv = api
+        .from_room(i64::from(room))
+        .await
+        .unwrap()
+        .conversation_id;
     api.messages(conv, 50, None)
         .await
         .unwrap()

@@ -417,7 +417,7 @@ fn a_dead_server_and_a_stale_list_are_said() {
 #[test]
 fn hints_at_80_columns_are_whole_and_end_with_help() {
     let app = hotel((80, 24));
-    let allowed = |c: &str| app.me.can(c);
+    let allowed = |c: frontdesk::model::Capability| app.me.can(c);
     let line = frontdesk::ui::hint_line(&app, frontdesk::app::keymap::Scope::List, &allowed, 80);
     assert!(frontdesk::text::width(&line) <= 80, "{line}");
     assert!(

@@ -743,7 +743,10 @@ impl StaffApi {
     }
 
     /// 7. Opens (or starts) the thread of a room by its number.
-    pub async fn from_room(&self, room_number: u32) -> Result<FromRoomResult, ApiError> {
+    pub async fn from_room(
+        &self,
+        room_number: crate::model::RoomNumber,
+    ) -> Result<FromRoomResult, ApiError> {
         let rel = format!("conversations/from-room/{room_number}/");
         self.chat(Method::POST, &rel, caps::ROOM_HISTORY, |r| r)
             .await

@@ -214,7 +214,8 @@ pub struct Login {
 }
 
 impl Login {
-    pub fn can(&self, capability: &str) -> bool {
+    pub fn can(&self, capability: crate::model::Capability) -> bool {
+        let capability = capability.as_str();
         self.allowed_capabilities.iter().any(|c| c == capability)
     }
 

@@ -4,15 +4,29 @@ use super::*;
 
 #[derive(Debug, Clone, Default)]
 pub struct Composer {
-    pub text: String,
+    /// Private, with the cursor: every change goes through methods that keep the cursor on a
+    /// char boundary.
+    text: String,
     /// Byte index into `text`, always on a char boundary.
-    pub cursor: usize,
+    cursor: usize,
     pub reply_to: Option<MessageId>,
     /// Editing one of our messages; the draft it replaced comes back afterwards.
     pub editing: Option<(MessageId, Draft)>,
 }
 
 impl Composer {
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+    /// The text before the cursor.
+    pub fn before_cursor(&self) -> &str {
+        &self.text[..self.cursor]
+    }
+    /// Replaces the whole text; the cursor goes to its end.
+    pub(crate) fn set_text(&mut self, text: &str) {
+        self.text = text.to_string();
+        self.cursor = self.text.len();
+    }
     pub(crate) fn insert(&mut self, s: &str) {
         self.text.insert_str(self.cursor, s);
         self.cursor += s.len();

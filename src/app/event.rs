@@ -38,7 +38,7 @@ pub enum Event {
         result: Result<ClaimResult, ApiError>,
     },
     RoomOpened {
-        room: u32,
+        room: RoomNumber,
         result: Result<FromRoomResult, ApiError>,
     },
     EditorDone(Result<String, String>),
@@ -161,7 +161,7 @@ pub enum Command {
     /// Send [`Event::RetryList`] after this many seconds.
     RetryListIn(u64),
     Claim(ConversationId),
-    FromRoom(u32),
+    FromRoom(RoomNumber),
     SaveDrafts(Vec<(ConversationId, Draft)>),
     SaveOutbox(Vec<PendingReply>),
     /// Ctrl-Z: hand the terminal back to the shell until `fg`.

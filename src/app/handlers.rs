@@ -239,7 +239,7 @@ impl App {
 
     pub(crate) fn on_room_opened(
         &mut self,
-        room: u32,
+        room: RoomNumber,
         result: Result<FromRoomResult, ApiError>,
     ) -> Vec<Command> {
         match result {
@@ -305,8 +305,7 @@ impl App {
     pub(crate) fn on_editor_done(&mut self, result: Result<String, String>) -> Vec<Command> {
         match result {
             Ok(text) => {
-                self.composer.text = text.trim_end_matches('\n').to_string();
-                self.composer.cursor = self.composer.text.len();
+                self.composer.set_text(text.trim_end_matches('\n'));
                 self.focus = Focus::Composer;
             }
             Err(e) => self.notice(Level::Error, format!("Editor: {e}")),

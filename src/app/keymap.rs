@@ -3,6 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::model::Capability;
+
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize, serde::Serialize,
 )]
@@ -90,11 +92,11 @@ pub struct Binding {
     /// Shown in the hint bar when its scope is focused.
     pub hint: bool,
     /// The capability the staff member needs for this action (hidden without it).
-    pub needs: Option<&'static str>,
+    pub needs: Option<Capability>,
 }
 
 macro_rules! bind {
-    ([$($scope:ident),+], $label:literal, $action:ident, $help:literal, $hint:literal, [$($key:expr),+ $(,)?] $(, $needs:literal)?) => {
+    ([$($scope:ident),+], $label:literal, $action:ident, $help:literal, $hint:literal, [$($key:expr),+ $(,)?] $(, $needs:ident)?) => {
         Binding {
             keys: &[$($key),+],
             label: $label,
@@ -106,7 +108,7 @@ macro_rules! bind {
         }
     };
     (@needs) => { None };
-    (@needs $needs:literal) => { Some($needs) };
+    (@needs $needs:ident) => { Some(Capability::$needs) };
 }
 
 #[rustfmt::skip]
@@ -123,14 +125,14 @@ pub static KEYMAP: &[Binding] = &[
     bind!([List], "Enter", Open, "open the conversation and reply", true, [k(KeyCode::Enter)]),
     bind!([List, Thread], "n", NextUnread, "next unread conversation", true, [ch('n')]),
     bind!([List], "/", Filter, "filter by room or guest", true, [ch('/')]),
-    bind!([List], "o", OpenRoom, "open or start a room's thread", true, [ch('o')], "chat.conversation.read"),
-    bind!([List, Thread], "c", Claim, "claim the conversation", true, [ch('c')], "chat.conversation.assign"),
+    bind!([List], "o", OpenRoom, "open or start a room's thread", true, [ch('o')], ConversationRead),
+    bind!([List, Thread], "c", Claim, "claim the conversation", true, [ch('c')], ConversationAssign),
     bind!([Thread], "j/↓", Down, "select the next message", false, [ch('j'), k(KeyCode::Down)]),
     bind!([Thread], "k/↑", Up, "select the previous message", false, [ch('k'), k(KeyCode::Up)]),
-    bind!([Thread], "i/Enter", Write, "write a reply", true, [ch('i'), k(KeyCode::Enter)], "chat.message.send"),
-    bind!([Thread], "r", QuoteReply, "reply quoting the selected message", true, [ch('r')], "chat.message.send"),
-    bind!([Thread], "t", Canned, "insert a canned reply", false, [ch('t')], "chat.message.send"),
-    bind!([Thread], "R", Retry, "retry a failed reply", false, [ch('R')], "chat.message.send"),
+    bind!([Thread], "i/Enter", Write, "write a reply", true, [ch('i'), k(KeyCode::Enter)], MessageSend),
+    bind!([Thread], "r", QuoteReply, "reply quoting the selected message", true, [ch('r')], MessageSend),
+    bind!([Thread], "t", Canned, "insert a canned reply", false, [ch('t')], MessageSend),
+    bind!([Thread], "R", Retry, "retry a failed reply", false, [ch('R')], MessageSend),
     bind!([Thread], "Esc/q", Leave, "back to the list", false, [k(KeyCode::Esc), ch('q')]),
     bind!([List], "Esc", Leave, "clear the filter", false, [k(KeyCode::Esc)]),
     bind!([Everywhere], "PgUp", PageUp, "scroll the thread up a page", false, [k(KeyCode::PageUp)]),
@@ -141,17 +143,17 @@ pub static KEYMAP: &[Binding] = &[
     bind!([List], "End/G", Bottom, "last conversation", false, [k(KeyCode::End), ch('G')]),
     bind!([List, Thread], "Ctrl-D", HalfPageDown, "half a page down", false, [ctrl('d')]),
     bind!([List, Thread], "Ctrl-U", HalfPageUp, "half a page up", false, [ctrl('u')]),
-    bind!([Composer], "Enter", Send, "send the reply", true, [k(KeyCode::Enter)], "chat.message.send"),
+    bind!([Composer], "Enter", Send, "send the reply", true, [k(KeyCode::Enter)], MessageSend),
     bind!([Composer], "Alt-Enter", Newline, "new line", true, [alt(KeyCode::Enter), Key { code: KeyCode::Enter, mods: KeyModifiers::SHIFT }, ctrl('j')]),
     bind!([Composer], "Ctrl-E", Editor, "edit the reply in $EDITOR", true, [ctrl('e')]),
     bind!([Composer], "Ctrl-T", Canned, "insert a canned reply", true, [ctrl('t')]),
     bind!([Composer], "Ctrl-X", ClearQuote, "stop quoting", false, [ctrl('x')]),
-    bind!([Thread], "a", Attach, "send files (Tab completes paths)", true, [ch('a')], "chat.attachment.upload"),
-    bind!([Composer], "Ctrl-A", Attach, "send files with this text", true, [ctrl('a')], "chat.attachment.upload"),
-    bind!([Thread], "e", Edit, "edit your selected message", false, [ch('e')], "chat.message.send"),
-    bind!([Thread], "d", Delete, "delete the selected message", false, [ch('d')], "chat.message.send"),
-    bind!([Thread], "D", HardDelete, "delete the message for good", false, [ch('D')], "chat.message.moderate"),
-    bind!([Thread], "x", DeleteAttachment, "delete the message's attachment", false, [ch('x')], "chat.attachment.delete"),
+    bind!([Thread], "a", Attach, "send files (Tab completes paths)", true, [ch('a')], AttachmentUpload),
+    bind!([Composer], "Ctrl-A", Attach, "send files with this text", true, [ctrl('a')], AttachmentUpload),
+    bind!([Thread], "e", Edit, "edit your selected message", false, [ch('e')], MessageSend),
+    bind!([Thread], "d", Delete, "delete the selected message", false, [ch('d')], MessageSend),
+    bind!([Thread], "D", HardDelete, "delete the message for good", false, [ch('D')], MessageModerate),
+    bind!([Thread], "x", DeleteAttachment, "delete the message's attachment", false, [ch('x')], AttachmentDelete),
     bind!([Thread], "y", Copy, "copy link or text (OSC 52)", false, [ch('y')]),
     bind!([Composer], "Esc", Leave, "leave the composer (draft kept)", true, [k(KeyCode::Esc)]),
 ];
@@ -332,7 +334,7 @@ impl Keymap {
         &self,
         scope: Scope,
         ev: &KeyEvent,
-        allowed: &dyn Fn(&str) -> bool,
+        allowed: &dyn Fn(Capability) -> bool,
     ) -> Option<Action> {
         let usable = |r: &&Row| r.base.needs.is_none_or(allowed);
         let hit = |r: &&Row, s: Scope| r.applies_in(s) && r.keys.iter().any(|key| matches(key, ev));
@@ -352,7 +354,7 @@ impl Keymap {
     /// The rows to list in help or the hint bar, for a staff member's capabilities.
     pub fn visible<'a>(
         &'a self,
-        allowed: &'a dyn Fn(&str) -> bool,
+        allowed: &'a dyn Fn(Capability) -> bool,
     ) -> impl Iterator<Item = &'a Row> + 'a {
         self.rows
             .iter()
@@ -386,7 +388,7 @@ pub fn action_name(a: Action) -> String {
 impl Keymap {
     /// The keys that act everywhere, popups included (quit, suspend): resolved before any
     /// popup's own keys, so Ctrl-C quits wherever the desk is.
-    pub fn global(&self, ev: &KeyEvent, allowed: &dyn Fn(&str) -> bool) -> Option<Action> {
+    pub fn global(&self, ev: &KeyEvent, allowed: &dyn Fn(Capability) -> bool) -> Option<Action> {
         self.rows
             .iter()
             .filter(|r| r.base.needs.is_none_or(allowed))
@@ -396,7 +398,7 @@ impl Keymap {
     }
 }
 
-pub fn lookup(scope: Scope, ev: &KeyEvent, allowed: &dyn Fn(&str) -> bool) -> Option<Action> {
+pub fn lookup(scope: Scope, ev: &KeyEvent, allowed: &dyn Fn(Capability) -> bool) -> Option<Action> {
     Keymap::default().lookup(scope, ev, allowed)
 }
 
@@ -410,7 +412,7 @@ mod tests {
 
     #[test]
     fn scope_first_then_global() {
-        let all = |_: &str| true;
+        let all = |_: Capability| true;
         assert_eq!(
             lookup(
                 Scope::List,
@@ -447,7 +449,7 @@ mod tests {
 
     #[test]
     fn capabilities_hide_actions() {
-        let none = |_: &str| false;
+        let none = |_: Capability| false;
         assert_eq!(
             lookup(
                 Scope::Thread,
@@ -518,7 +520,7 @@ mod override_tests {
     #[test]
     fn overrides_replace_keys_and_labels() {
         let map = Keymap::with_overrides(&[(Action::NextUnread, vec!["u".into()])]).unwrap();
-        let all = |_: &str| true;
+        let all = |_: Capability| true;
         let u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::NONE);
         let n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE);
         assert_eq!(map.lookup(Scope::List, &u, &all), Some(Action::NextUnread));

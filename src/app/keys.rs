@@ -110,7 +110,7 @@ impl App {
                 return vec![Command::Upload {
                     conversation,
                     files,
-                    text: self.composer.text.clone(),
+                    text: self.composer.text().to_string(),
                     reply_to: self.composer.reply_to,
                     after_id: self.threads.get(&conversation).and_then(|t| t.newest_id()),
                 }];
@@ -338,7 +338,7 @@ impl App {
             }
             Action::Send if self.composer.editing.is_some() => {
                 if let Some((id, _)) = self.composer.editing {
-                    let text = self.composer.text.trim().to_string();
+                    let text = self.composer.text().trim().to_string();
                     if text.is_empty() {
                         self.notice(Level::Info, "An edit cannot be empty; d deletes instead");
                     } else {
@@ -369,7 +369,7 @@ impl App {
                 };
             }
             Action::Editor if self.open.is_some() => {
-                return vec![Command::OpenEditor(self.composer.text.clone())];
+                return vec![Command::OpenEditor(self.composer.text().to_string())];
             }
             Action::Canned => {
                 if self.canned.is_empty() {
@@ -522,7 +522,7 @@ impl App {
             self.notice(Level::Info, "Select a message first (j/k)");
             return vec![];
         };
-        let moderator = self.me.can("chat.message.moderate");
+        let moderator = self.me.can(Capability::MessageModerate);
         if !self.is_mine(&m) && !moderator {
             self.notice(
                 Level::Info,
@@ -561,7 +561,7 @@ impl App {
             self.notice(Level::Info, "The selected message has no attachment");
             return vec![];
         };
-        if !self.is_mine(&m) && !self.me.can("chat.message.moderate") {
+        if !self.is_mine(&m) && !self.me.can(Capability::MessageModerate) {
             self.notice(Level::Info, "Only your own attachments can be deleted");
             return vec![];
         }

@@ -162,11 +162,12 @@ impl App {
             }
             KeyCode::Enter => {
                 self.overlay = Overlay::None;
-                return match text.trim().parse::<u32>() {
+                // Digits only (the prompt takes no other key), so a room number is never negative.
+                return match text.trim().parse::<u32>().map(RoomNumber::from) {
                     // The list's conversation for the room's current stay, when it has one:
                     // from-room fails for a room with two stays and sends its whole history
                     // (contract 4.9, 4.11).
-                    Ok(room) => match self.current_conversation_of_room(i64::from(room)) {
+                    Ok(room) => match self.current_conversation_of_room(room) {
                         Some(id) => self.open_conversation(id, Focus::Composer),
                         None => vec![Command::FromRoom(room)],
                     },

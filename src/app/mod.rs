@@ -14,7 +14,7 @@ mod polling;
 mod stays;
 mod update;
 
-pub use crate::model::{Draft, PendingReply, ReplyState};
+pub use crate::model::{Capability, Draft, PendingReply, ReplyState, RoomNumber};
 pub use composer::Composer;
 pub use event::{Command, Event};
 use polling::MARK_READ_EVERY_SECS;
@@ -154,8 +154,8 @@ pub struct Me {
 }
 
 impl Me {
-    pub fn can(&self, cap: &str) -> bool {
-        self.capabilities.iter().any(|c| c == cap)
+    pub fn can(&self, cap: Capability) -> bool {
+        self.capabilities.iter().any(|c| c == cap.as_str())
     }
 }
 
@@ -227,7 +227,7 @@ pub struct App {
     watched_conversations: std::collections::HashSet<ConversationId>,
     watched_bookings: std::collections::HashSet<String>,
     /// The newest conversation of each room: older ones are earlier stays.
-    newest_by_room: HashMap<i64, ConversationId>,
+    newest_by_room: HashMap<RoomNumber, ConversationId>,
     last_alert: Option<DateTime<Utc>>,
     held_alerts: u32,
     marked_at: HashMap<ConversationId, DateTime<Utc>>,
@@ -321,8 +321,8 @@ impl App {
         move |prev, m| layout::message_height(self, prev, m, w)
     }
 
-    fn allowed(&self) -> impl Fn(&str) -> bool + '_ {
-        |cap: &str| self.me.can(cap)
+    fn allowed(&self) -> impl Fn(Capability) -> bool + '_ {
+        |cap: Capability| self.me.can(cap)
     }
 
     fn notice(&mut self, level: Level, text: impl Into<String>) {

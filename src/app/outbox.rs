@@ -38,7 +38,7 @@ impl App {
         let Some(conv) = self.open else {
             return vec![];
         };
-        if self.composer.text.trim().is_empty() {
+        if self.composer.text().trim().is_empty() {
             self.notice(Level::Info, "Nothing to send");
             return vec![];
         }

@@ -76,7 +76,7 @@ impl App {
     }
 
     /// The room's current conversation in the list, if it has one.
-    pub fn current_conversation_of_room(&self, room: i64) -> Option<ConversationId> {
+    pub fn current_conversation_of_room(&self, room: RoomNumber) -> Option<ConversationId> {
         self.newest_by_room.get(&room).copied()
     }
 

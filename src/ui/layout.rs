@@ -28,7 +28,7 @@ pub struct Areas {
 
 fn composer_height(app: &App, width: u16) -> u16 {
     let inner = width.saturating_sub(2).max(1) as usize;
-    let lines: usize = crate::text::wrap(&app.composer.text, inner).len();
+    let lines: usize = crate::text::wrap(app.composer.text(), inner).len();
     let quote = usize::from(app.composer.reply_to.is_some());
     (lines + quote + 2).clamp(3, 10) as u16
 }

@@ -13,6 +13,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use crate::app::keymap::Scope;
 use crate::app::thread::{Fetch, Scroll};
 use crate::app::{App, Connection, Focus, Level, Overlay, ReplyState};
+use crate::model::Capability;
 use crate::text;
 use layout::LIST_ROW_HEIGHT;
 pub use theme::Theme;
@@ -435,7 +436,7 @@ fn draw_thread(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) -> Vec<layo
 
 fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     let focused = app.focus == Focus::Composer;
-    let may_send = app.me.can("chat.message.send");
+    let may_send = app.me.can(Capability::MessageSend);
     let title = if app.composer.editing.is_some() {
         " Edit your message (Enter saves, Esc cancels) ".to_string()
     } else if let Some(u) = app.uploading {
@@ -467,10 +468,10 @@ fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         ));
     }
     let quote_rows = lines.len();
-    if app.composer.text.is_empty() && !focused {
+    if app.composer.text().is_empty() && !focused {
         lines.push(Line::styled("Press Enter or i to write…", theme.dim));
     } else {
-        for l in text::wrap(&text::sanitize(&app.composer.text), w) {
+        for l in text::wrap(&text::sanitize(app.composer.text()), w) {
             lines.push(Line::raw(l));
         }
     }
@@ -481,7 +482,7 @@ fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         inner,
     );
     if focused && app.overlay == Overlay::None {
-        let before = &app.composer.text[..app.composer.cursor.min(app.composer.text.len())];
+        let before = app.composer.before_cursor();
         let wrapped = text::wrap(&text::sanitize(before), w);
         let row = quote_rows + wrapped.len().saturating_sub(1);
         let col = wrapped.last().map(|l| text::width(l)).unwrap_or(0);
@@ -518,14 +519,19 @@ fn draw_hints(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         (_, Focus::Thread) => Scope::Thread,
         (_, Focus::Composer) => Scope::Composer,
     };
-    let allowed = |cap: &str| app.me.can(cap);
+    let allowed = |cap: Capability| app.me.can(cap);
     let line = hint_line(app, scope, &allowed, r.width as usize);
     frame.render_widget(Paragraph::new(line).style(theme.dim), r);
 }
 
 /// The hint bar: the scope's most useful keys first, whole hints only, as many as fit, and
 /// "? help" last when there is room (quit and help are always in the help).
-pub fn hint_line(app: &App, scope: Scope, allowed: &dyn Fn(&str) -> bool, width: usize) -> String {
+pub fn hint_line(
+    app: &App,
+    scope: Scope,
+    allowed: &dyn Fn(Capability) -> bool,
+    width: usize,
+) -> String {
     use crate::app::keymap::Action;
     let mut rows: Vec<_> = app
         .keymap
@@ -600,7 +606,7 @@ fn marks(theme: &Theme) -> Vec<Line<'static>> {
 }
 
 fn draw_help(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, top: usize) {
-    let allowed = |cap: &str| app.me.can(cap);
+    let allowed = |cap: Capability| app.me.can(cap);
     let section = |scope: Scope, name: &str| -> Vec<Line<'static>> {
         let mut lines = vec![Line::styled(name.to_string(), theme.accent)];
         for r in app.keymap.visible(&allowed).filter(|r| r.applies_in(scope)) {
@@ -797,10 +803,10 @@ fn draw_attach(
             theme.dim,
         ));
     }
-    let with_text = if app.composer.text.trim().is_empty() {
+    let with_text = if app.composer.text().trim().is_empty() {
         "no message".to_string()
     } else {
-        format!("with your text: {}", text::one_line(&app.composer.text))
+        format!("with your text: {}", text::one_line(app.composer.text()))
     };
     lines.push(Line::styled(text::truncate(&with_text, inner), theme.dim));
     lines.push(Line::styled(
