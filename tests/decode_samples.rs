@@ -168,7 +168,8 @@ fn every_captured_event_maps_to_what_the_app_needs() {
                 "data": captured["data"].to_string(),
             });
             let frame = decode_frame(&raw.to_string()).expect("a captured frame decodes");
-            let events = events_for(&frame);
+            // As the app receives them.
+            let events: Vec<Event> = events_for(&frame).into_iter().map(Event::from).collect();
             let data = &captured["data"];
             let conversation = data["conversation_id"]
                 .as_i64()

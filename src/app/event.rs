@@ -203,3 +203,35 @@ pub enum Command {
     },
     Quit,
 }
+
+impl From<crate::live::LiveEvent> for Event {
+    fn from(e: crate::live::LiveEvent) -> Event {
+        use crate::live::{LinkState, LiveEvent};
+        match e {
+            LiveEvent::GuestWrote {
+                conversation,
+                message_id,
+                preview,
+                at,
+                booking,
+            } => Event::GuestWrote {
+                conversation,
+                message_id,
+                preview,
+                at,
+                booking,
+            },
+            LiveEvent::Message(m) => Event::LiveMessage(m),
+            LiveEvent::Changed { conversation } => Event::Changed { conversation },
+            LiveEvent::ReadByStaff { conversation } => Event::LiveRead { conversation },
+            LiveEvent::Resync => Event::Resync,
+            LiveEvent::Link(state) => Event::Connection(match state {
+                LinkState::Connecting => Connection::Connecting,
+                LinkState::Live => Connection::Live,
+                LinkState::Partial => Connection::LivePartial,
+                LinkState::Reconnecting { at, attempt } => Connection::Reconnecting { at, attempt },
+                LinkState::Stopped(why) => Connection::Stopped(why),
+            }),
+        }
+    }
+}

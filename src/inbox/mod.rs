@@ -144,11 +144,12 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         });
     }
     let live = config.live.clone().map(|live_config| {
+        let tx = tx.clone();
         crate::live::spawn(
             live_config,
             config.api.clone(),
             config.me.staff_id,
-            tx.clone(),
+            move |e| tx.send(Event::from(e)).is_ok(),
         )
     });
     app.connection = if live.is_some() {

@@ -13,13 +13,16 @@ use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use serde_json::Value;
+
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-use crate::api::{ErrorKind, Message, SenderType, StaffApi};
-use crate::app::{Connection, Event};
+mod protocol;
+
+pub use protocol::*;
+
+use crate::api::{ErrorKind, StaffApi};
 
 #[derive(Debug, Clone)]
 pub struct LiveConfig {
@@ -52,37 +55,6 @@ impl LiveConfig {
     }
 }
 
-/// One decoded Pusher frame.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Frame {
-    pub event: String,
-    pub channel: Option<String>,
-    /// `data` decoded: a JSON string is parsed again; an object stays; absent is Null.
-    pub data: Value,
-}
-
-/// Decodes a frame; never panics on hostile input.
-pub fn decode_frame(text: &str) -> Option<Frame> {
-    let v: Value = crate::api::json::from_slice(text.as_bytes()).ok()?;
-    let event = v.get("event")?.as_str()?.to_string();
-    let channel = v
-        .get("channel")
-        .and_then(|c| c.as_str())
-        .map(str::to_string);
-    let data = match v.get("data") {
-        Some(Value::String(s)) => {
-            crate::api::json::from_slice(s.as_bytes()).unwrap_or(Value::String(s.clone()))
-        }
-        Some(other) => other.clone(),
-        None => Value::Null,
-    };
-    Some(Frame {
-        event,
-        channel,
-        data,
-    })
-}
-
 /// What a close code asks of the client (contract section 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CloseAction {
@@ -109,88 +81,25 @@ pub fn backoff(attempt: u32, cap: Duration) -> Duration {
     base.mul_f64(jitter).min(cap).max(Duration::from_secs(1))
 }
 
-/// What the app should hear about a frame.
-pub fn events_for(frame: &Frame) -> Vec<Event> {
-    let d = &frame.data;
-    let conv = |v: &Value| v.get("conversation_id").and_then(Value::as_i64);
-    match frame.event.as_str() {
-        "new-guest-message" => match (conv(d), d.get("message_id").and_then(Value::as_i64)) {
-            (Some(conversation), Some(message_id)) => vec![Event::GuestWrote {
-                conversation,
-                message_id,
-                booking: d
-                    .get("booking_id")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                preview: d
-                    .get("guest_message")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                at: d
-                    .get("timestamp")
-                    .and_then(Value::as_str)
-                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                    .map(|t| t.with_timezone(&chrono::Utc)),
-            }],
-            _ => vec![],
-        },
-        "realtime_event" | "chat.message.created" => {
-            if d.get("category").and_then(Value::as_str) != Some("guest_chat") {
-                return vec![];
-            }
-            let Some(payload) = d.get("payload") else {
-                return vec![];
-            };
-            match message_from_payload(payload) {
-                Some(m) if m.attachments.is_empty() && !has_attachments(payload) => {
-                    vec![Event::LiveMessage(Box::new(m))]
-                }
-                // Attachments are not in the event: read the thread instead.
-                Some(m) => match m.conversation_id {
-                    Some(conversation) => vec![Event::GuestWrote {
-                        conversation,
-                        message_id: m.id,
-                        preview: None,
-                        at: None,
-                        booking: m.booking_id.as_deref().map(str::to_string),
-                    }],
-                    None => vec![],
-                },
-                None => vec![],
-            }
-        }
-        "messages-read-by-staff" => conv(d)
-            .map(|conversation| vec![Event::LiveRead { conversation }])
-            .unwrap_or_default(),
-        "chat.message.read" if d.get("read_by").and_then(Value::as_str) == Some("staff") => conv(d)
-            .map(|conversation| vec![Event::LiveRead { conversation }])
-            .unwrap_or_default(),
-        "chat.message.edited" | "chat.message.deleted" => {
-            let payload = d.get("payload").unwrap_or(d);
-            match conv(payload) {
-                Some(conversation) => vec![Event::Changed { conversation }],
-                None => vec![],
-            }
-        }
-        _ => vec![],
-    }
+/// Where the link reports to; false from it means nobody listens any more.
+#[derive(Clone)]
+struct Reporter {
+    report: std::sync::Arc<dyn Fn(LiveEvent) -> bool + Send + Sync>,
+    closed: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
-fn has_attachments(payload: &Value) -> bool {
-    payload
-        .get("has_attachments")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
-/// Builds a Message from an event payload (it names the author `sender_id`).
-pub fn message_from_payload(payload: &Value) -> Option<Message> {
-    let mut m: Message = serde_json::from_value(payload.clone()).ok()?;
-    if m.sender_type == SenderType::Staff && m.staff.is_none() {
-        m.staff = payload.get("sender_id").and_then(Value::as_i64);
+impl Reporter {
+    fn send(&self, e: LiveEvent) -> bool {
+        let open = (self.report)(e);
+        if !open {
+            self.closed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        open
     }
-    m.conversation_id?;
-    Some(m)
+    fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// What the app tells the realtime link to follow.
@@ -225,9 +134,13 @@ pub fn spawn(
     config: LiveConfig,
     api: StaffApi,
     staff_id: i64,
-    tx: mpsc::UnboundedSender<Event>,
+    report: impl Fn(LiveEvent) -> bool + Send + Sync + 'static,
 ) -> LiveHandle {
     let (control_tx, control_rx) = mpsc::unbounded_channel();
+    let tx = Reporter {
+        report: std::sync::Arc::new(report),
+        closed: Default::default(),
+    };
     let join = tokio::spawn(async move { run(config, api, staff_id, tx, control_rx).await });
     LiveHandle {
         join,
@@ -278,7 +191,7 @@ async fn run(
     config: LiveConfig,
     api: StaffApi,
     staff_id: i64,
-    tx: mpsc::UnboundedSender<Event>,
+    tx: Reporter,
     mut control: mpsc::UnboundedReceiver<Watch>,
 ) {
     let mut attempt: u32 = 0;
@@ -289,7 +202,7 @@ async fn run(
     };
     let mut first = true;
     loop {
-        let _ = tx.send(Event::Connection(Connection::Connecting));
+        tx.send(LiveEvent::Link(LinkState::Connecting));
         let started = Instant::now();
         // Nothing can have been missed before the first connection: the app is loading anyway.
         let link = Link {
@@ -308,7 +221,7 @@ async fn run(
         let wait = match ended {
             Ended::Stop(reason) => {
                 tracing::warn!("realtime stopped: {reason}");
-                let _ = tx.send(Event::Connection(Connection::Stopped(reason)));
+                tx.send(LiveEvent::Link(LinkState::Stopped(reason)));
                 return;
             }
             // At once the first time; a server that keeps asking gets the backoff.
@@ -333,7 +246,7 @@ async fn run(
         if !wait.is_zero() {
             let at = chrono::Utc::now()
                 + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::seconds(1));
-            let _ = tx.send(Event::Connection(Connection::Reconnecting { at, attempt }));
+            tx.send(LiveEvent::Link(LinkState::Reconnecting { at, attempt }));
             tokio::time::sleep(wait).await;
         }
         if tx.is_closed() {
@@ -357,7 +270,7 @@ fn subscribe_frame(channel: &str, auth: Option<&str>) -> WsMessage {
 struct Link<'a> {
     config: &'a LiveConfig,
     api: &'a StaffApi,
-    tx: &'a mpsc::UnboundedSender<Event>,
+    tx: &'a Reporter,
 }
 
 /// The subscriptions of one socket.
@@ -374,11 +287,11 @@ impl Link<'_> {
             .iter()
             .all(|b| subscribed.bookings.contains(b));
         let state = if following.signing == Signing::Works && all {
-            Connection::Live
+            LinkState::Live
         } else {
-            Connection::LivePartial
+            LinkState::Partial
         };
-        let _ = self.tx.send(Event::Connection(state));
+        self.tx.send(LiveEvent::Link(state));
     }
 
     /// Subscribes what `w` names on this socket. False when the socket failed.
@@ -452,22 +365,14 @@ impl Link<'_> {
         let first = tokio::time::timeout(Duration::from_secs(10), ws.next()).await;
         let (socket_id, server_timeout) = match first {
             Ok(Some(Ok(WsMessage::Text(t)))) => match decode_frame(&t) {
-                Some(f) if f.event == "pusher:connection_established" => (
-                    f.data
-                        .get("socket_id")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                    f.data.get("activity_timeout").and_then(Value::as_u64),
-                ),
-                Some(f) if f.event == "pusher:error" => {
-                    let code = f.data.get("code").and_then(Value::as_u64).unwrap_or(0) as u16;
-                    let msg = f
-                        .data
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string();
+                Some(f) if f.name() == EventName::Established => match f.established() {
+                    Some(e) => (e.socket_id, e.activity_timeout),
+                    None => return Ended::Backoff("connection_established without data".into()),
+                },
+                Some(f) if f.name() == EventName::Error => {
+                    let e = f.error();
+                    let code = e.code.unwrap_or(0);
+                    let msg = e.message.unwrap_or_default();
                     return match close_action(code) {
                         CloseAction::Stop => Ended::Stop(format!("{msg} ({code})")),
                         CloseAction::Immediately => Ended::Immediately,
@@ -508,7 +413,7 @@ impl Link<'_> {
         self.report(following, &subscribed);
         if resync {
             // Whatever happened while we were away: re-read the list and the open thread.
-            let _ = tx.send(Event::Resync);
+            tx.send(LiveEvent::Resync);
         }
 
         let mut last_frame = Instant::now();
@@ -552,16 +457,17 @@ impl Link<'_> {
                         tracing::warn!("realtime: undecodable frame ignored");
                         continue;
                     };
-                    match frame.event.as_str() {
-                        "pusher:ping" => {
+                    match frame.name() {
+                        EventName::Ping => {
                             let pong = WsMessage::Text(r#"{"event":"pusher:pong","data":{}}"#.into());
                             if ws.send(pong).await.is_err() {
                                 return Ended::Backoff("send failed".into());
                             }
                         }
-                        "pusher:error" => {
-                            let code = frame.data.get("code").and_then(Value::as_u64).unwrap_or(0) as u16;
-                            let msg = frame.data.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+                        EventName::Error => {
+                            let e = frame.error();
+                            let code = e.code.unwrap_or(0);
+                            let msg = e.message.unwrap_or_default();
                             tracing::warn!("realtime error {code}: {msg}");
                             if (4000..4100).contains(&code) {
                                 return Ended::Stop(format!("{msg} ({code})"));
@@ -569,7 +475,7 @@ impl Link<'_> {
                         }
                         _ => {
                             for e in events_for(&frame) {
-                                if tx.send(e).is_err() {
+                                if !tx.send(e) {
                                     return Ended::Stop("the inbox closed".into());
                                 }
                             }
@@ -602,7 +508,7 @@ mod tests {
         let b = decode_frame(r#"{"event":"e","data":{"n":2}}"#).unwrap();
         assert_eq!(b.data["n"], 2);
         let c = decode_frame(r#"{"event":"pusher:pong"}"#).unwrap();
-        assert_eq!(c.data, Value::Null);
+        assert_eq!(c.data, serde_json::Value::Null);
         assert!(decode_frame("not json").is_none());
         assert!(decode_frame(r#"{"data":{}}"#).is_none());
     }

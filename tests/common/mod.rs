@@ -52,8 +52,12 @@ impl Harness {
             offset: chrono::FixedOffset::east_opt(0).unwrap(),
         };
         let (tx, rx) = mpsc::unbounded_channel();
-        let live =
-            live.map(|cfg| frontdesk::live::spawn(cfg, api.clone(), me.staff_id, tx.clone()));
+        let live = live.map(|cfg| {
+            let tx = tx.clone();
+            frontdesk::live::spawn(cfg, api.clone(), me.staff_id, move |e| {
+                tx.send(Event::from(e)).is_ok()
+            })
+        });
         let app = App::new(me.clone(), clock, (120, 40));
         let mut h = Harness {
             app,
