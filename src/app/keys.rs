@@ -268,7 +268,7 @@ impl App {
             Action::Top if self.focus == Focus::List => self.select_relative(isize::MIN / 2),
             Action::Bottom if self.focus == Focus::List => self.select_relative(isize::MAX / 2),
             Action::HalfPageDown | Action::HalfPageUp if self.focus == Focus::List => {
-                let half = (layout::list_capacity(self) / 2).max(1) as isize;
+                let half = (geometry::list_capacity(self) / 2).max(1) as isize;
                 let down = action == Action::HalfPageDown;
                 self.select_relative(if down { half } else { -half });
             }
@@ -447,7 +447,7 @@ impl App {
     }
 
     pub(crate) fn on_mouse(&mut self, m: MouseEvent) -> Vec<Command> {
-        let areas = layout::areas(self);
+        let areas = geometry::areas(self);
         let inside = |r: Option<ratatui::layout::Rect>| {
             r.is_some_and(|r| {
                 m.column >= r.x
@@ -467,7 +467,8 @@ impl App {
             MouseEventKind::ScrollDown if inside(areas.list) => self.select_relative(1),
             MouseEventKind::Down(_) if inside(areas.list) => {
                 if let Some(list) = areas.list {
-                    let row = (m.row.saturating_sub(list.y + 1) / layout::LIST_ROW_HEIGHT) as usize;
+                    let row =
+                        (m.row.saturating_sub(list.y + 1) / geometry::LIST_ROW_HEIGHT) as usize;
                     if let Some(id) = self.visible_order().get(self.list_offset + row).copied() {
                         return self.open_conversation(id, Focus::Composer);
                     }

@@ -63,7 +63,7 @@ impl App {
     }
 
     pub(crate) fn ensure_list_visible(&mut self) {
-        let rows = layout::list_capacity(self);
+        let rows = geometry::list_capacity(self);
         let order = self.visible_order();
         let Some(pos) = self
             .selected

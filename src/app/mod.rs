@@ -6,6 +6,7 @@ pub mod thread;
 
 mod composer;
 mod event;
+pub mod geometry;
 mod handlers;
 mod keys;
 mod list;
@@ -30,7 +31,6 @@ use crate::api::{
     ApiError, ClaimResult, Conversation, ConversationId, FromRoomResult, MarkReadResult, Message,
     MessageId, SenderType,
 };
-use crate::ui::layout;
 use keymap::{Action, Scope};
 use thread::{Fetch, Thread};
 
@@ -242,8 +242,8 @@ pub struct App {
     list_attempts: u32,
     /// Live message ids applied since the last frame (read by the benchmark trace).
     pub traced_live: Vec<MessageId>,
-    /// Rows per message block, filled by the layout (see `ui::layout::message_height`).
-    pub height_cache: std::cell::RefCell<HashMap<MessageId, (layout::HeightKey, usize)>>,
+    /// Rows per message block: a memo of `geometry::message_height`, a pure function.
+    pub height_cache: std::cell::RefCell<HashMap<MessageId, (crate::model::HeightKey, usize)>>,
     pub dirty: bool,
     pub quit: bool,
 }
@@ -310,15 +310,6 @@ impl App {
     /// What to do first: load the list.
     pub fn start(&mut self) -> Vec<Command> {
         self.load_list()
-    }
-
-    fn thread_view(&self) -> (usize, usize) {
-        layout::thread_view_size(self)
-    }
-
-    pub fn heights(&self) -> impl Fn(Option<&Message>, &Message) -> usize + '_ {
-        let (w, _) = self.thread_view();
-        move |prev, m| layout::message_height(self, prev, m, w)
     }
 
     fn allowed(&self) -> impl Fn(Capability) -> bool + '_ {
@@ -456,23 +447,6 @@ impl App {
             }
         }
         cmds
-    }
-
-    fn with_thread<R>(
-        &mut self,
-        f: impl FnOnce(&mut Thread, usize, &dyn Fn(Option<&Message>, &Message) -> usize) -> R,
-    ) -> Option<R> {
-        let open = self.open?;
-        let (w, h) = self.thread_view();
-        // Heights need &self while the thread is borrowed mutably: take it out briefly.
-        let mut thread = self.threads.remove(&open)?;
-        let r = {
-            let heights =
-                |prev: Option<&Message>, m: &Message| layout::message_height(self, prev, m, w);
-            f(&mut thread, h, &heights)
-        };
-        self.threads.insert(open, thread);
-        Some(r)
     }
 
     /// Applies a message from any source: thread, list preview, badge.

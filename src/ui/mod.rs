@@ -1,7 +1,9 @@
 //! Draws the whole screen from the state. Nothing here changes state or does I/O.
 
-pub mod layout;
 pub mod theme;
+
+/// The geometry the screen is drawn with, shared with `update` (it lives with the app).
+pub use crate::app::geometry as layout;
 
 use chrono::{DateTime, Datelike, Utc};
 use ratatui::Frame;

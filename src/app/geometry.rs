@@ -6,12 +6,13 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
+use super::thread::Thread;
+use super::{App, Focus};
 use crate::api::{Message, SenderType};
-use crate::app::{App, Focus};
 pub use crate::model::LinkSpot;
 use crate::text;
 
-use super::theme::Theme;
+use crate::ui::theme::Theme;
 
 /// Below this width only one pane shows at a time.
 pub const NARROW: u16 = 90;
@@ -103,7 +104,7 @@ pub fn list_capacity(app: &App) -> usize {
 /// every scroll step, and a message's height only changes with its width, content or day break.
 pub fn message_height(app: &App, prev: Option<&Message>, m: &Message, width: usize) -> usize {
     let new_day = prev.is_none_or(|p| local_day(app, p.timestamp) != local_day(app, m.timestamp));
-    let key = HeightKey {
+    let key = crate::model::HeightKey {
         width: width as u32,
         new_day,
         fingerprint: fingerprint(m),
@@ -120,13 +121,6 @@ pub fn message_height(app: &App, prev: Option<&Message>, m: &Message, width: usi
     }
     cache.insert(m.id, (key, h));
     h
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HeightKey {
-    width: u32,
-    new_day: bool,
-    fingerprint: u64,
 }
 
 /// What a message's height depends on, hashed.
@@ -341,4 +335,31 @@ fn centered(label: &str, width: usize, fill: char, style: Style) -> Line<'static
         format!("{}{label}{}", f.repeat(left), f.repeat(right)),
         style,
     )
+}
+
+impl App {
+    pub(crate) fn thread_view(&self) -> (usize, usize) {
+        thread_view_size(self)
+    }
+
+    pub fn heights(&self) -> impl Fn(Option<&Message>, &Message) -> usize + '_ {
+        let (w, _) = self.thread_view();
+        move |prev, m| message_height(self, prev, m, w)
+    }
+
+    pub(crate) fn with_thread<R>(
+        &mut self,
+        f: impl FnOnce(&mut Thread, usize, &dyn Fn(Option<&Message>, &Message) -> usize) -> R,
+    ) -> Option<R> {
+        let open = self.open?;
+        let (w, h) = self.thread_view();
+        // Heights need &self while the thread is borrowed mutably: take it out briefly.
+        let mut thread = self.threads.remove(&open)?;
+        let r = {
+            let heights = |prev: Option<&Message>, m: &Message| message_height(self, prev, m, w);
+            f(&mut thread, h, &heights)
+        };
+        self.threads.insert(open, thread);
+        Some(r)
+    }
 }
