@@ -12,5 +12,6 @@ pub mod log;
 pub mod model;
 pub mod store;
 pub mod text;
+pub mod theme;
 pub mod tui;
 pub mod ui;

@@ -12,7 +12,7 @@ use crate::api::{Message, SenderType};
 pub use crate::model::LinkSpot;
 use crate::text;
 
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// Below this width only one pane shows at a time.
 pub const NARROW: u16 = 90;

@@ -1,7 +1,5 @@
 //! Draws the whole screen from the state. Nothing here changes state or does I/O.
 
-pub mod theme;
-
 /// The geometry the screen is drawn with, shared with `update` (it lives with the app).
 pub use crate::app::geometry as layout;
 
@@ -17,8 +15,8 @@ use crate::app::thread::{Fetch, Scroll};
 use crate::app::{App, Connection, Focus, Level, Overlay, ReplyState};
 use crate::model::Capability;
 use crate::text;
+pub use crate::theme::{self, Theme};
 use layout::LIST_ROW_HEIGHT;
-pub use theme::Theme;
 
 /// The smallest screen the full layout is drawn on.
 const MIN_W: u16 = 20;
