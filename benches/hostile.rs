@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::Harness;
 use common::hostile::*;
-use frontdesk::app::{Command, Focus};
+use frontdesk::app::{Command, Effect, Focus};
 use frontdesk::live::LiveConfig;
 
 fn status_kb(key: &str) -> u64 {
@@ -101,7 +101,7 @@ async fn flood() {
     let bells = h
         .local
         .iter()
-        .filter(|c| matches!(c, Command::Notify { .. }))
+        .filter(|c| matches!(c, Command::Effect(Effect::Notify { .. })))
         .count();
     println!(
         "10 s flood of 30,800 guest messages + 30,800 edit events: {} page reads, {} mark-reads, {} list reads, {bells} bells; {} messages held",

@@ -281,7 +281,7 @@ async fn attachments_can_be_deleted_and_links_copied() {
     let with_file = select(&mut h, conv, "Your invoice is attached");
     h.key(KeyCode::Char('y'));
     assert!(h.local.iter().any(
-        |c| matches!(c, frontdesk::app::Command::Copy(url) if url.contains("invoice-108.pdf"))
+        |c| matches!(c, frontdesk::app::Command::Effect(frontdesk::app::Effect::Copy(url)) if url.contains("invoice-108.pdf"))
     ));
     h.key(KeyCode::Char('x'));
     assert!(

@@ -3,7 +3,7 @@
 use chrono::{FixedOffset, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use frontdesk::api::{ApiError, Conversation, ErrorKind, Message};
-use frontdesk::app::{App, Clock, Command, Event, Focus, Me, ReplyState};
+use frontdesk::app::{App, Clock, Command, Effect, Event, Focus, Job, Me, ReplyState};
 use serde_json::json;
 
 fn app() -> App {
@@ -74,7 +74,7 @@ fn drafts_survive_switching_conversations() {
     let mut a = app();
     a.open_conversation(1, Focus::Composer);
     let cmds = typed(&mut a, "half a reply");
-    assert!(cmds.iter().any(|c| matches!(c, Command::SaveDrafts(d) if d.iter().any(|(id, d)| *id == 1 && d.text == "half a reply"))));
+    assert!(cmds.iter().any(|c| matches!(c, Command::Effect(Effect::SaveDrafts(d)) if d.iter().any(|(id, d)| *id == 1 && d.text == "half a reply"))));
     a.open_conversation(3, Focus::Composer);
     assert_eq!(a.composer.text(), "");
     a.open_conversation(1, Focus::Composer);
@@ -85,23 +85,25 @@ fn drafts_survive_switching_conversations() {
 fn opening_with_newest_on_screen_marks_read_once() {
     let mut a = app();
     let cmds = a.open_conversation(2, Focus::Thread);
-    assert!(cmds.contains(&Command::LoadPage {
+    assert!(cmds.contains(&Command::Job(Job::LoadPage {
         conversation: 2,
         before: None,
         limit: 30
-    }));
+    })));
     let cmds = a.update(Event::PageLoaded {
         conversation: 2,
         limit: 30,
         result: Ok(vec![msg(5, 2, "guest", "towels?")]),
     });
     assert_eq!(
-        cmds.iter().filter(|c| **c == Command::MarkRead(2)).count(),
+        cmds.iter()
+            .filter(|c| **c == Command::Job(Job::MarkRead(2)))
+            .count(),
         1
     );
     // Not again while the first call is in flight.
     let again = a.update(Event::Resize(120, 40));
-    assert!(!again.contains(&Command::MarkRead(2)));
+    assert!(!again.contains(&Command::Job(Job::MarkRead(2))));
     a.update(Event::MarkedRead {
         conversation: 2,
         result: Ok(
@@ -121,9 +123,9 @@ fn no_mark_read_while_the_terminal_is_unfocused() {
         limit: 30,
         result: Ok(vec![msg(5, 2, "guest", "towels?")]),
     });
-    assert!(!cmds.contains(&Command::MarkRead(2)));
+    assert!(!cmds.contains(&Command::Job(Job::MarkRead(2))));
     let cmds = a.update(Event::FocusGained);
-    assert!(cmds.contains(&Command::MarkRead(2)));
+    assert!(cmds.contains(&Command::Job(Job::MarkRead(2))));
 }
 
 #[test]
@@ -132,13 +134,13 @@ fn a_failed_send_keeps_the_text_and_retries_with_a_check() {
     a.open_conversation(1, Focus::Composer);
     typed(&mut a, "On its way");
     let cmds = key(&mut a, KeyCode::Enter);
-    let Some(Command::SendReply {
+    let Some(Command::Job(Job::SendReply {
         local_id,
         check_first: false,
         ..
-    }) = cmds
+    })) = cmds
         .iter()
-        .find(|c| matches!(c, Command::SendReply { .. }))
+        .find(|c| matches!(c, Command::Job(Job::SendReply { .. })))
         .cloned()
     else {
         panic!("{cmds:?}")
@@ -161,10 +163,10 @@ fn a_failed_send_keeps_the_text_and_retries_with_a_check() {
     assert!(
         matches!(
             cmds.first(),
-            Some(Command::SendReply {
+            Some(Command::Job(Job::SendReply {
                 check_first: true,
                 ..
-            })
+            }))
         ),
         "{cmds:?}"
     );
@@ -196,7 +198,9 @@ fn live_duplicates_collapse_and_bump_the_list() {
     assert_eq!(a.order[0], 1, "newest activity first");
     assert_eq!(a.conversations[&1].unread_count, 1, "counted once");
     assert!(
-        first.iter().any(|c| matches!(c, Command::Notify { .. })),
+        first
+            .iter()
+            .any(|c| matches!(c, Command::Effect(Effect::Notify { .. }))),
         "not the open thread: notify"
     );
 }
@@ -227,7 +231,7 @@ fn a_long_gap_resyncs() {
     let mut a = app();
     let later = a.clock.now + chrono::Duration::minutes(30);
     let cmds = a.update(Event::Tick(later));
-    assert!(cmds.contains(&Command::LoadConversations));
+    assert!(cmds.contains(&Command::Job(Job::LoadConversations)));
 }
 
 #[test]
@@ -254,9 +258,9 @@ fn a_401_asks_to_sign_in_and_keeps_what_was_typed() {
     a.open_conversation(1, Focus::Composer);
     typed(&mut a, "Late checkout is fine");
     let cmds = key(&mut a, KeyCode::Enter);
-    let Some(Command::SendReply { local_id, .. }) = cmds
+    let Some(Command::Job(Job::SendReply { local_id, .. })) = cmds
         .iter()
-        .find(|c| matches!(c, Command::SendReply { .. }))
+        .find(|c| matches!(c, Command::Job(Job::SendReply { .. })))
         .cloned()
     else {
         panic!()
@@ -276,9 +280,9 @@ fn a_401_asks_to_sign_in_and_keeps_what_was_typed() {
     let cmds = key(&mut a, KeyCode::Enter);
     assert_eq!(
         cmds,
-        vec![Command::SignIn {
+        vec![Command::Effect(Effect::SignIn {
             password: "demo".into()
-        }]
+        })]
     );
     // A wrong password keeps the prompt open with the reason.
     a.update(Event::SignedIn(Err("Wrong password".into())));
@@ -289,8 +293,8 @@ fn a_401_asks_to_sign_in_and_keeps_what_was_typed() {
     key(&mut a, KeyCode::Enter);
     let cmds = a.update(Event::SignedIn(Ok(())));
     assert_eq!(a.overlay, Overlay::None);
-    assert!(cmds.contains(&Command::LoadConversations));
-    assert!(cmds.iter().any(|c| matches!(c, Command::SendReply { identity, .. } if identity.text == "Late checkout is fine")));
+    assert!(cmds.contains(&Command::Job(Job::LoadConversations)));
+    assert!(cmds.iter().any(|c| matches!(c, Command::Job(Job::SendReply { identity, .. }) if identity.text == "Late checkout is fine")));
     assert_eq!(a.composer.text(), "and a draft");
 }
 
@@ -301,13 +305,13 @@ fn the_outbox_is_written_before_the_send_and_cleared_after() {
     typed(&mut a, "Taxi booked");
     let cmds = key(&mut a, KeyCode::Enter);
     let save = cmds.iter().position(
-        |c| matches!(c, Command::SaveOutbox(o) if o.len() == 1 && o[0].text == "Taxi booked"),
+        |c| matches!(c, Command::Effect(Effect::SaveOutbox(o)) if o.len() == 1 && o[0].text == "Taxi booked"),
     );
     let send = cmds
         .iter()
-        .position(|c| matches!(c, Command::SendReply { .. }));
+        .position(|c| matches!(c, Command::Job(Job::SendReply { .. })));
     assert!(save.unwrap() < send.unwrap(), "{cmds:?}");
-    let Some(Command::SendReply { local_id, .. }) = send.map(|i| cmds[i].clone()) else {
+    let Some(Command::Job(Job::SendReply { local_id, .. })) = send.map(|i| cmds[i].clone()) else {
         panic!()
     };
     // No connection: kept, marked for automatic retry, which checks first.
@@ -324,10 +328,10 @@ fn the_outbox_is_written_before_the_send_and_cleared_after() {
     assert!(
         matches!(
             cmds.as_slice(),
-            [Command::SendReply {
+            [Command::Job(Job::SendReply {
                 check_first: true,
                 ..
-            }]
+            })]
         ),
         "{cmds:?}"
     );
@@ -341,7 +345,7 @@ fn the_outbox_is_written_before_the_send_and_cleared_after() {
     });
     assert!(
         cmds.iter()
-            .any(|c| matches!(c, Command::SaveOutbox(o) if o.is_empty()))
+            .any(|c| matches!(c, Command::Effect(Effect::SaveOutbox(o)) if o.is_empty()))
     );
 }
 
@@ -351,9 +355,9 @@ fn a_rejected_reply_is_not_retried_on_its_own() {
     a.open_conversation(1, Focus::Composer);
     typed(&mut a, "x");
     let cmds = key(&mut a, KeyCode::Enter);
-    let Some(Command::SendReply { local_id, .. }) = cmds
+    let Some(Command::Job(Job::SendReply { local_id, .. })) = cmds
         .iter()
-        .find(|c| matches!(c, Command::SendReply { .. }))
+        .find(|c| matches!(c, Command::Job(Job::SendReply { .. })))
         .cloned()
     else {
         panic!()
@@ -390,11 +394,11 @@ fn an_outbox_from_an_earlier_run_is_checked_then_sent() {
     let cmds = a.restore_outbox(vec![earlier]);
     assert!(matches!(
         cmds.as_slice(),
-        [Command::SendReply {
+        [Command::Job(Job::SendReply {
             local_id: 7,
             check_first: true,
             ..
-        }]
+        })]
     ));
     assert_eq!(a.pending.len(), 1);
     // New replies do not reuse its local id.
@@ -403,7 +407,7 @@ fn an_outbox_from_an_earlier_run_is_checked_then_sent() {
     let cmds = key(&mut a, KeyCode::Enter);
     assert!(
         cmds.iter()
-            .any(|c| matches!(c, Command::SendReply { local_id: 8, .. })),
+            .any(|c| matches!(c, Command::Job(Job::SendReply { local_id: 8, .. }))),
         "{cmds:?}"
     );
 }
@@ -429,8 +433,10 @@ fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
             at,
         }) {
             match c {
-                Command::CheckSoon { .. } => checks += 1,
-                Command::Refresh { .. } | Command::LoadPage { .. } => fetches += 1,
+                Command::Job(Job::CheckSoon { .. }) => checks += 1,
+                Command::Job(Job::Refresh { .. }) | Command::Job(Job::LoadPage { .. }) => {
+                    fetches += 1
+                }
                 _ => {}
             }
         }
@@ -447,10 +453,10 @@ fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
     }
     assert!(
         !a.update(Event::CheckDue { conversation: 1 })
-            .contains(&Command::Refresh {
+            .contains(&Command::Job(Job::Refresh {
                 conversation: 1,
                 limit: frontdesk::app::REFRESH_LIMIT,
-            })
+            }))
     );
     // One that never arrived in full is fetched.
     a.update(Event::GuestWrote {
@@ -462,10 +468,10 @@ fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
     });
     assert!(
         a.update(Event::CheckDue { conversation: 1 })
-            .contains(&Command::Refresh {
+            .contains(&Command::Job(Job::Refresh {
                 conversation: 1,
                 limit: frontdesk::app::REFRESH_LIMIT,
-            })
+            }))
     );
 }
 
@@ -481,9 +487,14 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
         preview: Some("Is the spa".into()),
         at,
     });
-    assert!(cmds.iter().any(|c| matches!(c, Command::Notify { .. })));
     assert!(
-        !cmds.iter().any(|c| matches!(c, Command::Refresh { .. })),
+        cmds.iter()
+            .any(|c| matches!(c, Command::Effect(Effect::Notify { .. })))
+    );
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::Job(Job::Refresh { .. }))),
         "not open: no fetch"
     );
     assert_eq!(a.conversations[&1].unread_count, 1);
@@ -492,7 +503,9 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
     full.timestamp = when;
     let cmds = a.update(Event::LiveMessage(Box::new(full)));
     assert!(
-        !cmds.iter().any(|c| matches!(c, Command::Notify { .. })),
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::Effect(Effect::Notify { .. }))),
         "announced once"
     );
     assert_eq!(a.conversations[&1].unread_count, 1);
@@ -511,7 +524,7 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
                 at: None,
             })
         })
-        .filter(|c| *c == Command::LoadConversations)
+        .filter(|c| *c == Command::Job(Job::LoadConversations))
         .count();
     assert_eq!(n, 1);
 }
@@ -527,7 +540,7 @@ fn what_is_polled_follows_the_realtime_link() {
     assert!(a.update(Event::Poll(PollKind::Thread)).is_empty());
     assert_eq!(
         a.update(Event::Poll(PollKind::List)),
-        vec![Command::LoadConversations]
+        vec![Command::Job(Job::LoadConversations)]
     );
     a.update(Event::ConversationsLoaded(Ok(vec![])));
     a.update(Event::Connection(Connection::LivePartial));
@@ -535,23 +548,23 @@ fn what_is_polled_follows_the_realtime_link() {
     assert!(plan.thread && plan.list && !plan.unread, "{plan:?}");
     assert_eq!(
         a.update(Event::Poll(PollKind::Thread)),
-        vec![Command::Refresh {
+        vec![Command::Job(Job::Refresh {
             conversation: 1,
             limit: POLL_LIMIT
-        }]
+        })]
     );
     a.update(Event::Connection(Connection::Polling));
     assert!(a.poll_plan().unread);
     assert_eq!(
         a.update(Event::Poll(PollKind::Unread)),
-        vec![Command::LoadUnreadCounts]
+        vec![Command::Job(Job::LoadUnreadCounts)]
     );
 }
 
 #[test]
 fn one_list_fetch_at_a_time() {
     let mut a = app();
-    assert_eq!(a.load_list(), vec![Command::LoadConversations]);
+    assert_eq!(a.load_list(), vec![Command::Job(Job::LoadConversations)]);
     assert!(a.load_list().is_empty(), "joins the fetch under way");
     // A note from an unknown conversation joins it too.
     let c = a.update(Event::GuestWrote {
@@ -561,17 +574,17 @@ fn one_list_fetch_at_a_time() {
         preview: None,
         at: None,
     });
-    assert!(!c.contains(&Command::LoadConversations));
+    assert!(!c.contains(&Command::Job(Job::LoadConversations)));
     // When it lands, one more runs for the reasons that came meanwhile.
     let c = a.update(Event::ConversationsLoaded(Ok(vec![])));
     assert_eq!(
         c.iter()
-            .filter(|c| **c == Command::LoadConversations)
+            .filter(|c| **c == Command::Job(Job::LoadConversations))
             .count(),
         1
     );
     let c = a.update(Event::ConversationsLoaded(Ok(vec![])));
-    assert!(!c.contains(&Command::LoadConversations));
+    assert!(!c.contains(&Command::Job(Job::LoadConversations)));
 }
 
 #[test]
@@ -588,7 +601,7 @@ fn a_changed_unread_count_reloads_the_list() {
     let mut b = app();
     assert_eq!(
         b.update(Event::UnreadCounts(counts(3))),
-        vec![Command::LoadConversations]
+        vec![Command::Job(Job::LoadConversations)]
     );
     assert!(a.update(Event::UnreadCounts(counts(1))).len() == 1);
     assert!(a.update(Event::UnreadCounts(counts(1))).is_empty());
@@ -607,11 +620,11 @@ fn a_reply_found_stored_takes_its_error_away() {
     });
     typed(&mut a, "On its way");
     let cmds = key(&mut a, KeyCode::Enter);
-    let Some(Command::SendReply {
+    let Some(Command::Job(Job::SendReply {
         local_id, identity, ..
-    }) = cmds
+    })) = cmds
         .iter()
-        .find(|c| matches!(c, Command::SendReply { .. }))
+        .find(|c| matches!(c, Command::Job(Job::SendReply { .. })))
         .cloned()
     else {
         panic!("{cmds:?}")
@@ -655,10 +668,10 @@ fn a_short_poll_with_a_gap_reads_more() {
         limit: POLL_LIMIT,
         result: Ok(page),
     });
-    assert!(c.contains(&Command::Refresh {
+    assert!(c.contains(&Command::Job(Job::Refresh {
         conversation: 1,
         limit: REFRESH_LIMIT
-    }));
+    })));
     // Overlapping what is held: no more reads.
     let page: Vec<Message> = (21..31).map(|i| msg(i, 1, "guest", "y")).collect();
     let c = a.update(Event::Refreshed {
@@ -666,7 +679,10 @@ fn a_short_poll_with_a_gap_reads_more() {
         limit: POLL_LIMIT,
         result: Ok(page),
     });
-    assert!(!c.iter().any(|c| matches!(c, Command::Refresh { .. })));
+    assert!(
+        !c.iter()
+            .any(|c| matches!(c, Command::Job(Job::Refresh { .. })))
+    );
 }
 
 #[test]
@@ -699,7 +715,9 @@ fn guest_messages_of_another_booking_are_an_earlier_stay() {
     assert_eq!(a.conversation_name(3), "earlier stay, BK-2026-0003");
     assert_eq!(a.author(&old), "Guest of an earlier stay (BK-2026-0003)");
     assert!(
-        !cmds.iter().any(|c| matches!(c, Command::Watch { .. })),
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::Job(Job::Watch { .. }))),
         "an earlier stay's channel is not followed"
     );
 }
@@ -715,14 +733,20 @@ fn only_listed_conversations_get_their_stay_followed() {
         at: None,
     };
     let c = a.update(note(99, "BK-MADE-UP"));
-    assert!(!c.iter().any(|c| matches!(c, Command::Watch { .. })));
+    assert!(
+        !c.iter()
+            .any(|c| matches!(c, Command::Job(Job::Watch { .. })))
+    );
     let c = a.update(note(2, "BK-2026-0002"));
-    assert!(c.contains(&Command::Watch {
+    assert!(c.contains(&Command::Job(Job::Watch {
         conversations: vec![],
         bookings: vec!["BK-2026-0002".into()]
-    }));
+    })));
     let c = a.update(note(2, "BK-2026-0002"));
-    assert!(!c.iter().any(|c| matches!(c, Command::Watch { .. })));
+    assert!(
+        !c.iter()
+            .any(|c| matches!(c, Command::Job(Job::Watch { .. })))
+    );
 }
 
 fn ctrl(a: &mut App, c: char) -> Vec<Command> {
@@ -805,7 +829,7 @@ fn quitting_with_unsent_replies_asks_first() {
         matches!(&a.overlay, Overlay::Confirm { question, .. } if question.contains("1 reply is not confirmed"))
     );
     let c = key(&mut a, KeyCode::Char('y'));
-    assert!(a.quit && c.contains(&Command::Quit));
+    assert!(a.quit && c.contains(&Command::Effect(Effect::Quit)));
 }
 
 #[test]
@@ -944,7 +968,7 @@ fn another_staff_members_reply_is_kept_but_never_sent() {
     assert!(cmds.is_empty(), "{cmds:?}");
     assert!(a.pending.is_empty());
     // Still on disk with the next save.
-    let Command::SaveOutbox(all) = a.save_outbox() else {
+    let Command::Effect(Effect::SaveOutbox(all)) = a.save_outbox() else {
         panic!()
     };
     assert_eq!(all.len(), 1);
@@ -983,7 +1007,7 @@ fn ctrl_c_quits_from_every_popup() {
         a.overlay = popup.clone();
         let cmds = ctrl(&mut a, 'c');
         assert!(a.quit, "Ctrl-C in {popup:?}");
-        assert!(cmds.contains(&Command::Quit));
+        assert!(cmds.contains(&Command::Effect(Effect::Quit)));
     }
     // With unsent replies it asks; a second Ctrl-C is yes.
     let mut a = app();

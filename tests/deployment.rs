@@ -195,7 +195,7 @@ async fn replies_after_a_handoff_end_delivered_once_with_no_error_left() {
 #[tokio::test]
 async fn the_same_canned_reply_twice_reaches_the_guest_twice() {
     use crossterm::event::{KeyEvent, KeyModifiers};
-    use frontdesk::app::{Command, Event};
+    use frontdesk::app::{Command, Event, Job};
     for profile in PROFILES {
         let d = demo(profile).await;
         let mut h = desk(&d, "frontdesk").await;
@@ -217,9 +217,9 @@ async fn the_same_canned_reply_twice_reaches_the_guest_twice() {
             KeyCode::Enter,
             KeyModifiers::NONE,
         )));
-        let Some(Command::SendReply { local_id, .. }) = cmds
+        let Some(Command::Job(Job::SendReply { local_id, .. })) = cmds
             .iter()
-            .find(|c| matches!(c, Command::SendReply { .. }))
+            .find(|c| matches!(c, Command::Job(Job::SendReply { .. })))
             .cloned()
         else {
             panic!("{cmds:?}")
@@ -234,10 +234,10 @@ async fn the_same_canned_reply_twice_reaches_the_guest_twice() {
         let cmds = h.app.update(Event::RetryOutbox);
         assert!(cmds.iter().any(|c| matches!(
             c,
-            Command::SendReply {
+            Command::Job(Job::SendReply {
                 check_first: true,
                 ..
-            }
+            })
         )));
         h.run(cmds);
         assert!(h.until(10, |a| a.pending.is_empty()).await, "{profile:?}");

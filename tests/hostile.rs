@@ -14,7 +14,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use common::Harness;
 use frontdesk::api::ErrorKind;
-use frontdesk::app::{Command, Focus, ReplyState};
+use frontdesk::app::{Command, Effect, Focus, ReplyState};
 use frontdesk::live::LiveConfig;
 use serde_json::json;
 
@@ -183,7 +183,7 @@ async fn a_reply_is_not_delivered_on_a_lie() {
     );
     // The outbox on disk still holds it.
     assert!(h.local.iter().rev().any(|c| matches!(c,
-        Command::SaveOutbox(o) if o.len() == 1)));
+        Command::Effect(Effect::SaveOutbox(o)) if o.len() == 1)));
 }
 
 /// 2,000 guest messages in a second: a few bells, a few reads, not thousands.
@@ -201,7 +201,7 @@ async fn a_flood_of_events_is_a_count_not_a_bell_each() {
     let bells = h
         .local
         .iter()
-        .filter(|c| matches!(c, Command::Notify { .. }))
+        .filter(|c| matches!(c, Command::Effect(Effect::Notify { .. })))
         .count();
     // The harness's clock does not move: one alert, then a count.
     assert!(bells <= 2, "{bells} bells");

@@ -131,7 +131,7 @@ impl App {
         let mut all: Vec<(ConversationId, Draft)> =
             self.drafts.iter().map(|(k, v)| (*k, v.clone())).collect();
         all.sort_by_key(|(k, _)| *k);
-        Command::SaveDrafts(all)
+        Command::Effect(Effect::SaveDrafts(all))
     }
 
     pub(crate) fn on_composer_key(&mut self, key: KeyEvent) -> Vec<Command> {

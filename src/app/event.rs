@@ -121,8 +121,19 @@ pub enum Event {
     RetryList,
 }
 
+/// What `update` asks for. The type says who runs it: a job (the network or a timer, run as an
+/// async task by `inbox::execute`, reporting back with an `Event`) or an effect (the terminal or
+/// the disk, run by the inbox loop itself).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    Job(Job),
+    Effect(Effect),
+}
+
+/// Work for the job executor: reads and writes on the server, timers, the file system, the
+/// realtime link.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
     LoadConversations,
     LoadPage {
         conversation: ConversationId,
@@ -162,10 +173,6 @@ pub enum Command {
     RetryListIn(u64),
     Claim(ConversationId),
     FromRoom(RoomNumber),
-    SaveDrafts(Vec<(ConversationId, Draft)>),
-    SaveOutbox(Vec<PendingReply>),
-    /// Ctrl-Z: hand the terminal back to the shell until `fg`.
-    Suspend,
     CompletePath(String),
     /// Checks the files against the contract's limits, then uploads them with the text.
     Upload {
@@ -191,6 +198,15 @@ pub enum Command {
         message: MessageId,
         attachment: i64,
     },
+}
+
+/// Work the loop does itself: the terminal, the disk, the clipboard, quitting.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    SaveDrafts(Vec<(ConversationId, Draft)>),
+    SaveOutbox(Vec<PendingReply>),
+    /// Ctrl-Z: hand the terminal back to the shell until `fg`.
+    Suspend,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     OpenEditor(String),
@@ -202,6 +218,18 @@ pub enum Command {
         body: String,
     },
     Quit,
+}
+
+impl From<Job> for Command {
+    fn from(j: Job) -> Command {
+        Command::Job(j)
+    }
+}
+
+impl From<Effect> for Command {
+    fn from(e: Effect) -> Command {
+        Command::Effect(e)
+    }
 }
 
 impl From<crate::live::LiveEvent> for Event {

@@ -37,7 +37,7 @@ impl App {
                 Some(open) => self.refresh(open, POLL_LIMIT),
                 None => vec![],
             },
-            PollKind::Unread if plan.unread => vec![Command::LoadUnreadCounts],
+            PollKind::Unread if plan.unread => vec![Command::Job(Job::LoadUnreadCounts)],
             PollKind::List if plan.list => self.load_list(),
             _ => vec![],
         }
@@ -122,7 +122,7 @@ impl App {
             self.list_error = Some(e.summary());
             self.list_retry_at = Some(self.clock.now + chrono::Duration::seconds(wait as i64));
             self.list_again = false;
-            return vec![Command::RetryListIn(wait)];
+            return vec![Command::Job(Job::RetryListIn(wait))];
         }
         if std::mem::take(&mut self.list_again) {
             self.load_list()
@@ -179,7 +179,7 @@ impl App {
         // Asked again meanwhile: once more, a moment later, for all of them.
         let mut again = if self.refresh_again.remove(&conversation) {
             self.refreshing.insert(conversation);
-            vec![Command::RefreshSoon(conversation)]
+            vec![Command::Job(Job::RefreshSoon(conversation))]
         } else {
             vec![]
         };
@@ -231,10 +231,10 @@ impl App {
             }
             Err(e) => self.api_error("Claiming", &e),
         }
-        vec![Command::Refresh {
+        vec![Command::Job(Job::Refresh {
             conversation,
             limit: REFRESH_LIMIT,
-        }]
+        })]
     }
 
     pub(crate) fn on_room_opened(
@@ -386,10 +386,10 @@ impl App {
                 let mut c = self.absorb_message(r.message, false);
                 self.reposition(conversation);
                 c.push(self.save_drafts());
-                c.push(Command::Refresh {
+                c.push(Command::Job(Job::Refresh {
                     conversation,
                     limit: REFRESH_LIMIT,
-                });
+                }));
                 c
             }
             Err(e) => {
@@ -398,10 +398,10 @@ impl App {
                     format!("Files not sent: {e} (your text is kept)"),
                 );
                 // A failed upload can still leave a message behind (contract 4.5).
-                vec![Command::Refresh {
+                vec![Command::Job(Job::Refresh {
                     conversation,
                     limit: REFRESH_LIMIT,
-                }]
+                })]
             }
         }
     }

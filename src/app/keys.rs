@@ -93,7 +93,7 @@ impl App {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Esc => self.overlay = Overlay::None,
-            KeyCode::Tab => return vec![Command::CompletePath(input.clone())],
+            KeyCode::Tab => return vec![Command::Job(Job::CompletePath(input.clone()))],
             KeyCode::Enter if !input.trim().is_empty() => {
                 files.push(input.trim().to_string());
                 input.clear();
@@ -107,13 +107,13 @@ impl App {
                 };
                 self.overlay = Overlay::None;
                 self.uploading = Some(Uploading { sent: 0, total: 0 });
-                return vec![Command::Upload {
+                return vec![Command::Job(Job::Upload {
                     conversation,
                     files,
                     text: self.composer.text().to_string(),
                     reply_to: self.composer.reply_to,
                     after_id: self.threads.get(&conversation).and_then(|t| t.newest_id()),
-                }];
+                })];
             }
             KeyCode::Backspace if input.is_empty() => {
                 files.pop();
@@ -148,9 +148,9 @@ impl App {
             KeyCode::Enter if !password.is_empty() => {
                 *busy = true;
                 *error = None;
-                return vec![Command::SignIn {
+                return vec![Command::Effect(Effect::SignIn {
                     password: std::mem::take(password),
-                }];
+                })];
             }
             KeyCode::Backspace => {
                 password.pop();
@@ -228,7 +228,7 @@ impl App {
             Action::Help => self.overlay = Overlay::Help(0),
             Action::Suspend => {
                 let mut c = self.stash_draft();
-                c.push(Command::Suspend);
+                c.push(Command::Effect(Effect::Suspend));
                 return c;
             }
             Action::Open => {
@@ -369,7 +369,9 @@ impl App {
                 };
             }
             Action::Editor if self.open.is_some() => {
-                return vec![Command::OpenEditor(self.composer.text().to_string())];
+                return vec![Command::Effect(Effect::OpenEditor(
+                    self.composer.text().to_string(),
+                ))];
             }
             Action::Canned => {
                 if self.canned.is_empty() {
@@ -411,7 +413,7 @@ impl App {
                     self.open
                 };
                 if let Some(id) = target {
-                    return vec![Command::Claim(id)];
+                    return vec![Command::Job(Job::Claim(id))];
                 }
             }
             Action::Edit => return self.start_edit(),
@@ -429,7 +431,7 @@ impl App {
                         Level::Info,
                         format!("Copied the {what} to the clipboard (OSC 52)"),
                     );
-                    return vec![Command::Copy(text)];
+                    return vec![Command::Effect(Effect::Copy(text))];
                 }
                 self.notice(Level::Info, "Nothing to copy: select a message first (j/k)");
             }
@@ -442,7 +444,7 @@ impl App {
         self.quit = true;
         let mut c = self.stash_draft();
         c.push(self.save_drafts());
-        c.push(Command::Quit);
+        c.push(Command::Effect(Effect::Quit));
         c
     }
 
@@ -493,25 +495,25 @@ impl App {
             return vec![];
         };
         match then {
-            Confirmed::Edit { message, text } => vec![Command::EditMessage {
+            Confirmed::Edit { message, text } => vec![Command::Job(Job::EditMessage {
                 conversation,
                 message,
                 text,
-            }],
-            Confirmed::Delete { message, hard } => vec![Command::DeleteMessage {
+            })],
+            Confirmed::Delete { message, hard } => vec![Command::Job(Job::DeleteMessage {
                 conversation,
                 message,
                 hard,
-            }],
+            })],
             Confirmed::DeleteAttachment {
                 message,
                 attachment,
             } => {
-                vec![Command::DeleteAttachment {
+                vec![Command::Job(Job::DeleteAttachment {
                     conversation,
                     message,
                     attachment,
-                }]
+                })]
             }
             Confirmed::SendToEarlierStay => self.send_now(),
             Confirmed::Quit => self.quit_now(),

@@ -169,7 +169,7 @@ impl App {
                     // (contract 4.9, 4.11).
                     Ok(room) => match self.current_conversation_of_room(room) {
                         Some(id) => self.open_conversation(id, Focus::Composer),
-                        None => vec![Command::FromRoom(room)],
+                        None => vec![Command::Job(Job::FromRoom(room))],
                     },
                     Err(_) => {
                         self.notice(

@@ -17,7 +17,7 @@ mod update;
 
 pub use crate::model::{Capability, Draft, PendingReply, ReplyState, RoomNumber};
 pub use composer::Composer;
-pub use event::{Command, Event};
+pub use event::{Command, Effect, Event, Job};
 use polling::MARK_READ_EVERY_SECS;
 pub use polling::{PEEK_LIMIT, POLL_LIMIT, PollKind, PollPlan, REFRESH_LIMIT};
 pub use stays::Stay;
@@ -377,17 +377,17 @@ impl App {
         match thread.fetch {
             Fetch::NotStarted => {
                 thread.fetch = Fetch::Loading;
-                cmds.push(Command::LoadPage {
+                cmds.push(Command::Job(Job::LoadPage {
                     conversation: id,
                     before: None,
                     limit,
-                });
+                }));
             }
             // Coming back to a thread: catch up with anything missed.
-            _ => cmds.push(Command::Refresh {
+            _ => cmds.push(Command::Job(Job::Refresh {
                 conversation: id,
                 limit: REFRESH_LIMIT,
-            }),
+            })),
         }
         cmds.extend(self.after_view_change());
         cmds
@@ -413,11 +413,11 @@ impl App {
         drop(heights);
         if wants_older && let Some(t) = self.threads.get_mut(&open) {
             t.fetch = Fetch::Loading;
-            cmds.push(Command::LoadPage {
+            cmds.push(Command::Job(Job::LoadPage {
                 conversation: open,
                 before: oldest,
                 limit: self.page_size,
-            });
+            }));
         }
         let unread = self
             .conversations
@@ -441,9 +441,9 @@ impl App {
             if !recent || self.mark_due.remove(&open) {
                 self.marking.push(open);
                 self.marked_at.insert(open, self.clock.now);
-                cmds.push(Command::MarkRead(open));
+                cmds.push(Command::Job(Job::MarkRead(open)));
             } else if self.mark_scheduled.insert(open) {
-                cmds.push(Command::MarkSoon(open));
+                cmds.push(Command::Job(Job::MarkSoon(open)));
             }
         }
         cmds

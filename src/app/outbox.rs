@@ -10,7 +10,7 @@ impl PendingReply {
         let check_first = self.attempted;
         self.attempted = true;
         self.state = ReplyState::Sending;
-        Command::SendReply {
+        Command::Job(Job::SendReply {
             local_id: self.local_id,
             conversation: self.conversation,
             reply_to: self.reply_to,
@@ -21,7 +21,7 @@ impl PendingReply {
                 first_attempt: self.first_attempt,
             },
             check_first,
-        }
+        })
     }
 
     /// Unsettled: sending, or failed in a way the server may have stored it.
@@ -122,7 +122,7 @@ impl App {
     pub fn save_outbox(&self) -> Command {
         let mut all = self.pending.clone();
         all.extend(self.held_for_others.iter().cloned());
-        Command::SaveOutbox(all)
+        Command::Effect(Effect::SaveOutbox(all))
     }
 
     /// Replies left in the outbox by an earlier run: shown as pending, and each delivered
@@ -251,10 +251,10 @@ impl App {
                 if let Some(c) = conversation {
                     self.reposition(c);
                     // A first reply also adds "X has joined": read the thread's newest.
-                    cmds.push(Command::Refresh {
+                    cmds.push(Command::Job(Job::Refresh {
                         conversation: c,
                         limit: REFRESH_LIMIT,
-                    });
+                    }));
                 }
                 cmds
             }

@@ -44,7 +44,7 @@ impl App {
             return vec![];
         }
         self.list_loading = true;
-        vec![Command::LoadConversations]
+        vec![Command::Job(Job::LoadConversations)]
     }
 
     /// Re-reads what may have been missed: the list and the open thread.
@@ -57,10 +57,10 @@ impl App {
                 .is_some_and(|t| self.clock.now - t < chrono::Duration::seconds(30));
         let mut c = if fresh { vec![] } else { self.load_list() };
         if let Some(open) = self.open {
-            c.push(Command::Refresh {
+            c.push(Command::Job(Job::Refresh {
                 conversation: open,
                 limit: REFRESH_LIMIT,
-            });
+            }));
         }
         c
     }
@@ -100,10 +100,10 @@ impl App {
             return vec![];
         }
         self.refreshing.insert(conversation);
-        vec![Command::Refresh {
+        vec![Command::Job(Job::Refresh {
             conversation,
             limit,
-        }]
+        })]
     }
 
     /// A bell or desktop notification, at most one per few seconds: in a flood the next one
@@ -124,7 +124,7 @@ impl App {
         } else {
             title
         };
-        vec![Command::Notify { title, body }]
+        vec![Command::Effect(Effect::Notify { title, body })]
     }
 
     pub(crate) fn on_refreshed(
@@ -217,7 +217,7 @@ impl App {
             let first = *newest == message_id;
             *newest = (*newest).max(message_id);
             if first {
-                cmds.push(Command::CheckSoon { conversation });
+                cmds.push(Command::Job(Job::CheckSoon { conversation }));
             }
         }
         cmds

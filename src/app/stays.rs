@@ -115,10 +115,10 @@ impl App {
         self.current_booking
             .insert(conv, (booking.to_string(), from_page));
         if self.watched_bookings.insert(booking.to_string()) {
-            vec![Command::Watch {
+            vec![Command::Job(Job::Watch {
                 conversations: vec![],
                 bookings: vec![booking.to_string()],
-            }]
+            })]
         } else {
             vec![]
         }
@@ -144,10 +144,10 @@ impl App {
             .filter(|id| self.watched_conversations.insert(*id))
             .collect();
         if !new.is_empty() {
-            cmds.push(Command::Watch {
+            cmds.push(Command::Job(Job::Watch {
                 conversations: new,
                 bookings: vec![],
-            });
+            }));
         }
         if self.current_booking.is_empty()
             && let Some(first) = self
@@ -156,10 +156,10 @@ impl App {
                 .copied()
                 .find(|id| matches!(self.stay(*id), Stay::Current))
         {
-            cmds.push(Command::Refresh {
+            cmds.push(Command::Job(Job::Refresh {
                 conversation: first,
                 limit: PEEK_LIMIT,
-            });
+            }));
         }
         cmds
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::api::StaffApi;
-use crate::app::{Command, Event, Me, REFRESH_LIMIT};
+use crate::app::{Command, Effect, Event, Job, Me, REFRESH_LIMIT};
 
 /// How a job reports back to the app.
 type Report = std::sync::Arc<dyn Fn(Event) + Send + Sync>;
@@ -50,7 +50,7 @@ pub fn execute(
     cmd: Command,
     tx: &mpsc::UnboundedSender<Event>,
     live: Option<&crate::live::Control>,
-) -> Option<Command> {
+) -> Option<Effect> {
     let api = api.clone();
     let tx = tx.clone();
     let my_name = me.name.clone();
@@ -59,25 +59,30 @@ pub fn execute(
         // The loop has ended: nobody to tell.
         let _ = tx.send(e);
     });
-    match cmd {
-        Command::LoadConversations
-        | Command::LoadPage { .. }
-        | Command::Refresh { .. }
-        | Command::LoadUnreadCounts
-        | Command::RefreshSoon(..)
-        | Command::FromRoom(..) => reads(api, cmd, send),
-        Command::SendReply { .. }
-        | Command::Upload { .. }
-        | Command::EditMessage { .. }
-        | Command::DeleteMessage { .. }
-        | Command::DeleteAttachment { .. }
-        | Command::MarkRead(..)
-        | Command::Claim(..) => writes(api, my_name, staff_id, cmd, send),
-        Command::CompletePath(..)
-        | Command::MarkSoon(..)
-        | Command::RetryListIn(..)
-        | Command::CheckSoon { .. } => later(cmd, send),
-        Command::Watch {
+    let job = match cmd {
+        // Terminal and disk: the caller's to run.
+        Command::Effect(effect) => return Some(effect),
+        Command::Job(job) => job,
+    };
+    match job {
+        Job::LoadConversations
+        | Job::LoadPage { .. }
+        | Job::Refresh { .. }
+        | Job::LoadUnreadCounts
+        | Job::RefreshSoon(..)
+        | Job::FromRoom(..) => reads(api, job, send),
+        Job::SendReply { .. }
+        | Job::Upload { .. }
+        | Job::EditMessage { .. }
+        | Job::DeleteMessage { .. }
+        | Job::DeleteAttachment { .. }
+        | Job::MarkRead(..)
+        | Job::Claim(..) => writes(api, my_name, staff_id, job, send),
+        Job::CompletePath(..)
+        | Job::MarkSoon(..)
+        | Job::RetryListIn(..)
+        | Job::CheckSoon { .. } => later(job, send),
+        Job::Watch {
             conversations,
             bookings,
         } => {
@@ -85,23 +90,14 @@ pub fn execute(
                 live.watch(conversations, bookings);
             }
         }
-        // Terminal and disk: the caller's to run.
-        Command::SaveDrafts(..)
-        | Command::SaveOutbox(..)
-        | Command::OpenEditor(..)
-        | Command::Notify { .. }
-        | Command::SignIn { .. }
-        | Command::Suspend
-        | Command::Copy(..)
-        | Command::Quit => return Some(cmd),
     }
     None
 }
 
 /// Reads of the server.
-fn reads(api: StaffApi, cmd: Command, send: Report) {
-    match cmd {
-        Command::LoadConversations => {
+fn reads(api: StaffApi, job: Job, send: Report) {
+    match job {
+        Job::LoadConversations => {
             tokio::spawn(async move {
                 let result = api.conversation_rows().await;
                 send(Event::ConversationsLoaded(counted(
@@ -111,7 +107,7 @@ fn reads(api: StaffApi, cmd: Command, send: Report) {
                 )));
             });
         }
-        Command::LoadPage {
+        Job::LoadPage {
             conversation,
             before,
             limit,
@@ -126,7 +122,7 @@ fn reads(api: StaffApi, cmd: Command, send: Report) {
                 });
             });
         }
-        Command::Refresh {
+        Job::Refresh {
             conversation,
             limit,
         } => {
@@ -140,10 +136,10 @@ fn reads(api: StaffApi, cmd: Command, send: Report) {
                 });
             });
         }
-        Command::LoadUnreadCounts => {
+        Job::LoadUnreadCounts => {
             tokio::spawn(async move { send(Event::UnreadCounts(api.unread_counts().await)) });
         }
-        Command::RefreshSoon(conversation) => {
+        Job::RefreshSoon(conversation) => {
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 let result = api.message_rows(conversation, REFRESH_LIMIT, None).await;
@@ -155,7 +151,7 @@ fn reads(api: StaffApi, cmd: Command, send: Report) {
                 });
             });
         }
-        Command::FromRoom(room) => {
+        Job::FromRoom(room) => {
             tokio::spawn(async move {
                 let result = api.from_room(room).await;
                 send(Event::RoomOpened { room, result });
@@ -166,9 +162,9 @@ fn reads(api: StaffApi, cmd: Command, send: Report) {
 }
 
 /// Changes on the server, each settled by reading back when the answer proves nothing.
-fn writes(api: StaffApi, my_name: String, staff_id: i64, cmd: Command, send: Report) {
-    match cmd {
-        Command::SendReply {
+fn writes(api: StaffApi, my_name: String, staff_id: i64, job: Job, send: Report) {
+    match job {
+        Job::SendReply {
             local_id,
             conversation,
             reply_to,
@@ -182,7 +178,7 @@ fn writes(api: StaffApi, my_name: String, staff_id: i64, cmd: Command, send: Rep
                 send(Event::ReplySent { local_id, result });
             });
         }
-        Command::Upload {
+        Job::Upload {
             conversation,
             files,
             text,
@@ -255,7 +251,7 @@ fn writes(api: StaffApi, my_name: String, staff_id: i64, cmd: Command, send: Rep
                 });
             });
         }
-        Command::EditMessage {
+        Job::EditMessage {
             conversation,
             message,
             text,
@@ -279,7 +275,7 @@ fn writes(api: StaffApi, my_name: String, staff_id: i64, cmd: Command, send: Rep
                 });
             });
         }
-        Command::DeleteMessage {
+        Job::DeleteMessage {
             conversation,
             message,
             hard,
@@ -303,7 +299,7 @@ fn writes(api: StaffApi, my_name: String, staff_id: i64, cmd: Command, send: Rep
                 });
             });
         }
-        Command::DeleteAttachment {
+        Job::DeleteAttachment {
             conversation,
             message,
             attachment,
@@ -328,7 +324,7 @@ fn writes(api: StaffApi, my_name: String, staff_id: i64, cmd: Command, send: Rep
                 });
             });
         }
-        Command::MarkRead(conversation) => {
+        Job::MarkRead(conversation) => {
             tokio::spawn(async move {
                 let result = api.mark_read(conversation).await;
                 send(Event::MarkedRead {
@@ -337,7 +333,7 @@ fn writes(api: StaffApi, my_name: String, staff_id: i64, cmd: Command, send: Rep
                 });
             });
         }
-        Command::Claim(conversation) => {
+        Job::Claim(conversation) => {
             tokio::spawn(async move {
                 let result = api.claim_settled(conversation, &my_name).await;
                 send(Event::Claimed {
@@ -351,9 +347,9 @@ fn writes(api: StaffApi, my_name: String, staff_id: i64, cmd: Command, send: Rep
 }
 
 /// Timers and the file system.
-fn later(cmd: Command, send: Report) {
-    match cmd {
-        Command::CompletePath(input) => {
+fn later(job: Job, send: Report) {
+    match job {
+        Job::CompletePath(input) => {
             tokio::spawn(async move {
                 let probe = input.clone();
                 if let Ok((completed, choices)) =
@@ -367,19 +363,19 @@ fn later(cmd: Command, send: Report) {
                 }
             });
         }
-        Command::MarkSoon(conversation) => {
+        Job::MarkSoon(conversation) => {
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_secs(3)).await;
                 send(Event::MarkDue(conversation));
             });
         }
-        Command::RetryListIn(secs) => {
+        Job::RetryListIn(secs) => {
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_secs(secs)).await;
                 send(Event::RetryList);
             });
         }
-        Command::CheckSoon { conversation } => {
+        Job::CheckSoon { conversation } => {
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(400)).await;
                 send(Event::CheckDue { conversation });

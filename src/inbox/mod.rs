@@ -18,7 +18,7 @@ use effects::{Trace, notify_bytes, run_editor, spawn_draft_writer, suspend};
 pub use jobs::execute;
 use jobs::sign_in_again;
 
-use crate::app::{App, Clock, Command, Connection, Event, Me, PollKind};
+use crate::app::{App, Clock, Command, Connection, Effect, Event, Me, PollKind};
 pub use crate::model::NotifyMode;
 
 /// How often `unread-count` is read when no socket tells of guest messages.
@@ -207,8 +207,8 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                 continue;
             };
             match effect {
-                Command::Quit => app.quit = true,
-                Command::SaveOutbox(entries) => {
+                Effect::Quit => app.quit = true,
+                Effect::SaveOutbox(entries) => {
                     // Synchronously: the reply is on disk before its request leaves.
                     if let Err(e) = outbox.save(&entries) {
                         tracing::error!("saving the outbox: {e}");
@@ -222,21 +222,21 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                         app.dirty = true;
                     }
                 }
-                Command::Suspend => {
+                Effect::Suspend => {
                     if let Err(e) = final_store.save(&app.drafts_snapshot()) {
                         tracing::error!("saving drafts before suspending: {e}");
                     }
                     suspend(&mut tui);
                     app.dirty = true;
                 }
-                Command::SaveDrafts(d) => {
+                Effect::SaveDrafts(d) => {
                     let _ = drafts_tx.send(Some(d));
                 }
-                Command::OpenEditor(text) => {
+                Effect::OpenEditor(text) => {
                     let result = run_editor(&mut tui, &text);
                     let _ = tx.send(Event::EditorDone(result));
                 }
-                Command::SignIn { password } => {
+                Effect::SignIn { password } => {
                     let api = config.api.clone();
                     let username = config.me.name.clone();
                     let save = config
@@ -249,16 +249,15 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                         let _ = tx.send(Event::SignedIn(r));
                     });
                 }
-                Command::Copy(text) => {
+                Effect::Copy(text) => {
                     tui.write_raw(&osc52(&text));
                 }
-                Command::Notify { title, body } => {
+                Effect::Notify { title, body } => {
                     let bytes = notify_bytes(config.notify, &title, &body);
                     if !bytes.is_empty() {
                         tui.write_raw(&bytes);
                     }
                 }
-                other => tracing::error!("not an effect, not run: {other:?}"),
             }
         }
         if app.quit {

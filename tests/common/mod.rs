@@ -103,7 +103,7 @@ impl Harness {
                 &self.tx,
                 self.live.as_ref().map(|l| &l.control),
             );
-            self.local.extend(effect);
+            self.local.extend(effect.map(Command::Effect));
         }
     }
 
