@@ -12,11 +12,11 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use crate::api::{self, ApiConfig, ErrorKind, Login, PathForm, StaffApi};
 use crate::app::Me;
 use crate::config::Config;
-use crate::demo::{self, DemoConfig, Faults, SeedOptions, ServedPaths};
 use crate::inbox::{self, InboxConfig, NotifyMode};
 use crate::live::LiveConfig;
 use crate::model::Capability;
 use crate::store::{Session, SessionStore};
+use frontdesk_demo::{self as demo, DemoConfig, Faults, SeedOptions, ServedPaths};
 
 #[derive(Parser, Debug)]
 #[command(

@@ -4,7 +4,6 @@ pub mod api;
 pub mod app;
 pub mod cli;
 pub mod config;
-pub mod demo;
 pub mod files;
 pub mod inbox;
 pub mod live;

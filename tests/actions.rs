@@ -7,14 +7,14 @@ mod common;
 use common::Harness;
 use crossterm::event::KeyCode;
 use frontdesk::app::{Focus, Level, Overlay};
-use frontdesk::demo::{DemoConfig, Faults};
+use frontdesk_demo::{DemoConfig, Faults};
 
-async fn demo(faults: &str) -> frontdesk::demo::RunningDemo {
+async fn demo(faults: &str) -> frontdesk_demo::RunningDemo {
     let config = DemoConfig {
         faults: Faults::parse(faults).unwrap(),
         ..Default::default()
     };
-    frontdesk::demo::start(config).await.unwrap()
+    frontdesk_demo::start(config).await.unwrap()
 }
 
 /// Opens a room's thread and waits for its newest page.

@@ -187,13 +187,13 @@ async fn a_real_not_found_is_not_a_path_problem() {
     assert_eq!(client.resolved_paths(), PathForm::Hotels);
 }
 
-async fn demo() -> frontdesk::demo::RunningDemo {
-    frontdesk::demo::start(frontdesk::demo::DemoConfig::default())
+async fn demo() -> frontdesk_demo::RunningDemo {
+    frontdesk_demo::start(frontdesk_demo::DemoConfig::default())
         .await
         .unwrap()
 }
 
-async fn signed_in(d: &frontdesk::demo::RunningDemo, user: &str) -> (StaffApi, Login) {
+async fn signed_in(d: &frontdesk_demo::RunningDemo, user: &str) -> (StaffApi, Login) {
     let login = login(&d.base_url, user, "demo").await.unwrap();
     let api = StaffApi::new(ApiConfig::new(&d.base_url, &login.hotel_slug, &login.token));
     (api, login)
@@ -392,11 +392,11 @@ async fn scope_and_permission_errors_match_the_contract() {
 
 #[tokio::test]
 async fn a_send_that_failed_after_saving_is_found_not_repeated() {
-    let config = frontdesk::demo::DemoConfig {
-        faults: frontdesk::demo::Faults::parse("send-500-after-save").unwrap(),
+    let config = frontdesk_demo::DemoConfig {
+        faults: frontdesk_demo::Faults::parse("send-500-after-save").unwrap(),
         ..Default::default()
     };
-    let d = frontdesk::demo::start(config).await.unwrap();
+    let d = frontdesk_demo::start(config).await.unwrap();
     let (api, me) = signed_in(&d, "frontdesk").await;
     let conv = api.conversations().await.unwrap()[0].id;
     let held = api.messages(conv, 1, None).await.unwrap()[0].id;
@@ -437,7 +437,7 @@ async fn a_send_that_failed_after_saving_is_found_not_repeated() {
 /// not take the first reply for its own copy, so both reach the server.
 #[tokio::test]
 async fn a_canned_reply_sent_twice_is_stored_twice() {
-    let d = frontdesk::demo::start(Default::default()).await.unwrap();
+    let d = frontdesk_demo::start(Default::default()).await.unwrap();
     let (api, me) = signed_in(&d, "frontdesk").await;
     let conv = api.conversations().await.unwrap()[0].id;
     let line = "Housekeeping is on the way.";
@@ -499,11 +499,11 @@ async fn one_message_with_invalid_escapes_does_not_hide_the_page() {
 #[tokio::test]
 async fn the_servers_clock_is_learned_from_its_answers() {
     for offset in [600i64, -600] {
-        let config = frontdesk::demo::DemoConfig {
-            faults: frontdesk::demo::Faults::parse(&format!("clock-offset={offset}")).unwrap(),
+        let config = frontdesk_demo::DemoConfig {
+            faults: frontdesk_demo::Faults::parse(&format!("clock-offset={offset}")).unwrap(),
             ..Default::default()
         };
-        let d = frontdesk::demo::start(config).await.unwrap();
+        let d = frontdesk_demo::start(config).await.unwrap();
         let (api, _) = signed_in(&d, "frontdesk").await;
         assert!(api.clock_offset().is_none(), "nothing learned yet");
         api.conversations().await.unwrap();

@@ -10,8 +10,8 @@ use common::{Harness, guest_says, signed_in};
 use crossterm::event::KeyCode;
 use frontdesk::app::thread::Fetch;
 use frontdesk::app::{Connection, Focus, Level, Overlay, Stay};
-use frontdesk::demo::{DemoConfig, Profile, RunningDemo, ServedPaths};
 use frontdesk::live::LiveConfig;
+use frontdesk_demo::{DemoConfig, Profile, RunningDemo, ServedPaths};
 
 const PROFILES: [Profile; 2] = [Profile::Friendly, Profile::Deployment];
 /// The test's poll timers (the inbox's defaults are 5 s and 120 s; shorter keeps tests quick).
@@ -27,7 +27,7 @@ async fn demo(profile: Profile) -> RunningDemo {
         },
         ..Default::default()
     };
-    frontdesk::demo::start(config).await.unwrap()
+    frontdesk_demo::start(config).await.unwrap()
 }
 
 async fn desk(d: &RunningDemo, user: &str) -> Harness {

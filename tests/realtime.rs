@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use frontdesk::api::{ApiConfig, StaffApi, login};
 use frontdesk::app::{App, Connection, Focus};
-use frontdesk::demo::{DemoConfig, Faults, RunningDemo};
 use frontdesk::live::decode_frame;
+use frontdesk_demo::{DemoConfig, Faults, RunningDemo};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message as Ws;
@@ -40,7 +40,7 @@ async fn staff(d: &RunningDemo) -> (StaffApi, frontdesk::api::Login) {
 
 #[tokio::test]
 async fn the_demo_speaks_pusher_protocol_7() {
-    let d = frontdesk::demo::start(DemoConfig::default()).await.unwrap();
+    let d = frontdesk_demo::start(DemoConfig::default()).await.unwrap();
     let (api, me) = staff(&d).await;
     let (mut ws, _) = tokio_tungstenite::connect_async(&d.ws_url).await.unwrap();
     let hello = next_frame(&mut ws).await;
@@ -117,7 +117,7 @@ async fn a_hundred_messages_through_dropped_sockets_arrive_once_and_in_order() {
         faults: Faults::parse("drop-sockets-every=1").unwrap(),
         ..Default::default()
     };
-    let d = frontdesk::demo::start(config).await.unwrap();
+    let d = frontdesk_demo::start(config).await.unwrap();
     let ws = d.ws_url.clone();
     let mut h = Harness::with_live(&d, &ws, |c| c.backoff_cap = Duration::from_millis(800)).await;
     assert!(
@@ -200,7 +200,7 @@ async fn a_silent_server_is_detected_and_left() {
             });
         }
     });
-    let d = frontdesk::demo::start(DemoConfig::default()).await.unwrap();
+    let d = frontdesk_demo::start(DemoConfig::default()).await.unwrap();
     let url = format!("ws://{addr}/app/x?protocol=7");
     let mut h = Harness::with_live(&d, &url, |c| {
         c.activity_timeout = Duration::from_secs(1);
@@ -234,7 +234,7 @@ async fn a_silent_server_is_detected_and_left() {
 
 #[tokio::test]
 async fn close_4001_stops_and_says_why() {
-    let d = frontdesk::demo::start(DemoConfig::default()).await.unwrap();
+    let d = frontdesk_demo::start(DemoConfig::default()).await.unwrap();
     let url = d.ws_url.replace(&d.pusher_key, "wrong-key");
     let mut h = Harness::with_live(&d, &url, |_| {}).await;
     assert!(
@@ -291,7 +291,7 @@ async fn events_arrive_through_an_independent_pusher_server() {
         )),
         ..Default::default()
     };
-    let d = frontdesk::demo::start(config).await.unwrap();
+    let d = frontdesk_demo::start(config).await.unwrap();
     assert_eq!(d.ws_url, ws_url);
     let result = async {
         let mut h = Harness::with_live(&d, &ws_url, |_| {}).await;

@@ -9,8 +9,8 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use frontdesk::api::{ApiConfig, Login, StaffApi, login};
 use frontdesk::app::{App, Clock, Command, Event, Me};
-use frontdesk::demo::RunningDemo;
 use frontdesk::live::LiveConfig;
+use frontdesk_demo::RunningDemo;
 use tokio::sync::mpsc;
 
 pub struct Harness {

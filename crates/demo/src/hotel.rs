@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::wire::*;
 
-pub const SEED_JSON: &str = include_str!("../../assets/demo-hotel.json");
+pub const SEED_JSON: &str = include_str!("../assets/demo-hotel.json");
 
 #[derive(Deserialize, Clone)]
 pub struct Seed {
