@@ -146,6 +146,36 @@ impl Shared {
         // A panic while holding the lock would be a demo bug; keep serving what is there.
         self.hotel.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// How every staff call starts: the hotel, and the staff member behind the token (of this
+    /// hotel, allowed chat, and allowed `need` when given).
+    fn desk(
+        &self,
+        headers: &HeaderMap,
+        slug: &str,
+        need: Option<&str>,
+    ) -> Result<(MutexGuard<'_, Hotel>, super::hotel::Staff), Response> {
+        let hotel = self.hotel();
+        let staff = staff_for(&hotel, headers, slug)?;
+        if let Some(cap) = need {
+            require(&staff, cap)?;
+        }
+        Ok((hotel, staff))
+    }
+
+    /// As [`Shared::desk`], for a conversation's path: its id, checked to be this hotel's.
+    fn desk_conversation(
+        &self,
+        headers: &HeaderMap,
+        slug: &str,
+        raw_id: &str,
+        need: Option<&str>,
+    ) -> Result<(MutexGuard<'_, Hotel>, super::hotel::Staff, i64), Response> {
+        let (hotel, staff) = self.desk(headers, slug, need)?;
+        let id = parse_id(raw_id)?;
+        conversation_in(&hotel, id, slug)?;
+        Ok((hotel, staff, id))
+    }
 }
 
 /// A running demo server. Dropping it does not stop it: call [`RunningDemo::stop`].
@@ -531,8 +561,7 @@ async fn list_conversations(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let hotel = s.hotel();
-    tri!(staff_for(&hotel, &headers, &slug));
+    let (hotel, _) = tri!(s.desk(&headers, &slug, None));
     let preview = if s.faults.truncate_previews {
         Some(24)
     } else if s.quirks.from_room_like_deployment {
@@ -556,8 +585,7 @@ async fn unread_count(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let hotel = s.hotel();
-    tri!(staff_for(&hotel, &headers, &slug));
+    let (hotel, _) = tri!(s.desk(&headers, &slug, None));
     ok(json!({ "unread_counts": unread_by_room(&hotel, &slug) }))
 }
 
@@ -584,10 +612,7 @@ async fn messages(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let hotel = s.hotel();
-    tri!(staff_for(&hotel, &headers, &slug));
-    let id = tri!(parse_id(&id));
-    tri!(conversation_in(&hotel, id, &slug));
+    let (hotel, _, id) = tri!(s.desk_conversation(&headers, &slug, &id, None));
     let limit = tri!(non_negative(&q, "limit")).unwrap_or(10) as usize;
     let before = tri!(non_negative(&q, "before_id"));
     let Some(conv) = hotel.conv(id) else {
@@ -696,11 +721,8 @@ async fn send(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut hotel = s.hotel();
-    let staff = tri!(staff_for(&hotel, &headers, &slug));
-    tri!(require(&staff, "chat.message.send"));
-    let id = tri!(parse_id(&id));
-    tri!(conversation_in(&hotel, id, &slug));
+    let (mut hotel, staff, id) =
+        tri!(s.desk_conversation(&headers, &slug, &id, Some("chat.message.send")));
     let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let text = v.get("message").and_then(|m| m.as_str()).unwrap_or("");
     if text.trim().is_empty() {
@@ -797,10 +819,7 @@ async fn mark_read(
     Path((slug, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let mut hotel = s.hotel();
-    let staff = tri!(staff_for(&hotel, &headers, &slug));
-    let id = tri!(parse_id(&id));
-    tri!(conversation_in(&hotel, id, &slug));
+    let (mut hotel, staff, id) = tri!(s.desk_conversation(&headers, &slug, &id, None));
     let ids = mark_guest_messages_read(&s, &mut hotel, id, &staff);
     ok(json!({"conversation_id": id, "marked_as_read": ids.len()}))
 }
@@ -810,11 +829,8 @@ async fn assign_staff(
     Path((slug, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let mut hotel = s.hotel();
-    let staff = tri!(staff_for(&hotel, &headers, &slug));
-    tri!(require(&staff, "chat.conversation.assign"));
-    let id = tri!(parse_id(&id));
-    tri!(conversation_in(&hotel, id, &slug));
+    let (mut hotel, staff, id) =
+        tri!(s.desk_conversation(&headers, &slug, &id, Some("chat.conversation.assign")));
     let mut created = false;
     if let Some(c) = hotel.conv_mut(id) {
         if !c.participants.contains(&staff.seed.id) {
@@ -846,8 +862,7 @@ async fn from_room(
     Path((slug, room)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let mut hotel = s.hotel();
-    tri!(staff_for(&hotel, &headers, &slug));
+    let (mut hotel, _) = tri!(s.desk(&headers, &slug, None));
     let number: i64 = tri!(parse_id(&room));
     let room_pk = hotel
         .rooms
@@ -917,8 +932,7 @@ async fn update_message(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut hotel = s.hotel();
-    let staff = tri!(staff_for(&hotel, &headers, &slug));
+    let (mut hotel, staff) = tri!(s.desk(&headers, &slug, None));
     let id = tri!(parse_id(&id));
     let (conv, sender, deleted) = tri!(message_in_hotel(&hotel, id, &slug));
     if sender != Sender::Staff(staff.seed.id) {
@@ -961,8 +975,7 @@ async fn delete_message(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let mut hotel = s.hotel();
-    let staff = tri!(staff_for(&hotel, &headers, &slug));
+    let (mut hotel, staff) = tri!(s.desk(&headers, &slug, None));
     let id = tri!(parse_id(&id));
     let (conv, sender, _) = tri!(message_in_hotel(&hotel, id, &slug));
     let hard = q.get("hard_delete").is_some_and(|v| v == "true");
@@ -1033,14 +1046,12 @@ async fn upload(
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
-    {
-        let hotel = s.hotel();
-        let staff = tri!(staff_for(&hotel, &headers, &slug));
-        tri!(require(&staff, "chat.attachment.upload"));
-        let id = tri!(parse_id(&id));
-        tri!(conversation_in(&hotel, id, &slug));
-    }
-    let id = tri!(parse_id(&id));
+    // Checked first; the lock is not held while the files stream in.
+    let id = {
+        let (_hotel, _, id) =
+            tri!(s.desk_conversation(&headers, &slug, &id, Some("chat.attachment.upload")));
+        id
+    };
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut text: Option<String> = None;
     let mut reply_to: Option<i64> = None;
@@ -1090,8 +1101,7 @@ async fn upload(
         )
             .into_response();
     }
-    let mut hotel = s.hotel();
-    let staff = tri!(staff_for(&hotel, &headers, &slug));
+    let (mut hotel, staff) = tri!(s.desk(&headers, &slug, None));
     join_if_new(&s, &mut hotel, id, &staff);
     let now = hotel.now();
     let body = text.unwrap_or_default();
@@ -1130,9 +1140,7 @@ async fn delete_attachment(
     Path((slug, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let mut hotel = s.hotel();
-    let staff = tri!(staff_for(&hotel, &headers, &slug));
-    tri!(require(&staff, "chat.attachment.delete"));
+    let (mut hotel, staff) = tri!(s.desk(&headers, &slug, Some("chat.attachment.delete")));
     let id = tri!(parse_id(&id));
     let owner = hotel.convs.iter().find_map(|c| {
         c.messages
