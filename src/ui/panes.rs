@@ -1,0 +1,325 @@
+//! The panes: the conversation list, the open thread and the reply box.
+
+use super::*;
+
+pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
+    let order = app.visible_order();
+    let title = if app.overlay == Overlay::Filter || !app.filter.is_empty() {
+        format!(
+            " Filter: {}▏ ({}) ",
+            text::one_line(&app.filter),
+            order.len()
+        )
+    } else {
+        // When the list is read on a timer, say how fresh it is.
+        let updated = match (app.poll_plan().list, app.list_updated) {
+            (true, Some(t)) => format!(
+                "· updated {} ",
+                t.with_timezone(&app.clock.offset).format("%H:%M")
+            ),
+            _ => String::new(),
+        };
+        format!(" Conversations ({}) {updated}", order.len())
+    };
+    let block = pane_block(title, app.focus == Focus::List, theme);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let w = inner.width as usize;
+    if !app.list_loaded {
+        let text = match (&app.list_error, app.list_retry_at) {
+            (Some(why), Some(at)) => {
+                let secs = (at - app.clock.now).num_seconds().max(0);
+                format!(
+                    "The conversations could not be loaded: {}. Trying again in {secs}s.",
+                    text::one_line(why)
+                )
+            }
+            (Some(why), None) => format!(
+                "The conversations could not be loaded: {}. Trying again now…",
+                text::one_line(why)
+            ),
+            _ => "Loading conversations…".into(),
+        };
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme.dim)
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    if order.is_empty() {
+        let msg = if app.filter.is_empty() {
+            "No conversations yet. Guests' messages will appear here."
+        } else {
+            "No room or guest matches the filter. Esc clears it."
+        };
+        frame.render_widget(
+            Paragraph::new(msg)
+                .style(theme.dim)
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let rows = (inner.height / LIST_ROW_HEIGHT) as usize;
+    for (i, id) in order.iter().skip(app.list_offset).take(rows).enumerate() {
+        let Some(c) = app.conversations.get(id) else {
+            continue;
+        };
+        let y = inner.y + i as u16 * LIST_ROW_HEIGHT;
+        let selected = app.selected == Some(*id);
+        let unread = c.unread_count > 0;
+        let badge = if unread {
+            format!(" ●{}", c.unread_count)
+        } else {
+            String::new()
+        };
+        let when = c.last_message_time.map(|t| age(app, t)).unwrap_or_default();
+        let room = format!("{:>4} ", c.room_number);
+        let claimed = app.claimed.get(id).map(|_| " ✓").unwrap_or("");
+        let right = format!("{badge} {when:>6}");
+        let name_w =
+            w.saturating_sub(text::width(&room) + text::width(&right) + text::width(claimed));
+        let name = text::line_preview(&app.conversation_name(*id), name_w);
+        let base = if selected {
+            theme.selected
+        } else {
+            Style::new()
+        };
+        let marked = base.patch(theme.unread).add_modifier(Modifier::BOLD);
+        let line1 = Line::from(vec![
+            Span::styled(room, base.add_modifier(Modifier::BOLD)),
+            Span::styled(name, if unread { marked } else { base }),
+            Span::styled(claimed.to_string(), base),
+        ]);
+        let right_line = Line::from(vec![
+            Span::styled(badge, if unread { marked } else { base }),
+            Span::styled(format!(" {when:>6}"), base.patch(theme.dim)),
+        ]);
+        let preview = c
+            .last_message
+            .as_deref()
+            .map(|m| text::line_preview(m, w.saturating_sub(5)))
+            .unwrap_or_default();
+        let line2 = Line::from(vec![
+            Span::raw("     "),
+            Span::styled(preview, base.patch(theme.dim)),
+        ]);
+        // The row's style fills it (reverse video when selected) without padding text.
+        let row = Rect::new(inner.x, y, inner.width, 1);
+        frame.render_widget(Paragraph::new(line1).style(base), row);
+        frame.render_widget(
+            Paragraph::new(right_line).alignment(ratatui::layout::Alignment::Right),
+            row,
+        );
+        if LIST_ROW_HEIGHT > 1 && y + 1 < inner.y + inner.height {
+            frame.render_widget(
+                Paragraph::new(line2).style(base),
+                Rect::new(inner.x, y + 1, inner.width, 1),
+            );
+        }
+    }
+}
+
+/// Draws the open thread; returns where its links are.
+pub(crate) fn draw_thread(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    r: Rect,
+) -> Vec<layout::LinkSpot> {
+    let Some(open) = app.open else {
+        let block = pane_block(" Thread ".into(), false, theme);
+        let inner = block.inner(r);
+        frame.render_widget(block, r);
+        frame.render_widget(
+            Paragraph::new("Pick a conversation and press Enter. n jumps to the next unread.")
+                .style(theme.dim)
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+        return Vec::new();
+    };
+    let conv = app.conversations.get(&open);
+    let mut title = match conv {
+        Some(c) => format!(
+            " Room {} · {} ",
+            c.room_number,
+            text::one_line(&app.conversation_name(open))
+        ),
+        None => format!(" Conversation {open} "),
+    };
+    if let Some(who) = app.claimed.get(&open) {
+        title.push_str(&format!("· claimed by {} ", text::one_line(who)));
+    }
+    let block = pane_block(title, app.focus == Focus::Thread, theme);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let Some(thread) = app.threads.get(&open) else {
+        return Vec::new();
+    };
+    let w = inner.width as usize;
+    let view_h = inner.height as usize;
+    let heights = app.heights();
+    let mut lines: Vec<Line> = Vec::with_capacity(view_h + 8);
+    let start = thread.view_start(view_h, &heights);
+    let at_top = match start {
+        None => true,
+        Some((id, skip)) => skip == 0 && thread.prev_of(id).is_none(),
+    };
+    if at_top {
+        let marker = match thread.fetch {
+            Fetch::Done => "── start of conversation ──",
+            Fetch::Loading | Fetch::NotStarted => "loading…",
+            Fetch::More => "scroll up for older messages",
+        };
+        lines.push(Line::styled(format!("{marker:^w$}"), theme.dim));
+    }
+    let mut skip = 0;
+    let mut links: Vec<(usize, u16, String, String)> = Vec::new();
+    if let Some((id, s)) = start {
+        skip = s;
+        for m in thread.messages.range(id..).map(|(_, m)| m) {
+            let prev = thread.prev_of(m.id);
+            let (block, block_links) = layout::message_lines_with_links(
+                app,
+                prev,
+                m,
+                w,
+                thread.selected == Some(m.id),
+                theme,
+            );
+            let base = lines.len();
+            links.extend(
+                block_links
+                    .into_iter()
+                    .map(|(i, x, shown, url)| (base + i, x, shown, url)),
+            );
+            lines.extend(block);
+            if lines.len() > skip + view_h {
+                break;
+            }
+        }
+    }
+    if thread.messages.is_empty() && thread.fetch == Fetch::Done {
+        lines.push(Line::styled("No messages yet.", theme.dim));
+    }
+    // Our replies still on their way sit at the bottom.
+    for p in app.pending.iter().filter(|p| p.conversation == open) {
+        let (label, style) = match &p.state {
+            ReplyState::Queued => ("waiting for the reply above…".to_string(), theme.dim),
+            ReplyState::Sending => ("sending…".to_string(), theme.dim),
+            // The server may hold it: "not sent" would not be true.
+            ReplyState::Failed {
+                reason,
+                unknown: true,
+                ..
+            } => (format!("not confirmed yet: {reason}"), theme.error),
+            ReplyState::Failed { reason, .. } => (format!("not sent: {reason}"), theme.error),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} · ", text::one_line(&app.me.name)), theme.staff),
+            Span::styled(label, style),
+        ]));
+        for l in text::wrap(&text::body(&p.text), w.saturating_sub(2).max(1)) {
+            lines.push(Line::from(vec![
+                Span::raw("  "),
+                Span::styled(l, theme.dim),
+            ]));
+        }
+        lines.push(Line::default());
+    }
+    // With Follow the view shows the last rows.
+    let total = lines.len();
+    let first = if matches!(thread.scroll, Scroll::Follow) {
+        total.saturating_sub(view_h)
+    } else {
+        skip + usize::from(at_top && skip > 0)
+    }
+    .min(total);
+    let visible: Vec<Line> = lines.into_iter().skip(first).take(view_h).collect();
+    frame.render_widget(Paragraph::new(visible), inner);
+    let spots = links
+        .into_iter()
+        .filter(|(i, ..)| *i >= first && *i < first + view_h)
+        .map(|(i, x, shown, url)| layout::LinkSpot {
+            x: inner.x + x.min(inner.width.saturating_sub(1)),
+            y: inner.y + (i - first) as u16,
+            shown,
+            url,
+        })
+        .collect();
+
+    if thread.new_below > 0 {
+        let label = format!(" {} new below ↓ (End) ", thread.new_below);
+        let lw = text::width(&label) as u16;
+        let x = inner.x + inner.width.saturating_sub(lw) / 2;
+        let y = inner.y + inner.height.saturating_sub(1);
+        frame.render_widget(
+            Paragraph::new(label).style(theme.accent.add_modifier(Modifier::REVERSED)),
+            Rect::new(x, y, lw.min(inner.width), 1),
+        );
+    }
+    spots
+}
+
+pub(crate) fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
+    let focused = app.focus == Focus::Composer;
+    let may_send = app.me.can(Capability::MessageSend);
+    let title = if app.composer.editing.is_some() {
+        " Edit your message (Enter saves, Esc cancels) ".to_string()
+    } else if let Some(u) = app.uploading {
+        let pct = (u.sent * 100).checked_div(u.total).unwrap_or(0);
+        format!(
+            " Reply · uploading {pct}% of {} ",
+            layout::human_size(u.total)
+        )
+    } else if may_send {
+        " Reply ".to_string()
+    } else {
+        " Reply (you may not send) ".to_string()
+    };
+    let block = pane_block(title, focused, theme);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let w = inner.width.max(1) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(id) = app.composer.reply_to {
+        let quoted = app
+            .open
+            .and_then(|o| app.threads.get(&o))
+            .and_then(|t| t.messages.get(&id))
+            .map(|m| format!("{}: {}", m.author(), m.message))
+            .unwrap_or_else(|| format!("message {id}"));
+        lines.push(Line::styled(
+            text::truncate(&format!("↳ replying to {}", text::one_line(&quoted)), w),
+            theme.quote,
+        ));
+    }
+    let quote_rows = lines.len();
+    if app.composer.text().is_empty() && !focused {
+        lines.push(Line::styled("Press Enter or i to write…", theme.dim));
+    } else {
+        for l in text::wrap(&text::sanitize(app.composer.text()), w) {
+            lines.push(Line::raw(l));
+        }
+    }
+    let h = inner.height as usize;
+    let skip = lines.len().saturating_sub(h);
+    frame.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()),
+        inner,
+    );
+    if focused && app.overlay == Overlay::None {
+        let before = app.composer.before_cursor();
+        let wrapped = text::wrap(&text::sanitize(before), w);
+        let row = quote_rows + wrapped.len().saturating_sub(1);
+        let col = wrapped.last().map(|l| text::width(l)).unwrap_or(0);
+        let y = (row.saturating_sub(skip) as u16).min(inner.height.saturating_sub(1));
+        frame.set_cursor_position(Position::new(
+            inner.x + (col as u16).min(inner.width.saturating_sub(1)),
+            inner.y + y,
+        ));
+    }
+}
