@@ -1,4 +1,5 @@
-//! Popups drawn over the panes: the help (keys and marks), prompts, y/n questions, canned\n//! replies, sign-in, files to send.
+//! Popups drawn over the panes: the help (keys and marks), prompts, y/n questions, canned
+//! replies, sign-in, files to send.
 
 use super::*;
 

@@ -1,4 +1,6 @@
-//! HTTP for the staff API: one exchange per call, every body capped and read as a stream,\n//! redirects kept to the origin, answers decoded (arrays row by row), errors in words; and the\n//! sign-in, which follows no redirect.
+//! HTTP for the staff API: one exchange per call, every body capped and read as a stream,
+//! redirects kept to the origin, answers decoded (arrays row by row), errors in words; and the
+//! sign-in, which follows no redirect.
 
 use super::*;
 
