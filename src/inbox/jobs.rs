@@ -71,13 +71,12 @@ pub fn execute(
         | Job::LoadUnreadCounts
         | Job::RefreshSoon(..)
         | Job::FromRoom(..) => reads(api, job, send),
-        Job::SendReply { .. }
-        | Job::Upload { .. }
-        | Job::EditMessage { .. }
+        Job::SendReply { .. } | Job::Upload { .. } => sends(api, staff_id, job, send),
+        Job::EditMessage { .. }
         | Job::DeleteMessage { .. }
         | Job::DeleteAttachment { .. }
         | Job::MarkRead(..)
-        | Job::Claim(..) => writes(api, my_name, staff_id, job, send),
+        | Job::Claim(..) => changes(api, my_name, job, send),
         Job::CompletePath(..)
         | Job::MarkSoon(..)
         | Job::RetryListIn(..)
@@ -161,8 +160,8 @@ fn reads(api: StaffApi, job: Job, send: Report) {
     }
 }
 
-/// Changes on the server, each settled by reading back when the answer proves nothing.
-fn writes(api: StaffApi, my_name: String, staff_id: i64, job: Job, send: Report) {
+/// Sends and uploads, each settled by reading back when the answer proves nothing.
+fn sends(api: StaffApi, staff_id: i64, job: Job, send: Report) {
     match job {
         Job::SendReply {
             local_id,
@@ -251,6 +250,13 @@ fn writes(api: StaffApi, my_name: String, staff_id: i64, job: Job, send: Report)
                 });
             });
         }
+        _ => {}
+    }
+}
+
+/// Changes on the server (edits, deletes, read marks, claims), each settled by reading back.
+fn changes(api: StaffApi, my_name: String, job: Job, send: Report) {
+    match job {
         Job::EditMessage {
             conversation,
             message,

@@ -102,186 +102,90 @@ fn next_minute(now: chrono::DateTime<Utc>) -> Duration {
     Duration::from_secs(60 - into) + Duration::from_millis(20)
 }
 
-pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
-    let theme = config.theme.clone();
-    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
-    let store = DraftStore::new(&config.data_dir);
-    let loaded = store.load();
-    let final_store = DraftStore::new(&config.data_dir);
-    let drafts_tx = spawn_draft_writer(store);
-    let outbox = crate::store::OutboxStore::new(&config.data_dir);
-    let outbox_loaded = outbox.load();
+/// The runtime's state: the terminal, the app, where state is written, the realtime link.
+struct Desk {
+    config: InboxConfig,
+    tui: Tui,
+    app: App,
+    theme: crate::ui::Theme,
+    tx: mpsc::UnboundedSender<Event>,
+    drafts_tx: tokio::sync::watch::Sender<Option<Vec<(i64, crate::app::Draft)>>>,
+    final_store: DraftStore,
+    outbox: crate::store::OutboxStore,
+    live: Option<crate::live::LiveHandle>,
+    trace: Option<Trace>,
+    clock_said: bool,
+}
 
+/// The timers: the minute, countdowns, the polling budget (contract 4.13), retries.
+struct Timers {
+    minute: tokio::time::Interval,
+    second: tokio::time::Interval,
+    poll_thread: tokio::time::Interval,
+    poll_unread: tokio::time::Interval,
+    poll_list: tokio::time::Interval,
+    retry: tokio::time::Interval,
+}
+
+impl Timers {
+    fn new(config: &InboxConfig) -> Timers {
+        let every = |d: Duration| {
+            let mut i = tokio::time::interval_at(
+                tokio::time::Instant::now() + d,
+                d.max(Duration::from_secs(1)),
+            );
+            i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            i
+        };
+        // The clock ticks on the minute, whatever else happens (a sleep rebuilt on every event
+        // would never fire on a busy desk).
+        let mut minute = tokio::time::interval_at(
+            tokio::time::Instant::now() + next_minute(Utc::now()),
+            Duration::from_secs(60),
+        );
+        minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Timers {
+            minute,
+            // A countdown on screen ("reconnecting in 12s") moves every second.
+            second: every(Duration::from_secs(1)),
+            // The open thread often with a short page, `unread-count` as a cheap detector,
+            // the list seldom; which run depends on the link.
+            poll_thread: every(config.poll_every),
+            poll_unread: every(UNREAD_POLL),
+            poll_list: every(config.list_poll_every),
+            retry: every(Duration::from_secs(10)),
+        }
+    }
+}
+
+pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
     if !terminal_attached() {
         return Err(color_eyre::eyre::eyre!(
             "the inbox needs a terminal, and standard input or output is not one. Run frontdesk in a terminal window, or over ssh with -t."
         ));
     }
-    let data_problem = crate::store::check_writable(&config.data_dir).err();
-    let mut tui = Tui::new()?;
-    let size = tui.terminal.size()?;
-    let mut app = App::new(config.me.clone(), local_clock(), (size.width, size.height));
-    app.canned = config.canned.clone();
-    app.keymap = config.keymap.clone();
-    app.page_size = config.page_size.max(5);
-    app.drafts = loaded.value;
-    let data_problem = data_problem.map(|e| {
-        format!(
-            "Drafts and unsent replies cannot be saved in {} ({e}); they are kept while frontdesk runs",
-            config.data_dir.display()
-        )
-    });
-    for w in [loaded.warning, outbox_loaded.warning, data_problem]
-        .into_iter()
-        .flatten()
-        .chain(config.warnings.iter().cloned())
-    {
-        tracing::error!("{w}");
-        app.notice = Some(crate::app::Notice {
-            text: w,
-            level: crate::app::Level::Error,
-            reply: None,
-        });
-    }
-    let live = config.live.clone().map(|live_config| {
-        let tx = tx.clone();
-        crate::live::spawn(
-            live_config,
-            config.api.clone(),
-            config.me.staff_id,
-            move |e| tx.send(Event::from(e)).is_ok(),
-        )
-    });
-    app.connection = if live.is_some() {
-        Connection::Connecting
-    } else {
-        Connection::Polling
-    };
-    let mut trace = Trace::from_env();
-    let mut clock_said = false;
-    let mut pending: Vec<Command> = app.start();
-    pending.extend(app.restore_outbox(outbox_loaded.value));
-    let mut retry = tokio::time::interval(Duration::from_secs(10));
-    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    retry.tick().await;
-
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let (mut desk, mut pending) = Desk::open(config, tx)?;
+    let mut timers = Timers::new(&desk.config);
     #[cfg(unix)]
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     #[cfg(unix)]
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-
-    // The polling budget (contract 4.13): the open thread often with a short page,
-    // `unread-count` as a cheap detector, the list seldom. Which run depends on the link.
-    let every = |d: Duration| {
-        let mut i = tokio::time::interval_at(
-            tokio::time::Instant::now() + d,
-            d.max(Duration::from_secs(1)),
-        );
-        i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        i
-    };
-    let mut poll_thread = every(config.poll_every);
-    let mut poll_unread = every(UNREAD_POLL);
-    let mut poll_list = every(config.list_poll_every);
-    // The clock ticks on the minute, whatever else happens (a sleep rebuilt on every event
-    // would never fire on a busy desk).
-    let mut minute = tokio::time::interval_at(
-        tokio::time::Instant::now() + next_minute(Utc::now()),
-        Duration::from_secs(60),
-    );
-    minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // A countdown on screen ("reconnecting in 12s") moves every second.
-    let mut second = tokio::time::interval(Duration::from_secs(1));
-    second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-
     loop {
         for cmd in pending.drain(..) {
-            // Jobs run as tasks; what comes back is an effect for this loop to run.
-            let Some(effect) = execute(
-                &config.api,
-                &config.me,
-                cmd,
-                &tx,
-                live.as_ref().map(|l| &l.control),
-            ) else {
-                continue;
-            };
-            match effect {
-                Effect::Quit => app.quit = true,
-                Effect::SaveOutbox(entries) => {
-                    // Synchronously: the reply is on disk before its request leaves.
-                    if let Err(e) = outbox.save(&entries) {
-                        tracing::error!("saving the outbox: {e}");
-                        app.notice = Some(crate::app::Notice {
-                            text: format!(
-                                "The outbox could not be saved ({e}); replies are kept while frontdesk runs"
-                            ),
-                            level: crate::app::Level::Error,
-                            reply: None,
-                        });
-                        app.dirty = true;
-                    }
-                }
-                Effect::Suspend => {
-                    if let Err(e) = final_store.save(&app.drafts_snapshot()) {
-                        tracing::error!("saving drafts before suspending: {e}");
-                    }
-                    suspend(&mut tui);
-                    app.dirty = true;
-                }
-                Effect::SaveDrafts(d) => {
-                    let _ = drafts_tx.send(Some(d));
-                }
-                Effect::OpenEditor(text) => {
-                    let result = run_editor(&mut tui, &text);
-                    let _ = tx.send(Event::EditorDone(result));
-                }
-                Effect::SignIn { password } => {
-                    let api = config.api.clone();
-                    let username = config.me.name.clone();
-                    let save = config
-                        .session
-                        .clone()
-                        .map(|s| (crate::store::SessionStore::new(&config.session_dir), s));
-                    let tx = tx.clone();
-                    tokio::spawn(async move {
-                        let r = sign_in_again(api, username, password, save).await;
-                        let _ = tx.send(Event::SignedIn(r));
-                    });
-                }
-                Effect::Copy(text) => {
-                    tui.write_raw(&osc52(&text));
-                }
-                Effect::Notify { title, body } => {
-                    let bytes = notify_bytes(config.notify, &title, &body);
-                    if !bytes.is_empty() {
-                        tui.write_raw(&bytes);
-                    }
-                }
-            }
+            desk.run_command(cmd);
         }
-        if app.quit {
+        if desk.app.quit {
             break;
         }
-        if app.dirty {
-            let before = tui.bytes_written();
-            let mut spots = Vec::new();
-            tui.draw(|f| spots = ui::render(f, &app, &theme).links)?;
-            app.dirty = false;
-            if spots != tui.hyperlinked {
-                tui.write_hyperlinks(&spots);
-            }
-            if let Some(t) = trace.as_mut() {
-                t.frame(&app, tui.bytes_written() - before);
-            }
-            app.traced_live.clear();
-        }
-        let plan = app.poll_plan();
-        let counting_down = matches!(app.connection, Connection::Reconnecting { .. })
-            || app.list_retry_at.is_some();
+        desk.draw()?;
+        let plan = desk.app.poll_plan();
+        let counting_down = matches!(desk.app.connection, Connection::Reconnecting { .. })
+            || desk.app.list_retry_at.is_some();
+        let api = &desk.config.api;
         let event = tokio::select! {
             term = async {
-                match tui.events.as_mut() {
+                match desk.tui.events.as_mut() {
                     Some(s) => s.next().await,
                     None => std::future::pending().await,
                 }
@@ -299,59 +203,230 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
                 None => break,
             },
             Some(ev) = rx.recv() => ev,
-            _ = minute.tick() => Event::Tick(server_now(&config.api)),
-            _ = second.tick(), if counting_down => Event::Tick(server_now(&config.api)),
-            _ = poll_thread.tick(), if plan.thread => Event::Poll(PollKind::Thread),
-            _ = poll_unread.tick(), if plan.unread => Event::Poll(PollKind::Unread),
-            _ = poll_list.tick(), if plan.list => Event::Poll(PollKind::List),
-            _ = retry.tick(), if app.has_retryable() => Event::RetryOutbox,
+            _ = timers.minute.tick() => Event::Tick(server_now(api)),
+            _ = timers.second.tick(), if counting_down => Event::Tick(server_now(api)),
+            _ = timers.poll_thread.tick(), if plan.thread => Event::Poll(PollKind::Thread),
+            _ = timers.poll_unread.tick(), if plan.unread => Event::Poll(PollKind::Unread),
+            _ = timers.poll_list.tick(), if plan.list => Event::Poll(PollKind::List),
+            _ = timers.retry.tick(), if desk.app.has_retryable() => Event::RetryOutbox,
             _ = hangup.recv() => break,
             _ = terminate.recv() => break,
         };
+        pending.extend(desk.handle(event));
+        // Merge whatever else is already queued into the same frame.
+        while let Ok(ev) = rx.try_recv() {
+            pending.extend(desk.app.update(ev));
+        }
+        desk.say_log_trouble();
+    }
+    desk.close();
+    Ok(())
+}
+
+impl Desk {
+    /// The terminal taken, the app built from what is on disk, the realtime link started;
+    /// returns the first commands (load the list, resend the outbox).
+    fn open(
+        config: InboxConfig,
+        tx: mpsc::UnboundedSender<Event>,
+    ) -> color_eyre::Result<(Desk, Vec<Command>)> {
+        let store = DraftStore::new(&config.data_dir);
+        let loaded = store.load();
+        let final_store = DraftStore::new(&config.data_dir);
+        let drafts_tx = spawn_draft_writer(store);
+        let outbox = crate::store::OutboxStore::new(&config.data_dir);
+        let outbox_loaded = outbox.load();
+        let data_problem = crate::store::check_writable(&config.data_dir).err();
+        let tui = Tui::new()?;
+        let size = tui.terminal.size()?;
+        let mut app = App::new(config.me.clone(), local_clock(), (size.width, size.height));
+        app.canned = config.canned.clone();
+        app.keymap = config.keymap.clone();
+        app.page_size = config.page_size.max(5);
+        app.drafts = loaded.value;
+        let data_problem = data_problem.map(|e| {
+            format!(
+                "Drafts and unsent replies cannot be saved in {} ({e}); they are kept while frontdesk runs",
+                config.data_dir.display()
+            )
+        });
+        for w in [loaded.warning, outbox_loaded.warning, data_problem]
+            .into_iter()
+            .flatten()
+            .chain(config.warnings.iter().cloned())
+        {
+            tracing::error!("{w}");
+            app.notice = Some(crate::app::Notice {
+                text: w,
+                level: crate::app::Level::Error,
+                reply: None,
+            });
+        }
+        let live = config.live.clone().map(|live_config| {
+            let tx = tx.clone();
+            crate::live::spawn(
+                live_config,
+                config.api.clone(),
+                config.me.staff_id,
+                move |e| tx.send(Event::from(e)).is_ok(),
+            )
+        });
+        app.connection = if live.is_some() {
+            Connection::Connecting
+        } else {
+            Connection::Polling
+        };
+        let mut pending: Vec<Command> = app.start();
+        pending.extend(app.restore_outbox(outbox_loaded.value));
+        let desk = Desk {
+            theme: config.theme.clone(),
+            config,
+            tui,
+            app,
+            tx,
+            drafts_tx,
+            final_store,
+            outbox,
+            live,
+            trace: Trace::from_env(),
+            clock_said: false,
+        };
+        Ok((desk, pending))
+    }
+
+    /// Jobs run as tasks; what comes back is an effect for this loop to run.
+    fn run_command(&mut self, cmd: Command) {
+        let live = self.live.as_ref().map(|l| &l.control);
+        if let Some(effect) = execute(&self.config.api, &self.config.me, cmd, &self.tx, live) {
+            self.run_effect(effect);
+        }
+    }
+
+    fn run_effect(&mut self, effect: Effect) {
+        match effect {
+            Effect::Quit => self.app.quit = true,
+            Effect::SaveOutbox(entries) => {
+                // Synchronously: the reply is on disk before its request leaves.
+                if let Err(e) = self.outbox.save(&entries) {
+                    tracing::error!("saving the outbox: {e}");
+                    self.app.notice = Some(crate::app::Notice {
+                        text: format!(
+                            "The outbox could not be saved ({e}); replies are kept while frontdesk runs"
+                        ),
+                        level: crate::app::Level::Error,
+                        reply: None,
+                    });
+                    self.app.dirty = true;
+                }
+            }
+            Effect::Suspend => {
+                if let Err(e) = self.final_store.save(&self.app.drafts_snapshot()) {
+                    tracing::error!("saving drafts before suspending: {e}");
+                }
+                suspend(&mut self.tui);
+                self.app.dirty = true;
+            }
+            Effect::SaveDrafts(d) => {
+                let _ = self.drafts_tx.send(Some(d));
+            }
+            Effect::OpenEditor(text) => {
+                let result = run_editor(&mut self.tui, &text);
+                let _ = self.tx.send(Event::EditorDone(result));
+            }
+            Effect::SignIn { password } => self.sign_in(password),
+            Effect::Copy(text) => self.tui.write_raw(&osc52(&text)),
+            Effect::Notify { title, body } => {
+                let bytes = notify_bytes(self.config.notify, &title, &body);
+                if !bytes.is_empty() {
+                    self.tui.write_raw(&bytes);
+                }
+            }
+        }
+    }
+
+    fn sign_in(&self, password: String) {
+        let api = self.config.api.clone();
+        let username = self.config.me.name.clone();
+        let save = self
+            .config
+            .session
+            .clone()
+            .map(|s| (crate::store::SessionStore::new(&self.config.session_dir), s));
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let r = sign_in_again(api, username, password, save).await;
+            let _ = tx.send(Event::SignedIn(r));
+        });
+    }
+
+    /// A frame, when something changed, with its links wrapped as hyperlinks.
+    fn draw(&mut self) -> color_eyre::Result<()> {
+        if !self.app.dirty {
+            return Ok(());
+        }
+        let before = self.tui.bytes_written();
+        let mut spots = Vec::new();
+        let (app, theme) = (&self.app, &self.theme);
+        self.tui.draw(|f| spots = ui::render(f, app, theme).links)?;
+        self.app.dirty = false;
+        if spots != self.tui.hyperlinked {
+            self.tui.write_hyperlinks(&spots);
+        }
+        if let Some(t) = self.trace.as_mut() {
+            t.frame(&self.app, self.tui.bytes_written() - before);
+        }
+        self.app.traced_live.clear();
+        Ok(())
+    }
+
+    /// One event into the app, on the server's clock.
+    fn handle(&mut self, event: Event) -> Vec<Command> {
         if matches!(event, Event::Resize(..)) {
             // A resize redraws every cell plain: the links need wrapping again.
-            tui.hyperlinked.clear();
+            self.tui.hyperlinked.clear();
         }
         // Ages, and the time a reply is first attempted, follow the real clock, and the time
         // zone follows daylight saving through a night shift.
-        app.clock = local_clock();
-        app.clock.now = server_now(&config.api);
-        if !clock_said && let Some(words) = config.api.clock_offset().and_then(clock_words) {
-            clock_said = true;
+        self.app.clock = local_clock();
+        self.app.clock.now = server_now(&self.config.api);
+        if !self.clock_said
+            && let Some(words) = self.config.api.clock_offset().and_then(clock_words)
+        {
+            self.clock_said = true;
             tracing::warn!("{words}");
-            app.notice = Some(crate::app::Notice {
+            self.app.notice = Some(crate::app::Notice {
                 text: words,
                 level: crate::app::Level::Info,
                 reply: None,
             });
         }
-        pending.extend(app.update(event));
-        // Merge whatever else is already queued into the same frame.
-        while let Ok(ev) = rx.try_recv() {
-            pending.extend(app.update(ev));
-        }
-        // Said when nothing else is: a full data directory matters more than the log.
-        if app.notice.is_none()
+        self.app.update(event)
+    }
+
+    /// Said when nothing else is: a full data directory matters more than the log.
+    fn say_log_trouble(&mut self) {
+        if self.app.notice.is_none()
             && let Some(why) = crate::log::take_trouble()
         {
-            app.notice = Some(crate::app::Notice {
+            self.app.notice = Some(crate::app::Notice {
                 text: format!("The log cannot be written ({why}); frontdesk goes on without it"),
                 level: crate::app::Level::Error,
                 reply: None,
             });
-            app.dirty = true;
+            self.app.dirty = true;
         }
     }
-    // Flush the composer into the drafts file before the terminal goes.
-    let all = app.drafts_snapshot();
-    if let Err(e) = final_store.save(&all) {
-        tracing::error!("saving drafts at exit: {e}");
+
+    /// Drafts flushed before the terminal goes; the link stopped.
+    fn close(mut self) {
+        let all = self.app.drafts_snapshot();
+        if let Err(e) = self.final_store.save(&all) {
+            tracing::error!("saving drafts at exit: {e}");
+        }
+        if let Some(l) = self.live.take() {
+            l.join.abort();
+        }
     }
-    if let Some(l) = live {
-        l.join.abort();
-    }
-    drop(tui);
-    Ok(())
 }
 
 #[cfg(test)]
