@@ -235,50 +235,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Some(Command::Demo {
             guest_every,
             profile,
-        }) => {
-            let e = effective(&cli)?;
-            let log = init_logging(&cli.log_level, false);
-            crate::tui::install_panic_hook(log.map(|p| p.display().to_string()));
-            let config = DemoConfig {
-                guest_every: *guest_every,
-                profile: *profile,
-                paths: match profile {
-                    demo::Profile::Friendly => ServedPaths::Hotels,
-                    demo::Profile::Deployment => ServedPaths::Hotel,
-                },
-                ..DemoConfig::default()
-            };
-            let running = demo::start(config).await.map_err(|e| eyre!(e))?;
-            let http = api::client::http_client(Duration::from_secs(5), Duration::from_secs(15));
-            let login = api::login(&running.base_url, "frontdesk", "demo")
-                .await
-                .wrap_err("signing in to the demo hotel")?;
-            let mut c = ApiConfig::new(&running.base_url, &login.hotel_slug, &login.token);
-            // Found as against a real server: the deployment profile answers only `hotel`.
-            c.paths = PathForm::Auto;
-            let live = LiveConfig::new(&running.ws_url, &login.hotel_slug);
-            let config = inbox_config(
-                &e,
-                StaffApi::with_http(c, http),
-                me_from(&login),
-                data_dir().join("demo"),
-                Some(live),
-            )?;
-            // The demo hotel's canned replies, unless the config has the desk's own.
-            let canned = if config.canned.is_empty() {
-                crate::config::demo_canned()
-            } else {
-                config.canned.clone()
-            };
-            let result = inbox::run(InboxConfig {
-                session: None,
-                canned,
-                ..config
-            })
-            .await;
-            running.stop().await;
-            result
-        }
+        }) => demo_command(&cli, guest_every, profile).await,
         Some(Command::Login(args)) => {
             init_logging(&cli.log_level, false);
             login_command(&cli, args).await
@@ -302,74 +259,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             print!("{}", describe(&cli)?);
             Ok(())
         }
-        None => {
-            let e = effective(&cli)?;
-            let log = init_logging(&cli.log_level, false);
-            crate::tui::install_panic_hook(log.map(|p| p.display().to_string()));
-            if let Some(err) = &e.session_error {
-                return Err(eyre!("{err}"));
-            }
-            let server = e.server.clone().ok_or_else(|| {
-                eyre!("no server: run `frontdesk login --server URL`, or try `frontdesk demo`")
-            })?;
-            let hotel = e.hotel.clone().ok_or_else(|| {
-                eyre!("no hotel: run `frontdesk login --hotel SLUG`, or set FRONTDESK_HOTEL")
-            })?;
-            check_transport(&server, e.allow_insecure).map_err(|m| eyre!(m))?;
-            if let Some(u) = &e.pusher_url {
-                check_transport(u, e.allow_insecure).map_err(|m| eyre!(m))?;
-            }
-            let http = api::client::http_client(
-                Duration::from_secs(5),
-                Duration::from_secs(e.config.request_timeout_seconds),
-            );
-            // One-off sign-in for scripts (nothing saved); else the env token; else the session.
-            let user = std::env::var("FRONTDESK_USERNAME").ok();
-            let password = std::env::var("FRONTDESK_PASSWORD").ok();
-            let (token, me) = match (user, password, &e.token, &e.session) {
-                (Some(u), Some(p), _, _) => {
-                    let login = api::login(&server, &u, &p)
-                        .await
-                        .map_err(|err| eyre!(login_message(&server, &u, &err)))?;
-                    check_login(&login, &u, &hotel).map_err(|m| eyre!(m))?;
-                    (login.token.clone(), me_from(&login))
-                }
-                (_, _, Some(token), Some(s)) if !e.token_from_env => {
-                    (token.clone(), me_from_session(s))
-                }
-                (_, _, Some(token), _) => {
-                    // No call says whose token it is: without the staff id, our own messages
-                    // could not be told apart, so refuse rather than run as nobody.
-                    let staff_id = env_staff_id().map_err(|m| eyre!(m))?;
-                    let me = Me {
-                        staff_id,
-                        name: std::env::var("FRONTDESK_USERNAME")
-                            .unwrap_or_else(|_| format!("staff {staff_id}")),
-                        hotel_name: hotel.clone(),
-                        capabilities: [
-                            Capability::ConversationRead.as_str(),
-                            Capability::MessageSend.as_str(),
-                            Capability::ConversationAssign.as_str(),
-                        ]
-                        .map(String::from)
-                        .to_vec(),
-                    };
-                    (token.clone(), me)
-                }
-                _ => {
-                    return Err(eyre!(
-                        "not signed in to {hotel} at {server}: run `frontdesk login`"
-                    ));
-                }
-            };
-            let live = e.pusher_url.as_deref().map(|u| LiveConfig::new(u, &hotel));
-            let api = StaffApi::with_http(api_config(&e, &server, &hotel, &token), http);
-            let desk = desk_dir(&server, &hotel, me.staff_id);
-            let mut config = inbox_config(&e, api, me, desk, live)?;
-            config.warnings.extend(unattributed_outbox());
-            config.warnings.extend(home_missing());
-            inbox::run(config).await
-        }
+        None => inbox_command(&cli).await,
     }
 }
 
@@ -393,6 +283,120 @@ async fn wait_for_shutdown() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// `frontdesk demo`: the demo hotel on loopback, and the inbox on it.
+async fn demo_command(cli: &Cli, guest_every: &f64, profile: &demo::Profile) -> Result<()> {
+    let e = effective(cli)?;
+    let log = init_logging(&cli.log_level, false);
+    crate::tui::install_panic_hook(log.map(|p| p.display().to_string()));
+    let config = DemoConfig {
+        guest_every: *guest_every,
+        profile: *profile,
+        paths: match profile {
+            demo::Profile::Friendly => ServedPaths::Hotels,
+            demo::Profile::Deployment => ServedPaths::Hotel,
+        },
+        ..DemoConfig::default()
+    };
+    let running = demo::start(config).await.map_err(|e| eyre!(e))?;
+    let http = api::client::http_client(Duration::from_secs(5), Duration::from_secs(15));
+    let login = api::login(&running.base_url, "frontdesk", "demo")
+        .await
+        .wrap_err("signing in to the demo hotel")?;
+    let mut c = ApiConfig::new(&running.base_url, &login.hotel_slug, &login.token);
+    // Found as against a real server: the deployment profile answers only `hotel`.
+    c.paths = PathForm::Auto;
+    let live = LiveConfig::new(&running.ws_url, &login.hotel_slug);
+    let config = inbox_config(
+        &e,
+        StaffApi::with_http(c, http),
+        me_from(&login),
+        data_dir().join("demo"),
+        Some(live),
+    )?;
+    // The demo hotel's canned replies, unless the config has the desk's own.
+    let canned = if config.canned.is_empty() {
+        crate::config::demo_canned()
+    } else {
+        config.canned.clone()
+    };
+    let result = inbox::run(InboxConfig {
+        session: None,
+        canned,
+        ..config
+    })
+    .await;
+    running.stop().await;
+    result
+}
+
+/// `frontdesk`: the inbox, signed in by flags, the environment or the saved session.
+async fn inbox_command(cli: &Cli) -> Result<()> {
+    let e = effective(cli)?;
+    let log = init_logging(&cli.log_level, false);
+    crate::tui::install_panic_hook(log.map(|p| p.display().to_string()));
+    if let Some(err) = &e.session_error {
+        return Err(eyre!("{err}"));
+    }
+    let server = e.server.clone().ok_or_else(|| {
+        eyre!("no server: run `frontdesk login --server URL`, or try `frontdesk demo`")
+    })?;
+    let hotel = e.hotel.clone().ok_or_else(|| {
+        eyre!("no hotel: run `frontdesk login --hotel SLUG`, or set FRONTDESK_HOTEL")
+    })?;
+    check_transport(&server, e.allow_insecure).map_err(|m| eyre!(m))?;
+    if let Some(u) = &e.pusher_url {
+        check_transport(u, e.allow_insecure).map_err(|m| eyre!(m))?;
+    }
+    let http = api::client::http_client(
+        Duration::from_secs(5),
+        Duration::from_secs(e.config.request_timeout_seconds),
+    );
+    // One-off sign-in for scripts (nothing saved); else the env token; else the session.
+    let user = std::env::var("FRONTDESK_USERNAME").ok();
+    let password = std::env::var("FRONTDESK_PASSWORD").ok();
+    let (token, me) = match (user, password, &e.token, &e.session) {
+        (Some(u), Some(p), _, _) => {
+            let login = api::login(&server, &u, &p)
+                .await
+                .map_err(|err| eyre!(login_message(&server, &u, &err)))?;
+            check_login(&login, &u, &hotel).map_err(|m| eyre!(m))?;
+            (login.token.clone(), me_from(&login))
+        }
+        (_, _, Some(token), Some(s)) if !e.token_from_env => (token.clone(), me_from_session(s)),
+        (_, _, Some(token), _) => {
+            // No call says whose token it is: without the staff id, our own messages
+            // could not be told apart, so refuse rather than run as nobody.
+            let staff_id = env_staff_id().map_err(|m| eyre!(m))?;
+            let me = Me {
+                staff_id,
+                name: std::env::var("FRONTDESK_USERNAME")
+                    .unwrap_or_else(|_| format!("staff {staff_id}")),
+                hotel_name: hotel.clone(),
+                capabilities: [
+                    Capability::ConversationRead.as_str(),
+                    Capability::MessageSend.as_str(),
+                    Capability::ConversationAssign.as_str(),
+                ]
+                .map(String::from)
+                .to_vec(),
+            };
+            (token.clone(), me)
+        }
+        _ => {
+            return Err(eyre!(
+                "not signed in to {hotel} at {server}: run `frontdesk login`"
+            ));
+        }
+    };
+    let live = e.pusher_url.as_deref().map(|u| LiveConfig::new(u, &hotel));
+    let api = StaffApi::with_http(api_config(&e, &server, &hotel, &token), http);
+    let desk = desk_dir(&server, &hotel, me.staff_id);
+    let mut config = inbox_config(&e, api, me, desk, live)?;
+    config.warnings.extend(unattributed_outbox());
+    config.warnings.extend(home_missing());
+    inbox::run(config).await
 }
 
 #[cfg(test)]
