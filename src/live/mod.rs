@@ -267,6 +267,10 @@ fn subscribe_frame(channel: &str, auth: Option<&str>) -> WsMessage {
     )
 }
 
+/// The socket, as tokio-tungstenite opens it.
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
 struct Link<'a> {
     config: &'a LiveConfig,
     api: &'a StaffApi,
@@ -342,6 +346,52 @@ impl Link<'_> {
         true
     }
 
+    /// Opens the socket and reads `connection_established`: the socket id and the activity
+    /// timeout to keep.
+    async fn connect(&self) -> Result<(Socket, String, Duration), Ended> {
+        let config = self.config;
+        let connect = tokio::time::timeout(
+            Duration::from_secs(10),
+            tokio_tungstenite::connect_async(config.url.as_str()),
+        )
+        .await;
+        let mut ws = match connect {
+            Ok(Ok((ws, _))) => ws,
+            Ok(Err(e)) => return Err(Ended::Backoff(format!("connect: {e}"))),
+            Err(_) => return Err(Ended::Backoff("connect timed out".into())),
+        };
+        // The first frame must be connection_established.
+        let first = tokio::time::timeout(Duration::from_secs(10), ws.next()).await;
+        let (socket_id, server_timeout) = match first {
+            Ok(Some(Ok(WsMessage::Text(t)))) => match decode_frame(&t) {
+                Some(f) if f.name() == EventName::Established => match f.established() {
+                    Some(e) => (e.socket_id, e.activity_timeout),
+                    None => {
+                        return Err(Ended::Backoff("connection_established without data".into()));
+                    }
+                },
+                Some(f) if f.name() == EventName::Error => {
+                    let e = f.error();
+                    let code = e.code.unwrap_or(0);
+                    let msg = e.message.unwrap_or_default();
+                    return Err(match close_action(code) {
+                        CloseAction::Stop => Ended::Stop(format!("{msg} ({code})")),
+                        CloseAction::Immediately => Ended::Immediately,
+                        CloseAction::Backoff => Ended::Backoff(msg),
+                    });
+                }
+                _ => return Err(Ended::Backoff("unexpected first frame".into())),
+            },
+            _ => return Err(Ended::Backoff("no connection_established".into())),
+        };
+        let activity = server_timeout
+            .map(Duration::from_secs)
+            .unwrap_or(config.activity_timeout)
+            .min(config.activity_timeout)
+            .max(Duration::from_secs(1));
+        Ok((ws, socket_id, activity))
+    }
+
     async fn session(
         &self,
         staff_id: i64,
@@ -351,44 +401,10 @@ impl Link<'_> {
     ) -> Ended {
         let config = self.config;
         let tx = self.tx;
-        let connect = tokio::time::timeout(
-            Duration::from_secs(10),
-            tokio_tungstenite::connect_async(config.url.as_str()),
-        )
-        .await;
-        let mut ws = match connect {
-            Ok(Ok((ws, _))) => ws,
-            Ok(Err(e)) => return Ended::Backoff(format!("connect: {e}")),
-            Err(_) => return Ended::Backoff("connect timed out".into()),
+        let (mut ws, socket_id, activity) = match self.connect().await {
+            Ok(c) => c,
+            Err(ended) => return ended,
         };
-        // The first frame must be connection_established.
-        let first = tokio::time::timeout(Duration::from_secs(10), ws.next()).await;
-        let (socket_id, server_timeout) = match first {
-            Ok(Some(Ok(WsMessage::Text(t)))) => match decode_frame(&t) {
-                Some(f) if f.name() == EventName::Established => match f.established() {
-                    Some(e) => (e.socket_id, e.activity_timeout),
-                    None => return Ended::Backoff("connection_established without data".into()),
-                },
-                Some(f) if f.name() == EventName::Error => {
-                    let e = f.error();
-                    let code = e.code.unwrap_or(0);
-                    let msg = e.message.unwrap_or_default();
-                    return match close_action(code) {
-                        CloseAction::Stop => Ended::Stop(format!("{msg} ({code})")),
-                        CloseAction::Immediately => Ended::Immediately,
-                        CloseAction::Backoff => Ended::Backoff(msg),
-                    };
-                }
-                _ => return Ended::Backoff("unexpected first frame".into()),
-            },
-            _ => return Ended::Backoff("no connection_established".into()),
-        };
-        let activity = server_timeout
-            .map(Duration::from_secs)
-            .unwrap_or(config.activity_timeout)
-            .min(config.activity_timeout)
-            .max(Duration::from_secs(1));
-
         let mine = format!("{}.staff-{staff_id}-notifications", config.hotel);
         if ws.send(subscribe_frame(&mine, None)).await.is_err() {
             return Ended::Backoff("send failed".into());
@@ -416,6 +432,22 @@ impl Link<'_> {
             tx.send(LiveEvent::Resync);
         }
 
+        self.serve(&mut ws, activity, following, &mut subscribed, control)
+            .await
+    }
+
+    /// Reads frames until the socket ends: pings answered, errors weighed, events reported,
+    /// new things to follow subscribed, a silent server pinged and then left.
+    async fn serve(
+        &self,
+        ws: &mut Socket,
+        activity: Duration,
+        following: &mut Following,
+        subscribed: &mut Subscribed,
+        control: &mut mpsc::UnboundedReceiver<Watch>,
+    ) -> Ended {
+        let config = self.config;
+        let tx = self.tx;
         let mut last_frame = Instant::now();
         let mut ping_sent: Option<Instant> = None;
         loop {
@@ -429,11 +461,11 @@ impl Link<'_> {
                         return Ended::Stop("the inbox closed".into());
                     };
                     let new = following.take(w);
-                    if !self.follow(&mut ws, &new, following, &mut subscribed).await {
+                    if !self.follow(ws, &new, following, subscribed).await {
                         return Ended::Backoff("send failed".into());
                     }
                     if !new.bookings.is_empty() {
-                        self.report(following, &subscribed);
+                        self.report(following, subscribed);
                     }
                 }
                 msg = ws.next() => {
