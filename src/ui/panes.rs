@@ -1,6 +1,7 @@
 //! The panes: the conversation list, the open thread and the reply box.
 
 use super::*;
+use crate::model::ConversationId;
 
 pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     let order = app.visible_order();
@@ -24,7 +25,6 @@ pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     let block = pane_block(title, app.focus == Focus::List, theme);
     let inner = block.inner(r);
     frame.render_widget(block, r);
-    let w = inner.width as usize;
     if !app.list_loaded {
         let text = match (&app.list_error, app.list_retry_at) {
             (Some(why), Some(at)) => {
@@ -64,61 +64,66 @@ pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     }
     let rows = (inner.height / LIST_ROW_HEIGHT) as usize;
     for (i, id) in order.iter().skip(app.list_offset).take(rows).enumerate() {
-        let Some(c) = app.conversations.get(id) else {
-            continue;
-        };
         let y = inner.y + i as u16 * LIST_ROW_HEIGHT;
-        let selected = app.selected == Some(*id);
-        let unread = c.unread_count > 0;
-        let badge = if unread {
-            format!(" ●{}", c.unread_count)
-        } else {
-            String::new()
-        };
-        let when = c.last_message_time.map(|t| age(app, t)).unwrap_or_default();
-        let room = format!("{:>4} ", c.room_number);
-        let claimed = app.claimed.get(id).map(|_| " ✓").unwrap_or("");
-        let right = format!("{badge} {when:>6}");
-        let name_w =
-            w.saturating_sub(text::width(&room) + text::width(&right) + text::width(claimed));
-        let name = text::line_preview(&app.conversation_name(*id), name_w);
-        let base = if selected {
-            theme.selected
-        } else {
-            Style::new()
-        };
-        let marked = base.patch(theme.unread).add_modifier(Modifier::BOLD);
-        let line1 = Line::from(vec![
-            Span::styled(room, base.add_modifier(Modifier::BOLD)),
-            Span::styled(name, if unread { marked } else { base }),
-            Span::styled(claimed.to_string(), base),
-        ]);
-        let right_line = Line::from(vec![
-            Span::styled(badge, if unread { marked } else { base }),
-            Span::styled(format!(" {when:>6}"), base.patch(theme.dim)),
-        ]);
-        let preview = c
-            .last_message
-            .as_deref()
-            .map(|m| text::line_preview(m, w.saturating_sub(5)))
-            .unwrap_or_default();
-        let line2 = Line::from(vec![
-            Span::raw("     "),
-            Span::styled(preview, base.patch(theme.dim)),
-        ]);
-        // The row's style fills it (reverse video when selected) without padding text.
-        let row = Rect::new(inner.x, y, inner.width, 1);
-        frame.render_widget(Paragraph::new(line1).style(base), row);
+        draw_row(frame, app, theme, *id, inner, y);
+    }
+}
+
+/// One conversation's rows: room, name, claim mark, unread badge and age; then the preview.
+fn draw_row(frame: &mut Frame, app: &App, theme: &Theme, id: ConversationId, inner: Rect, y: u16) {
+    let w = inner.width as usize;
+    let Some(c) = app.conversations.get(&id) else {
+        return;
+    };
+    let selected = app.selected == Some(id);
+    let unread = c.unread_count > 0;
+    let badge = if unread {
+        format!(" ●{}", c.unread_count)
+    } else {
+        String::new()
+    };
+    let when = c.last_message_time.map(|t| age(app, t)).unwrap_or_default();
+    let room = format!("{:>4} ", c.room_number);
+    let claimed = app.claimed.get(&id).map(|_| " ✓").unwrap_or("");
+    let right = format!("{badge} {when:>6}");
+    let name_w = w.saturating_sub(text::width(&room) + text::width(&right) + text::width(claimed));
+    let name = text::line_preview(&app.conversation_name(id), name_w);
+    let base = if selected {
+        theme.selected
+    } else {
+        Style::new()
+    };
+    let marked = base.patch(theme.unread).add_modifier(Modifier::BOLD);
+    let line1 = Line::from(vec![
+        Span::styled(room, base.add_modifier(Modifier::BOLD)),
+        Span::styled(name, if unread { marked } else { base }),
+        Span::styled(claimed.to_string(), base),
+    ]);
+    let right_line = Line::from(vec![
+        Span::styled(badge, if unread { marked } else { base }),
+        Span::styled(format!(" {when:>6}"), base.patch(theme.dim)),
+    ]);
+    let preview = c
+        .last_message
+        .as_deref()
+        .map(|m| text::line_preview(m, w.saturating_sub(5)))
+        .unwrap_or_default();
+    let line2 = Line::from(vec![
+        Span::raw("     "),
+        Span::styled(preview, base.patch(theme.dim)),
+    ]);
+    // The row's style fills it (reverse video when selected) without padding text.
+    let row = Rect::new(inner.x, y, inner.width, 1);
+    frame.render_widget(Paragraph::new(line1).style(base), row);
+    frame.render_widget(
+        Paragraph::new(right_line).alignment(ratatui::layout::Alignment::Right),
+        row,
+    );
+    if LIST_ROW_HEIGHT > 1 && y + 1 < inner.y + inner.height {
         frame.render_widget(
-            Paragraph::new(right_line).alignment(ratatui::layout::Alignment::Right),
-            row,
+            Paragraph::new(line2).style(base),
+            Rect::new(inner.x, y + 1, inner.width, 1),
         );
-        if LIST_ROW_HEIGHT > 1 && y + 1 < inner.y + inner.height {
-            frame.render_widget(
-                Paragraph::new(line2).style(base),
-                Rect::new(inner.x, y + 1, inner.width, 1),
-            );
-        }
     }
 }
 
