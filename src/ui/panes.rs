@@ -146,19 +146,7 @@ pub(crate) fn draw_thread(
         );
         return Vec::new();
     };
-    let conv = app.conversations.get(&open);
-    let mut title = match conv {
-        Some(c) => format!(
-            " Room {} · {} ",
-            c.room_number,
-            text::one_line(&app.conversation_name(open))
-        ),
-        None => format!(" Conversation {open} "),
-    };
-    if let Some(who) = app.claimed.get(&open) {
-        title.push_str(&format!("· claimed by {} ", text::one_line(who)));
-    }
-    let block = pane_block(title, app.focus == Focus::Thread, theme);
+    let block = pane_block(thread_title(app, open), app.focus == Focus::Thread, theme);
     let inner = block.inner(r);
     frame.render_widget(block, r);
     let Some(thread) = app.threads.get(&open) else {
@@ -211,6 +199,53 @@ pub(crate) fn draw_thread(
         lines.push(Line::styled("No messages yet.", theme.dim));
     }
     // Our replies still on their way sit at the bottom.
+    lines.extend(pending_lines(app, open, theme, w));
+    // With Follow the view shows the last rows.
+    let total = lines.len();
+    let first = if matches!(thread.scroll, Scroll::Follow) {
+        total.saturating_sub(view_h)
+    } else {
+        skip + usize::from(at_top && skip > 0)
+    }
+    .min(total);
+    let visible: Vec<Line> = lines.into_iter().skip(first).take(view_h).collect();
+    frame.render_widget(Paragraph::new(visible), inner);
+    let spots = links
+        .into_iter()
+        .filter(|(i, ..)| *i >= first && *i < first + view_h)
+        .map(|(i, x, shown, url)| layout::LinkSpot {
+            x: inner.x + x.min(inner.width.saturating_sub(1)),
+            y: inner.y + (i - first) as u16,
+            shown,
+            url,
+        })
+        .collect();
+
+    if thread.new_below > 0 {
+        draw_new_below(frame, theme, inner, thread.new_below);
+    }
+    spots
+}
+
+/// "Room 103 · Astrid Lindqvist · claimed by …".
+fn thread_title(app: &App, open: ConversationId) -> String {
+    let mut title = match app.conversations.get(&open) {
+        Some(c) => format!(
+            " Room {} · {} ",
+            c.room_number,
+            text::one_line(&app.conversation_name(open))
+        ),
+        None => format!(" Conversation {open} "),
+    };
+    if let Some(who) = app.claimed.get(&open) {
+        title.push_str(&format!("· claimed by {} ", text::one_line(who)));
+    }
+    title
+}
+
+/// Our replies still on their way, each with its state in words.
+fn pending_lines<'a>(app: &'a App, open: ConversationId, theme: &Theme, w: usize) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
     for p in app.pending.iter().filter(|p| p.conversation == open) {
         let (label, style) = match &p.state {
             ReplyState::Queued => ("waiting for the reply above…".to_string(), theme.dim),
@@ -235,38 +270,19 @@ pub(crate) fn draw_thread(
         }
         lines.push(Line::default());
     }
-    // With Follow the view shows the last rows.
-    let total = lines.len();
-    let first = if matches!(thread.scroll, Scroll::Follow) {
-        total.saturating_sub(view_h)
-    } else {
-        skip + usize::from(at_top && skip > 0)
-    }
-    .min(total);
-    let visible: Vec<Line> = lines.into_iter().skip(first).take(view_h).collect();
-    frame.render_widget(Paragraph::new(visible), inner);
-    let spots = links
-        .into_iter()
-        .filter(|(i, ..)| *i >= first && *i < first + view_h)
-        .map(|(i, x, shown, url)| layout::LinkSpot {
-            x: inner.x + x.min(inner.width.saturating_sub(1)),
-            y: inner.y + (i - first) as u16,
-            shown,
-            url,
-        })
-        .collect();
+    lines
+}
 
-    if thread.new_below > 0 {
-        let label = format!(" {} new below ↓ (End) ", thread.new_below);
-        let lw = text::width(&label) as u16;
-        let x = inner.x + inner.width.saturating_sub(lw) / 2;
-        let y = inner.y + inner.height.saturating_sub(1);
-        frame.render_widget(
-            Paragraph::new(label).style(theme.accent.add_modifier(Modifier::REVERSED)),
-            Rect::new(x, y, lw.min(inner.width), 1),
-        );
-    }
-    spots
+/// "3 new below ↓ (End)", over the last row.
+fn draw_new_below(frame: &mut Frame, theme: &Theme, inner: Rect, n: usize) {
+    let label = format!(" {n} new below ↓ (End) ");
+    let lw = text::width(&label) as u16;
+    let x = inner.x + inner.width.saturating_sub(lw) / 2;
+    let y = inner.y + inner.height.saturating_sub(1);
+    frame.render_widget(
+        Paragraph::new(label).style(theme.accent.add_modifier(Modifier::REVERSED)),
+        Rect::new(x, y, lw.min(inner.width), 1),
+    );
 }
 
 pub(crate) fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
