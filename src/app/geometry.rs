@@ -224,27 +224,17 @@ pub fn message_lines_with_links(
     } else {
         theme.guest
     };
+    let author = text::truncate(
+        &text::one_line(&app.author(m)),
+        width.saturating_sub(indent + 12).max(4),
+    );
     let mut header = vec![
         Span::raw(pad.clone()),
         Span::styled(if selected { "▶ " } else { "" }.to_string(), theme.accent),
-        Span::styled(
-            text::truncate(
-                &text::one_line(&app.author(m)),
-                width.saturating_sub(indent + 12).max(4),
-            ),
-            name_style,
-        ),
+        Span::styled(author, name_style),
         Span::styled(format!(" · {time}"), theme.dim),
     ];
-    if mine {
-        header.push(Span::styled(" · you".to_string(), theme.dim));
-    }
-    if m.is_edited && !m.is_deleted {
-        header.push(Span::styled(" (edited)".to_string(), theme.dim));
-    }
-    if m.sender_type == SenderType::Guest && !m.read_by_staff {
-        header.push(Span::styled(" · new".to_string(), theme.unread));
-    }
+    header.extend(header_marks(m, mine, theme));
     out.push(Line::from(header));
     if let Some(q) = &m.reply_to_message {
         let who = q.sender_name.clone().unwrap_or_else(|| "message".into());
@@ -277,40 +267,69 @@ pub fn message_lines_with_links(
         }
     }
     for a in &m.attachments {
-        let kind = if a.file_type == "image" {
-            "image"
-        } else {
-            a.file_type.as_str()
-        };
-        let label = format!(
-            "📎 {} ({}, {})",
-            text::one_line(&a.file_name),
-            text::one_line(kind),
-            human_size(a.file_size)
-        );
-        out.push(Line::from(vec![
-            Span::raw(format!("{pad}  ")),
-            Span::styled(text::truncate(&label, inner), theme.attachment),
-        ]));
-        let url = text::one_line(&a.file_url);
-        if !url.is_empty() {
-            let shown = text::truncate(&url, inner.saturating_sub(2).max(1));
-            if hyperlink_safe(&a.file_url) {
-                links.push((
-                    out.len(),
-                    (indent + 4) as u16,
-                    shown.clone(),
-                    a.file_url.clone(),
-                ));
-            }
-            out.push(Line::from(vec![
-                Span::raw(format!("{pad}    ")),
-                Span::styled(shown, theme.link),
-            ]));
-        }
+        attachment_lines(a, indent, inner, theme, &mut out, &mut links);
     }
     out.push(Line::default());
     (out, links)
+}
+
+/// "· you", "(edited)", "· new" after the author and time.
+fn header_marks(m: &Message, mine: bool, theme: &Theme) -> Vec<Span<'static>> {
+    let mut marks = Vec::new();
+    if mine {
+        marks.push(Span::styled(" · you".to_string(), theme.dim));
+    }
+    if m.is_edited && !m.is_deleted {
+        marks.push(Span::styled(" (edited)".to_string(), theme.dim));
+    }
+    if m.sender_type == SenderType::Guest && !m.read_by_staff {
+        marks.push(Span::styled(" · new".to_string(), theme.unread));
+    }
+    marks
+}
+
+/// An attachment's line, and its link's (recorded for the OSC 8 hyperlink when it is safe).
+fn attachment_lines(
+    a: &crate::api::Attachment,
+    indent: usize,
+    inner: usize,
+    theme: &Theme,
+    out: &mut Vec<Line<'static>>,
+    links: &mut Vec<BlockLink>,
+) {
+    let pad = " ".repeat(indent);
+    let kind = if a.file_type == "image" {
+        "image"
+    } else {
+        a.file_type.as_str()
+    };
+    let label = format!(
+        "📎 {} ({}, {})",
+        text::one_line(&a.file_name),
+        text::one_line(kind),
+        human_size(a.file_size)
+    );
+    out.push(Line::from(vec![
+        Span::raw(format!("{pad}  ")),
+        Span::styled(text::truncate(&label, inner), theme.attachment),
+    ]));
+    let url = text::one_line(&a.file_url);
+    if url.is_empty() {
+        return;
+    }
+    let shown = text::truncate(&url, inner.saturating_sub(2).max(1));
+    if hyperlink_safe(&a.file_url) {
+        links.push((
+            out.len(),
+            (indent + 4) as u16,
+            shown.clone(),
+            a.file_url.clone(),
+        ));
+    }
+    out.push(Line::from(vec![
+        Span::raw(format!("{pad}    ")),
+        Span::styled(shown, theme.link),
+    ]));
 }
 
 pub fn human_size(bytes: u64) -> String {
