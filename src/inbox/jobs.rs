@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::api::StaffApi;
+use crate::api::{ApiError, Message, StaffApi, UploadFile};
 use crate::app::{Command, Effect, Event, Job, Me, REFRESH_LIMIT};
+use crate::model::{ConversationId, MessageId};
 
 /// How a job reports back to the app.
 type Report = std::sync::Arc<dyn Fn(Event) + Send + Sync>;
@@ -185,64 +186,33 @@ fn sends(api: StaffApi, staff_id: i64, job: Job, send: Report) {
             after_id,
         } => {
             tokio::spawn(async move {
-                // Limits first: nothing leaves if one file is refused, and the good ones go
-                // back to the prompt with the reasons for the others.
-                let checked = tokio::task::spawn_blocking(move || {
-                    files
-                        .into_iter()
-                        .map(|f| {
-                            let r = crate::files::load(&f);
-                            (f, r)
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .await
-                .unwrap_or_default();
-                let refused: Vec<(String, String)> = checked
-                    .iter()
-                    .filter_map(|(f, r)| r.as_ref().err().map(|e| (f.clone(), e.clone())))
-                    .collect();
-                if !refused.is_empty() {
-                    let kept = checked
-                        .into_iter()
-                        .filter(|(_, r)| r.is_ok())
-                        .map(|(f, _)| f)
-                        .collect();
-                    send(Event::UploadRefused {
-                        conversation,
-                        kept,
-                        refused,
-                    });
-                    return;
-                }
-                let loaded: Result<Vec<_>, String> = checked.into_iter().map(|(_, r)| r).collect();
-                let result = match loaded {
-                    Err(e) => Err(e),
-                    Ok(files) => {
-                        let progress_tx = send.clone();
-                        let progress =
-                            move |sent, total| progress_tx(Event::UploadProgress { sent, total });
-                        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
-                        match api
-                            .upload_with_progress(
-                                conversation,
-                                &files,
-                                Some(&text),
-                                reply_to,
-                                progress,
-                            )
-                            .await
-                        {
-                            Ok(r) => Ok(r),
-                            // A failed upload can still leave its message (contract 4.5).
-                            Err(e) if e.outcome_unknown() => {
-                                find_upload(&api, conversation, staff_id, after_id, &names)
-                                    .await
-                                    .ok_or_else(|| e.summary())
-                            }
-                            Err(e) => Err(e.summary()),
-                        }
+                let files = match load_all(files).await {
+                    Ok(files) => files,
+                    Err((kept, refused)) => {
+                        send(Event::UploadRefused {
+                            conversation,
+                            kept,
+                            refused,
+                        });
+                        return;
                     }
+                };
+                let progress_tx = send.clone();
+                let progress =
+                    move |sent, total| progress_tx(Event::UploadProgress { sent, total });
+                let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+                let result = match api
+                    .upload_with_progress(conversation, &files, Some(&text), reply_to, progress)
+                    .await
+                {
+                    Ok(r) => Ok(r),
+                    // A failed upload can still leave its message (contract 4.5).
+                    Err(e) if e.outcome_unknown() => {
+                        find_upload(&api, conversation, staff_id, after_id, &names)
+                            .await
+                            .ok_or_else(|| e.summary())
+                    }
+                    Err(e) => Err(e.summary()),
                 };
                 send(Event::Uploaded {
                     conversation,
@@ -263,17 +233,11 @@ fn changes(api: StaffApi, my_name: String, job: Job, send: Report) {
             text,
         } => {
             tokio::spawn(async move {
-                let result = match api.update_message(message, &text).await {
-                    Ok(_) => Ok(()),
-                    // Saved, then a 500 (contract 4.2): the message read back tells.
-                    Err(e) if e.outcome_unknown() => {
-                        match api.message_by_id(conversation, message).await {
-                            Ok(Some(m)) if m.message.trim() == text.trim() => Ok(()),
-                            _ => Err(e),
-                        }
-                    }
-                    Err(e) => Err(e),
-                };
+                let first = api.update_message(message, &text).await.map(|_| ());
+                let result = read_back(&api, conversation, message, first, |m| {
+                    m.is_some_and(|m| m.message.trim() == text.trim())
+                })
+                .await;
                 send(Event::Edited {
                     message,
                     text,
@@ -287,17 +251,12 @@ fn changes(api: StaffApi, my_name: String, job: Job, send: Report) {
             hard,
         } => {
             tokio::spawn(async move {
-                let result = match api.delete_message(message, hard).await {
-                    Ok(_) => Ok(()),
-                    Err(e) if e.outcome_unknown() => {
-                        match api.message_by_id(conversation, message).await {
-                            Ok(None) => Ok(()),
-                            Ok(Some(m)) if m.is_deleted && !hard => Ok(()),
-                            _ => Err(e),
-                        }
-                    }
-                    Err(e) => Err(e),
-                };
+                let first = api.delete_message(message, hard).await.map(|_| ());
+                let result = read_back(&api, conversation, message, first, |m| match m {
+                    None => true,
+                    Some(m) => m.is_deleted && !hard,
+                })
+                .await;
                 send(Event::Deleted {
                     message,
                     hard,
@@ -311,18 +270,11 @@ fn changes(api: StaffApi, my_name: String, job: Job, send: Report) {
             attachment,
         } => {
             tokio::spawn(async move {
-                let result = match api.delete_attachment(attachment).await {
-                    Ok(_) => Ok(()),
-                    Err(e) if e.outcome_unknown() => {
-                        match api.message_by_id(conversation, message).await {
-                            Ok(Some(m)) if m.attachments.iter().all(|a| a.id != attachment) => {
-                                Ok(())
-                            }
-                            _ => Err(e),
-                        }
-                    }
-                    Err(e) => Err(e),
-                };
+                let first = api.delete_attachment(attachment).await.map(|_| ());
+                let result = read_back(&api, conversation, message, first, |m| {
+                    m.is_some_and(|m| m.attachments.iter().all(|a| a.id != attachment))
+                })
+                .await;
                 send(Event::AttachmentDeleted {
                     message,
                     attachment,
@@ -353,6 +305,60 @@ fn changes(api: StaffApi, my_name: String, job: Job, send: Report) {
 }
 
 /// Timers and the file system.
+/// A change the server may have saved before failing (contract 4.2): when the outcome is
+/// unknown, the message read back decides. A failed read keeps the first error.
+async fn read_back(
+    api: &StaffApi,
+    conversation: ConversationId,
+    message: MessageId,
+    first: Result<(), ApiError>,
+    done: impl Fn(Option<&Message>) -> bool,
+) -> Result<(), ApiError> {
+    match first {
+        Err(e) if e.outcome_unknown() => match api.message_by_id(conversation, message).await {
+            Ok(found) if done(found.as_ref()) => Ok(()),
+            _ => Err(e),
+        },
+        other => other,
+    }
+}
+
+/// The files that passed, and each refused file with its reason.
+type Refused = (Vec<String>, Vec<(String, String)>);
+
+/// Reads every file against the limits before any leaves: one refused file stops the batch,
+/// and the good ones go back to the prompt (the `Err`'s first list) with the others' reasons.
+async fn load_all(files: Vec<String>) -> Result<Vec<UploadFile>, Refused> {
+    let checked = tokio::task::spawn_blocking(move || {
+        files
+            .into_iter()
+            .map(|f| {
+                let r = crate::files::load(&f);
+                (f, r)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap_or_default();
+    let mut loaded = Vec::new();
+    let mut kept = Vec::new();
+    let mut refused = Vec::new();
+    for (name, result) in checked {
+        match result {
+            Ok(file) => {
+                kept.push(name);
+                loaded.push(file);
+            }
+            Err(why) => refused.push((name, why)),
+        }
+    }
+    if refused.is_empty() {
+        Ok(loaded)
+    } else {
+        Err((kept, refused))
+    }
+}
+
 fn later(job: Job, send: Report) {
     match job {
         Job::CompletePath(input) => {
