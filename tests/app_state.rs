@@ -685,6 +685,62 @@ fn a_short_poll_with_a_gap_reads_more() {
     );
 }
 
+/// After a socket was away for a busy while, the resync's page can start above what is held:
+/// the desk reads a wider page, and stops at a bound.
+#[test]
+fn a_full_resync_page_above_what_is_held_reads_further_back() {
+    use frontdesk::app::REFRESH_LIMIT;
+    let mut a = app_with_thread(1, 5);
+    let refreshes = |c: &[Command]| -> Vec<u32> {
+        c.iter()
+            .filter_map(|c| match c {
+                Command::Job(Job::Refresh { limit, .. }) => Some(*limit),
+                _ => None,
+            })
+            .collect()
+    };
+    let page =
+        |n: i64| -> Vec<Message> { (1000 - n..1000).map(|i| msg(i, 1, "guest", "y")).collect() };
+    let c = a.update(Event::Refreshed {
+        conversation: 1,
+        limit: REFRESH_LIMIT,
+        result: Ok(page(30)),
+    });
+    assert_eq!(refreshes(&c), vec![60]);
+    let c = a.update(Event::Refreshed {
+        conversation: 1,
+        limit: 120,
+        result: Ok(page(120)
+            .into_iter()
+            .map(|mut m| {
+                m.id += 2000;
+                m
+            })
+            .collect()),
+    });
+    assert_eq!(refreshes(&c), vec![240]);
+    // At the bound it reads no further; older holes are left to scrolling back.
+    let c = a.update(Event::Refreshed {
+        conversation: 1,
+        limit: 240,
+        result: Ok(page(240)
+            .into_iter()
+            .map(|mut m| {
+                m.id += 5000;
+                m
+            })
+            .collect()),
+    });
+    assert!(refreshes(&c).is_empty());
+    // A page that starts on a held message has no gap.
+    let c = a.update(Event::Refreshed {
+        conversation: 1,
+        limit: REFRESH_LIMIT,
+        result: Ok(page(30)),
+    });
+    assert!(refreshes(&c).is_empty());
+}
+
 #[test]
 fn guest_messages_of_another_booking_are_an_earlier_stay() {
     use frontdesk::app::Stay;

@@ -4,6 +4,9 @@ use super::*;
 
 /// Messages read by a refresh: the open thread's poll and catching up after a gap.
 pub const REFRESH_LIMIT: u32 = 30;
+/// The largest page read to close a gap after a socket was away; older holes are left to
+/// scrolling back.
+const GAP_LIMIT: u32 = 240;
 
 /// The open thread's poll when live updates are partial or off: a short page, cheap for the
 /// server (contract 4.13); a full refresh follows only when it shows a gap.
@@ -136,16 +139,28 @@ impl App {
         match result {
             Ok(msgs) => {
                 self.server_unreachable_since = None;
-                // A full short page with nothing we hold: more arrived than it showed.
-                let gap = limit < REFRESH_LIMIT
+                // A full page whose oldest message we do not hold, above one we do: more
+                // arrived than it showed (a peek, or a socket away for a busy while). Read
+                // further back, a bigger page each time, up to a bound.
+                let gap = limit < GAP_LIMIT
                     && msgs.len() >= limit as usize
                     && self.threads.get(&conversation).is_some_and(|t| {
-                        !t.messages.is_empty()
-                            && msgs.iter().all(|m| !t.messages.contains_key(&m.id))
+                        msgs.first().is_some_and(|oldest| {
+                            !t.messages.contains_key(&oldest.id)
+                                && t.messages
+                                    .keys()
+                                    .next()
+                                    .is_some_and(|held| *held < oldest.id)
+                        })
                     });
                 let mut c = Vec::new();
                 if gap {
-                    c.extend(self.refresh(conversation, REFRESH_LIMIT));
+                    let wider = if limit < REFRESH_LIMIT {
+                        REFRESH_LIMIT
+                    } else {
+                        limit.saturating_mul(2).min(GAP_LIMIT)
+                    };
+                    c.extend(self.refresh(conversation, wider));
                 }
                 for m in msgs {
                     c.extend(self.absorb_message(m, false));

@@ -1,7 +1,8 @@
 //! The panes: the conversation list, the open thread and the reply box.
 
 use super::*;
-use crate::model::ConversationId;
+use crate::app::thread::Thread;
+use crate::model::{ConversationId, MessageId};
 
 pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     let order = app.visible_order();
@@ -128,6 +129,49 @@ fn draw_row(frame: &mut Frame, app: &App, theme: &Theme, id: ConversationId, inn
 }
 
 /// Draws the open thread; returns where its links are.
+/// The thread pane with no conversation open: how to open one.
+fn draw_no_thread(frame: &mut Frame, theme: &Theme, r: Rect) {
+    let block = pane_block(" Thread ".into(), false, theme);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    frame.render_widget(
+        Paragraph::new("Pick a conversation and press Enter. n jumps to the next unread.")
+            .style(theme.dim)
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        inner,
+    );
+}
+
+/// Appends the message blocks from `first` on until `(width, rows)` are filled, and returns
+/// where their links sit (row in `lines`, column, shown text, address).
+fn message_rows<'a>(
+    app: &App,
+    thread: &Thread,
+    first: MessageId,
+    (width, rows): (usize, usize),
+    theme: &Theme,
+    lines: &mut Vec<Line<'a>>,
+) -> Vec<(usize, u16, String, String)> {
+    let mut links = Vec::new();
+    for m in thread.messages.range(first..).map(|(_, m)| m) {
+        let prev = thread.prev_of(m.id);
+        let selected = thread.selected == Some(m.id);
+        let (block, block_links) =
+            layout::message_lines_with_links(app, prev, m, width, selected, theme);
+        let base = lines.len();
+        links.extend(
+            block_links
+                .into_iter()
+                .map(|(i, x, shown, url)| (base + i, x, shown, url)),
+        );
+        lines.extend(block);
+        if lines.len() > rows {
+            break;
+        }
+    }
+    links
+}
+
 pub(crate) fn draw_thread(
     frame: &mut Frame,
     app: &App,
@@ -135,15 +179,7 @@ pub(crate) fn draw_thread(
     r: Rect,
 ) -> Vec<layout::LinkSpot> {
     let Some(open) = app.open else {
-        let block = pane_block(" Thread ".into(), false, theme);
-        let inner = block.inner(r);
-        frame.render_widget(block, r);
-        frame.render_widget(
-            Paragraph::new("Pick a conversation and press Enter. n jumps to the next unread.")
-                .style(theme.dim)
-                .wrap(ratatui::widgets::Wrap { trim: true }),
-            inner,
-        );
+        draw_no_thread(frame, theme, r);
         return Vec::new();
     };
     let block = pane_block(thread_title(app, open), app.focus == Focus::Thread, theme);
@@ -169,32 +205,11 @@ pub(crate) fn draw_thread(
         };
         lines.push(Line::styled(format!("{marker:^w$}"), theme.dim));
     }
-    let mut skip = 0;
-    let mut links: Vec<(usize, u16, String, String)> = Vec::new();
-    if let Some((id, s)) = start {
-        skip = s;
-        for m in thread.messages.range(id..).map(|(_, m)| m) {
-            let prev = thread.prev_of(m.id);
-            let (block, block_links) = layout::message_lines_with_links(
-                app,
-                prev,
-                m,
-                w,
-                thread.selected == Some(m.id),
-                theme,
-            );
-            let base = lines.len();
-            links.extend(
-                block_links
-                    .into_iter()
-                    .map(|(i, x, shown, url)| (base + i, x, shown, url)),
-            );
-            lines.extend(block);
-            if lines.len() > skip + view_h {
-                break;
-            }
-        }
-    }
+    let skip = start.map_or(0, |(_, s)| s);
+    let links = match start {
+        Some((id, _)) => message_rows(app, thread, id, (w, skip + view_h), theme, &mut lines),
+        None => Vec::new(),
+    };
     if thread.messages.is_empty() && thread.fetch == Fetch::Done {
         lines.push(Line::styled("No messages yet.", theme.dim));
     }
