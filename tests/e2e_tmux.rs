@@ -618,6 +618,51 @@ fn close_terminal_and_time_exit(tmux: &Tmux) -> Duration {
     closed.elapsed()
 }
 
+/// The pid of the process whose command line holds `needle`.
+fn pid_with_arg(needle: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+        let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+        let is_frontdesk = args.first()?.ends_with(b"frontdesk");
+        (is_frontdesk && args.contains(&needle.as_bytes())).then_some(pid)
+    })
+}
+
+/// Stopped by Ctrl-Z, then its terminal closed: the process is woken with a terminal that only
+/// reads end-of-file. It must end, not spin on a core for ever.
+#[test]
+fn a_suspended_frontdesk_ends_when_its_terminal_closes() {
+    if skip_without_tmux() {
+        return;
+    }
+    let (_server, env) = serve_demo(&["--addr", "127.0.0.1:0"]);
+    let base = env["FRONTDESK_SERVER"].clone();
+    let dirs = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("stopped", "bash --norc --noprofile -i");
+    std::thread::sleep(Duration::from_millis(300));
+    let cmd = inbox_cmd(dirs.path(), &base, "").replacen("exec env", "env", 1);
+    tmux.keys(&["-l", &cmd]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Conversations (", 20);
+    tmux.keys(&["C-z"]);
+    tmux.wait_for("Stopped", 15);
+    let pid = pid_with_arg(&base).expect("frontdesk's pid");
+    let closed = Instant::now();
+    tmux.run(&["kill-server"]);
+    while alive(pid) {
+        assert!(
+            closed.elapsed() < Duration::from_secs(10),
+            "a suspended frontdesk is still running 10 s after its terminal closed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!(
+        "suspended: frontdesk ended {:?} after its terminal closed",
+        closed.elapsed()
+    );
+}
+
 #[test]
 fn a_closed_terminal_ends_frontdesk() {
     if skip_without_tmux() {

@@ -171,6 +171,8 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     #[cfg(unix)]
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    #[cfg(unix)]
+    end_if_stuck_after_hangup()?;
     loop {
         for cmd in pending.drain(..) {
             desk.run_command(cmd);
@@ -220,6 +222,39 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
         desk.say_log_trouble();
     }
     desk.close();
+    Ok(())
+}
+
+/// The loop ends by itself when its terminal closes. But a process left behind by a closed
+/// terminal was once found spinning a core for 45 minutes, reading end-of-file from fd 0 on the
+/// loop's own thread (inside crossterm's read), where neither the loop nor a signal gets a
+/// turn. So a worker checks the terminal each second, and if it has hung up for 3 s while the
+/// process still runs, ends it. Drafts and the outbox are already on disk (each change is
+/// written at once).
+#[cfg(unix)]
+fn end_if_stuck_after_hangup() -> std::io::Result<()> {
+    tokio::spawn(async move {
+        let mut hung_up_for = 0;
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            let mut fd = libc::pollfd {
+                fd: libc::STDIN_FILENO,
+                events: 0,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd, zero timeout; poll only writes `revents`.
+            let n = unsafe { libc::poll(&mut fd, 1, 0) };
+            hung_up_for = if n > 0 && fd.revents & libc::POLLHUP != 0 {
+                hung_up_for + 1
+            } else {
+                0
+            };
+            if hung_up_for >= 3 {
+                tracing::warn!("the terminal hung up and the inbox loop did not stop; ending");
+                std::process::exit(129);
+            }
+        }
+    });
     Ok(())
 }
 
