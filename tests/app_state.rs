@@ -691,7 +691,14 @@ fn a_short_poll_with_a_gap_reads_more() {
 fn a_full_resync_page_above_what_is_held_reads_further_back() {
     use frontdesk::app::REFRESH_LIMIT;
     let mut a = app_with_thread(1, 5);
-    let refreshes = |c: &[Command]| -> Vec<u32> {
+    // A page of `n` messages read with `limit`, ending below `top`; the limits asked next.
+    let mut read = |limit: u32, n: i64, top: i64| -> Vec<u32> {
+        let page = (top - n..top).map(|i| msg(i, 1, "guest", "y")).collect();
+        let c = a.update(Event::Refreshed {
+            conversation: 1,
+            limit,
+            result: Ok(page),
+        });
         c.iter()
             .filter_map(|c| match c {
                 Command::Job(Job::Refresh { limit, .. }) => Some(*limit),
@@ -699,46 +706,12 @@ fn a_full_resync_page_above_what_is_held_reads_further_back() {
             })
             .collect()
     };
-    let page =
-        |n: i64| -> Vec<Message> { (1000 - n..1000).map(|i| msg(i, 1, "guest", "y")).collect() };
-    let c = a.update(Event::Refreshed {
-        conversation: 1,
-        limit: REFRESH_LIMIT,
-        result: Ok(page(30)),
-    });
-    assert_eq!(refreshes(&c), vec![60]);
-    let c = a.update(Event::Refreshed {
-        conversation: 1,
-        limit: 120,
-        result: Ok(page(120)
-            .into_iter()
-            .map(|mut m| {
-                m.id += 2000;
-                m
-            })
-            .collect()),
-    });
-    assert_eq!(refreshes(&c), vec![240]);
+    assert_eq!(read(REFRESH_LIMIT, 30, 1000), vec![60]);
+    assert_eq!(read(120, 120, 3000), vec![240]);
     // At the bound it reads no further; older holes are left to scrolling back.
-    let c = a.update(Event::Refreshed {
-        conversation: 1,
-        limit: 240,
-        result: Ok(page(240)
-            .into_iter()
-            .map(|mut m| {
-                m.id += 5000;
-                m
-            })
-            .collect()),
-    });
-    assert!(refreshes(&c).is_empty());
+    assert!(read(240, 240, 6000).is_empty());
     // A page that starts on a held message has no gap.
-    let c = a.update(Event::Refreshed {
-        conversation: 1,
-        limit: REFRESH_LIMIT,
-        result: Ok(page(30)),
-    });
-    assert!(refreshes(&c).is_empty());
+    assert!(read(REFRESH_LIMIT, 30, 1000).is_empty());
 }
 
 #[test]

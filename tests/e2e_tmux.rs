@@ -413,6 +413,18 @@ fn keys_still_work_while_the_server_says_nothing() {
     tmux.keys(&["q"]);
 }
 
+/// The inbox started from an interactive shell (so Ctrl-Z hands the terminal back to it),
+/// once its list is on screen.
+fn inbox_in_a_shell(name: &str, dirs: &Path, base: &str) -> Tmux {
+    let tmux = Tmux::start(name, "bash --norc --noprofile -i");
+    std::thread::sleep(Duration::from_millis(300));
+    let cmd = inbox_cmd(dirs, base, "").replacen("exec env", "env", 1);
+    tmux.keys(&["-l", &cmd]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Conversations (", 20);
+    tmux
+}
+
 #[test]
 fn ctrl_z_suspends_and_fg_restores_the_screen() {
     if skip_without_tmux() {
@@ -421,12 +433,7 @@ fn ctrl_z_suspends_and_fg_restores_the_screen() {
     let (_server, env) = serve_demo(&["--addr", "127.0.0.1:0"]);
     let base = env["FRONTDESK_SERVER"].clone();
     let dirs = tempfile::tempdir().unwrap();
-    let tmux = Tmux::start("suspend", "bash --norc --noprofile -i");
-    std::thread::sleep(Duration::from_millis(300));
-    let cmd = inbox_cmd(dirs.path(), &base, "").replacen("exec env", "env", 1);
-    tmux.keys(&["-l", &cmd]);
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("Conversations (", 20);
+    let tmux = inbox_in_a_shell("suspend", dirs.path(), &base);
     tmux.keys(&["Enter"]);
     tmux.keys(&["-l", "kept across suspend"]);
     tmux.keys(&["C-z"]);
@@ -639,12 +646,7 @@ fn a_suspended_frontdesk_ends_when_its_terminal_closes() {
     let (_server, env) = serve_demo(&["--addr", "127.0.0.1:0"]);
     let base = env["FRONTDESK_SERVER"].clone();
     let dirs = tempfile::tempdir().unwrap();
-    let tmux = Tmux::start("stopped", "bash --norc --noprofile -i");
-    std::thread::sleep(Duration::from_millis(300));
-    let cmd = inbox_cmd(dirs.path(), &base, "").replacen("exec env", "env", 1);
-    tmux.keys(&["-l", &cmd]);
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("Conversations (", 20);
+    let tmux = inbox_in_a_shell("stopped", dirs.path(), &base);
     tmux.keys(&["C-z"]);
     tmux.wait_for("Stopped", 15);
     let pid = pid_with_arg(&base).expect("frontdesk's pid");

@@ -172,7 +172,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
     #[cfg(unix)]
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     #[cfg(unix)]
-    end_if_stuck_after_hangup()?;
+    end_when_the_terminal_hangs_up();
     loop {
         for cmd in pending.drain(..) {
             desk.run_command(cmd);
@@ -232,7 +232,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
 /// process still runs, ends it. Drafts and the outbox are already on disk (each change is
 /// written at once).
 #[cfg(unix)]
-fn end_if_stuck_after_hangup() -> std::io::Result<()> {
+fn end_when_the_terminal_hangs_up() {
     tokio::spawn(async move {
         let mut hung_up_for = 0;
         loop {
@@ -255,7 +255,6 @@ fn end_if_stuck_after_hangup() -> std::io::Result<()> {
             }
         }
     });
-    Ok(())
 }
 
 impl Desk {
