@@ -1,6 +1,8 @@
 //! Effects the loop runs itself: the drafts writer, suspend, the editor, notifications, the
 //! clipboard, the frame trace.
 
+use std::sync::{Arc, Mutex};
+
 use tokio::sync::watch;
 
 use crate::app::{App, Draft};
@@ -8,23 +10,75 @@ use crate::model::NotifyMode;
 use crate::store::DraftStore;
 use crate::tui::Tui;
 
-/// Writes drafts in order, off the UI thread; the newest snapshot wins.
-pub(super) fn spawn_draft_writer(store: DraftStore) -> watch::Sender<Option<Vec<(i64, Draft)>>> {
-    let (tx, mut rx) = watch::channel::<Option<Vec<(i64, Draft)>>>(None);
-    tokio::spawn(async move {
-        let store = std::sync::Arc::new(store);
-        while rx.changed().await.is_ok() {
-            let snapshot = rx.borrow_and_update().clone();
-            if let Some(drafts) = snapshot {
-                let store = store.clone();
-                let r = tokio::task::spawn_blocking(move || store.save(&drafts)).await;
-                if let Ok(Err(e)) = r {
-                    tracing::error!("saving drafts: {e}");
+type Drafts = Vec<(i64, Draft)>;
+
+/// Writes drafts off the UI thread, and at once before a suspend or an exit. Every snapshot
+/// has a number, and a write of an older one never lands after a newer one: without that, the
+/// background write of a draft one key old could overwrite the flush made just before Ctrl-Z.
+pub(super) struct DraftWriter {
+    later: watch::Sender<Option<(u64, Drafts)>>,
+    store: Arc<DraftStore>,
+    /// The number of the snapshot on disk; held while writing.
+    written: Arc<Mutex<u64>>,
+    next: u64,
+}
+
+impl DraftWriter {
+    pub(super) fn spawn(store: DraftStore) -> Self {
+        let (later, mut rx) = watch::channel::<Option<(u64, Drafts)>>(None);
+        let store = Arc::new(store);
+        let written = Arc::new(Mutex::new(0));
+        let (task_store, task_written) = (store.clone(), written.clone());
+        tokio::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let snapshot = rx.borrow_and_update().clone();
+                if let Some((number, drafts)) = snapshot {
+                    let (store, written) = (task_store.clone(), task_written.clone());
+                    let r = tokio::task::spawn_blocking(move || {
+                        save_if_newer(&store, &written, number, &drafts)
+                    })
+                    .await;
+                    if let Ok(Err(e)) = r {
+                        tracing::error!("saving drafts: {e}");
+                    }
                 }
             }
+        });
+        DraftWriter {
+            later,
+            store,
+            written,
+            next: 0,
         }
-    });
-    tx
+    }
+
+    /// Saved soon, by the background task.
+    pub(super) fn save_later(&mut self, drafts: Drafts) {
+        self.next += 1;
+        let _ = self.later.send(Some((self.next, drafts)));
+    }
+
+    /// Saved before this returns.
+    pub(super) fn save_now(&mut self, drafts: &Drafts) -> std::io::Result<()> {
+        self.next += 1;
+        save_if_newer(&self.store, &self.written, self.next, drafts)
+    }
+}
+
+fn save_if_newer(
+    store: &DraftStore,
+    written: &Mutex<u64>,
+    number: u64,
+    drafts: &Drafts,
+) -> std::io::Result<()> {
+    // A panic elsewhere while holding the lock leaves the number intact: go on with it.
+    let mut on_disk = written.lock().unwrap_or_else(|p| p.into_inner());
+    if number <= *on_disk {
+        return Ok(());
+    }
+    store.save(drafts)?;
+    *on_disk = number;
+    Ok(())
 }
 
 /// Ctrl-Z: give the terminal back to the shell, stop, and take it again on `fg`.
@@ -123,4 +177,34 @@ pub fn osc52(text: &str) -> Vec<u8> {
     use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     format!("\x1b]52;c;{encoded}\x07").into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drafts(text: &str) -> Drafts {
+        vec![(
+            1,
+            Draft {
+                text: text.into(),
+                reply_to: None,
+            },
+        )]
+    }
+
+    /// The flush before Ctrl-Z is newer than a background write still in hand: the older write
+    /// must not land after it.
+    #[test]
+    fn an_older_snapshot_never_overwrites_a_newer_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DraftStore::new(dir.path());
+        let written = Mutex::new(0);
+        save_if_newer(&store, &written, 2, &drafts("kept across suspend")).unwrap();
+        save_if_newer(&store, &written, 1, &drafts("kept across suspen")).unwrap();
+        let on_disk = store.load().value;
+        assert_eq!(on_disk[&1].text, "kept across suspend");
+        save_if_newer(&store, &written, 3, &drafts("newer still")).unwrap();
+        assert_eq!(store.load().value[&1].text, "newer still");
+    }
 }

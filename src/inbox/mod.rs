@@ -14,7 +14,7 @@ mod effects;
 mod jobs;
 
 pub use effects::osc52;
-use effects::{Trace, notify_bytes, run_editor, spawn_draft_writer, suspend};
+use effects::{DraftWriter, Trace, notify_bytes, run_editor, suspend};
 pub use jobs::execute;
 use jobs::sign_in_again;
 
@@ -109,8 +109,7 @@ struct Desk {
     app: App,
     theme: crate::ui::Theme,
     tx: mpsc::UnboundedSender<Event>,
-    drafts_tx: tokio::sync::watch::Sender<Option<Vec<(i64, crate::app::Draft)>>>,
-    final_store: DraftStore,
+    drafts: DraftWriter,
     outbox: crate::store::OutboxStore,
     live: Option<crate::live::LiveHandle>,
     trace: Option<Trace>,
@@ -266,8 +265,7 @@ impl Desk {
     ) -> color_eyre::Result<(Desk, Vec<Command>)> {
         let store = DraftStore::new(&config.data_dir);
         let loaded = store.load();
-        let final_store = DraftStore::new(&config.data_dir);
-        let drafts_tx = spawn_draft_writer(store);
+        let drafts = DraftWriter::spawn(store);
         let outbox = crate::store::OutboxStore::new(&config.data_dir);
         let outbox_loaded = outbox.load();
         let data_problem = crate::store::check_writable(&config.data_dir).err();
@@ -318,8 +316,7 @@ impl Desk {
             tui,
             app,
             tx,
-            drafts_tx,
-            final_store,
+            drafts,
             outbox,
             live,
             trace: Trace::from_env(),
@@ -354,14 +351,14 @@ impl Desk {
                 }
             }
             Effect::Suspend => {
-                if let Err(e) = self.final_store.save(&self.app.drafts_snapshot()) {
+                if let Err(e) = self.drafts.save_now(&self.app.drafts_snapshot()) {
                     tracing::error!("saving drafts before suspending: {e}");
                 }
                 suspend(&mut self.tui);
                 self.app.dirty = true;
             }
             Effect::SaveDrafts(d) => {
-                let _ = self.drafts_tx.send(Some(d));
+                self.drafts.save_later(d);
             }
             Effect::OpenEditor(text) => {
                 let result = run_editor(&mut self.tui, &text);
@@ -454,7 +451,7 @@ impl Desk {
     /// Drafts flushed before the terminal goes; the link stopped.
     fn close(mut self) {
         let all = self.app.drafts_snapshot();
-        if let Err(e) = self.final_store.save(&all) {
+        if let Err(e) = self.drafts.save_now(&all) {
             tracing::error!("saving drafts at exit: {e}");
         }
         if let Some(l) = self.live.take() {
