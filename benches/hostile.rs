@@ -13,6 +13,7 @@ use common::Harness;
 use common::hostile::*;
 use frontdesk::app::{Command, Effect, Focus};
 use frontdesk::live::LiveConfig;
+use frontdesk::model::ConversationId;
 
 fn status_kb(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -89,7 +90,7 @@ async fn flood() {
         Some(LiveConfig::new(&ws_of(&server), "h")),
     );
     let _ = h.until(5, |a| a.list_loaded).await;
-    let cmds = h.app.open_conversation(1, Focus::Thread);
+    let cmds = h.app.open_conversation(ConversationId(1), Focus::Thread);
     h.run(cmds);
     let deadline = Instant::now() + Duration::from_secs(20);
     while counts.get("sent") == 0 && Instant::now() < deadline {
@@ -108,7 +109,10 @@ async fn flood() {
         counts.get("messages"),
         counts.get("mark-read"),
         counts.get("list"),
-        h.app.threads.get(&1).map_or(0, |t| t.messages.len()),
+        h.app
+            .threads
+            .get(&ConversationId(1))
+            .map_or(0, |t| t.messages.len()),
     );
 }
 

@@ -4,6 +4,7 @@
 use chrono::{Duration, FixedOffset, TimeZone, Utc};
 use frontdesk::api::{Conversation, Message};
 use frontdesk::app::{App, Clock, Event, Focus, Me};
+use frontdesk::model::{ConversationId, StaffId};
 use frontdesk::ui::{Theme, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -37,7 +38,7 @@ fn message(id: i64, conv: i64) -> Message {
 /// A hotel of `conversations` rows with conversation 1 open, holding `messages` messages.
 fn hotel(conversations: i64, messages: i64) -> App {
     let me = Me {
-        staff_id: 1,
+        staff_id: StaffId(1),
         name: "Fiona".into(),
         hotel_name: "Hotel Killarney".into(),
         capabilities: vec!["chat.message.send".into()],
@@ -54,9 +55,9 @@ fn hotel(conversations: i64, messages: i64) -> App {
         })
         .collect();
     app.update(Event::ConversationsLoaded(Ok(list)));
-    app.open_conversation(1, Focus::Thread);
+    app.open_conversation(ConversationId(1), Focus::Thread);
     app.update(Event::PageLoaded {
-        conversation: 1,
+        conversation: ConversationId(1),
         limit: 30,
         result: Ok((1..=messages).map(|id| message(id, 1)).collect()),
     });
@@ -123,7 +124,7 @@ fn update_one_live_message(bencher: divan::Bencher, messages: i64) {
 fn merge_a_page_into_10k(bencher: divan::Bencher) {
     bencher
         .with_inputs(|| {
-            let mut t = frontdesk::app::thread::Thread::new(1);
+            let mut t = frontdesk::app::thread::Thread::new(ConversationId(1));
             t.merge((10_001..=20_000).map(|id| message(id, 1)));
             (
                 t,

@@ -14,7 +14,7 @@ use crate::app::Me;
 use crate::config::Config;
 use crate::inbox::{self, InboxConfig, NotifyMode};
 use crate::live::LiveConfig;
-use crate::model::Capability;
+use crate::model::{Capability, StaffId};
 use crate::store::{Session, SessionStore};
 use frontdesk_demo::{self as demo, DemoConfig, Faults, SeedOptions, ServedPaths};
 

@@ -4,10 +4,51 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub type ConversationId = i64;
-pub type MessageId = i64;
-/// A room's number, as the contract gives it (an integer).
-pub type RoomNumber = i64;
+/// An id the server gave: a newtype each, so a message id cannot be passed where a
+/// conversation id is meant. On the wire it is the bare integer.
+macro_rules! server_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl From<i64> for $name {
+            fn from(raw: i64) -> Self {
+                Self(raw)
+            }
+        }
+    };
+}
+
+server_id!(
+    /// A guest conversation.
+    ConversationId
+);
+server_id!(
+    /// A message in a guest conversation.
+    MessageId
+);
+server_id!(
+    /// A staff member (the login's `staff_id`; a staff message's `staff`).
+    StaffId
+);
+server_id!(
+    /// A file attached to a message.
+    AttachmentId
+);
+server_id!(
+    /// A room's number, as the contract gives it (an integer).
+    RoomNumber
+);
 
 /// What a staff member may do (the login's `allowed_capabilities`, contract section 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,7 +116,7 @@ pub struct PendingReply {
     pub after_id: Option<MessageId>,
     /// Who wrote it: only their session sends it (older outboxes lack it).
     #[serde(default)]
-    pub staff_id: Option<i64>,
+    pub staff_id: Option<StaffId>,
     /// Set once a send has been attempted: the server may hold a copy, so look first.
     /// Outboxes from older versions lack it, and were always saved before sending.
     #[serde(default = "attempted_by_default")]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::model::{ConversationId, Draft, PendingReply};
+use crate::model::{ConversationId, Draft, PendingReply, StaffId};
 
 /// Writes a state file: owner-only (it holds guest and staff text, or a token), through a
 /// temp file of its own (a unique name, so two writers never share one), fsync, rename. A
@@ -183,6 +183,7 @@ impl OutboxStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::MessageId;
 
     #[cfg(unix)]
     #[test]
@@ -193,7 +194,7 @@ mod tests {
         let drafts = DraftStore::new(&dir);
         drafts
             .save(&[(
-                1,
+                ConversationId(1),
                 Draft {
                     text: "Room 101 asked for towels".into(),
                     reply_to: None,
@@ -247,11 +248,11 @@ mod tests {
         assert!(store.load().value.is_empty());
         let d = Draft {
             text: "Towels on the way ☘️".into(),
-            reply_to: Some(7),
+            reply_to: Some(MessageId(7)),
         };
-        store.save(&[(3, d.clone())]).unwrap();
+        store.save(&[(ConversationId(3), d.clone())]).unwrap();
         let loaded = store.load();
-        assert_eq!(loaded.value.get(&3), Some(&d));
+        assert_eq!(loaded.value.get(&ConversationId(3)), Some(&d));
         assert!(loaded.warning.is_none());
     }
 
@@ -275,12 +276,12 @@ mod tests {
         let store = OutboxStore::new(dir.path());
         let p = PendingReply {
             local_id: 4,
-            conversation: 2,
+            conversation: ConversationId(2),
             text: "On its way".into(),
             reply_to: None,
             first_attempt: chrono::Utc::now(),
-            after_id: Some(41),
-            staff_id: Some(1),
+            after_id: Some(MessageId(41)),
+            staff_id: Some(StaffId(1)),
             attempted: true,
             state: crate::model::ReplyState::Sending,
         };
@@ -289,7 +290,7 @@ mod tests {
         assert_eq!(back.value.len(), 1);
         assert_eq!(back.value[0].text, "On its way");
         // The retry identity survives a restart.
-        assert_eq!(back.value[0].after_id, Some(41));
+        assert_eq!(back.value[0].after_id, Some(MessageId(41)));
         assert!(back.value[0].attempted);
         // An outbox written by an older version (no identity) still loads.
         std::fs::write(
@@ -319,7 +320,7 @@ pub struct Session {
     pub server: String,
     pub hotel: String,
     pub token: String,
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     pub username: String,
     pub hotel_name: String,
     #[serde(default)]
@@ -400,7 +401,7 @@ mod session_tests {
             server: "http://127.0.0.1:8700".into(),
             hotel: "hotel-killarney".into(),
             token: "secret".into(),
-            staff_id: 1,
+            staff_id: StaffId(1),
             username: "frontdesk".into(),
             hotel_name: "Hotel Killarney".into(),
             capabilities: vec!["chat.message.send".into()],

@@ -7,6 +7,7 @@ mod common;
 use common::Harness;
 use crossterm::event::KeyCode;
 use frontdesk::app::{Focus, Level, Overlay};
+use frontdesk::model::{ConversationId, MessageId};
 use frontdesk_demo::{DemoConfig, Faults};
 
 async fn demo(faults: &str) -> frontdesk_demo::RunningDemo {
@@ -18,14 +19,14 @@ async fn demo(faults: &str) -> frontdesk_demo::RunningDemo {
 }
 
 /// Opens a room's thread and waits for its newest page.
-async fn open_room(h: &mut Harness, room: i64) -> i64 {
+async fn open_room(h: &mut Harness, room: i64) -> ConversationId {
     assert!(h.until(10, |a| a.list_loaded).await);
     let id = h.room(room).expect("room has a conversation");
     h.open(id, Focus::Thread).await
 }
 
 /// Selects the newest message in the open thread whose text contains `needle`.
-fn select(h: &mut Harness, conv: i64, needle: &str) -> i64 {
+fn select(h: &mut Harness, conv: ConversationId, needle: &str) -> MessageId {
     let id = h.app.threads[&conv]
         .messages
         .values()

@@ -8,6 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use frontdesk::api::*;
+use frontdesk::model::{ConversationId, MessageId, RoomNumber};
 
 async fn serve(router: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -182,7 +183,10 @@ async fn a_real_not_found_is_not_a_path_problem() {
     ));
     let server = serve(router).await;
     let client = api(&server, PathForm::Auto);
-    let e = client.messages(9999, 10, None).await.unwrap_err();
+    let e = client
+        .messages(ConversationId(9999), 10, None)
+        .await
+        .unwrap_err();
     assert!(e.path.starts_with("/api/staff/hotels/"), "{}", e.path);
     assert_eq!(client.resolved_paths(), PathForm::Hotels);
 }
@@ -208,7 +212,7 @@ async fn paging_walks_back_to_the_first_message() {
         .await
         .unwrap()
         .into_iter()
-        .find(|c| c.room_number == 101)
+        .find(|c| c.room_number == RoomNumber(101))
         .unwrap();
     let all = api.all_messages(room101.id, 37).await.unwrap();
     assert!(all.len() > 300, "{}", all.len());
@@ -219,8 +223,8 @@ async fn paging_walks_back_to_the_first_message() {
     assert_eq!(all[0].message, "Backlog message #1 from guest");
     // A page is the newest `limit` below before_id, oldest first.
     let page = api.messages(room101.id, 5, Some(all[10].id)).await.unwrap();
-    let ids: Vec<i64> = page.iter().map(|m| m.id).collect();
-    let expected: Vec<i64> = all[5..10].iter().map(|m| m.id).collect();
+    let ids: Vec<MessageId> = page.iter().map(|m| m.id).collect();
+    let expected: Vec<MessageId> = all[5..10].iter().map(|m| m.id).collect();
     assert_eq!(ids, expected);
     d.stop().await;
 }
@@ -233,7 +237,10 @@ async fn every_endpoint_against_the_demo_server() {
 
     let list = api.conversations().await.unwrap();
     assert!(list.len() >= 20);
-    let conv = list.iter().find(|c| c.room_number == 102).unwrap();
+    let conv = list
+        .iter()
+        .find(|c| c.room_number == RoomNumber(102))
+        .unwrap();
     let unread = api.unread_counts().await.unwrap();
     assert!(unread.total() > 0);
 
@@ -261,13 +268,13 @@ async fn every_endpoint_against_the_demo_server() {
     assert_eq!(api.mark_read(conv.id).await.unwrap().marked_as_read, 0);
 
     let claim = api.claim(conv.id).await.unwrap();
-    assert_eq!(claim.room_number, Some(102));
+    assert_eq!(claim.room_number, Some(RoomNumber(102)));
 
-    let room = api.from_room(101).await.unwrap();
+    let room = api.from_room(RoomNumber(101)).await.unwrap();
     assert!(!room.conversation_created);
-    let fresh = api.from_room(210).await.unwrap();
+    let fresh = api.from_room(RoomNumber(210)).await.unwrap();
     assert!(fresh.conversation_created);
-    let e = api.from_room(999).await.unwrap_err();
+    let e = api.from_room(RoomNumber(999)).await.unwrap_err();
     assert_eq!(
         e.kind,
         ErrorKind::NotFound("No Room matches the given query.".into())
@@ -385,7 +392,10 @@ async fn scope_and_permission_errors_match_the_contract() {
 
     // The other hotel's conversation, through our own hotel's path.
     let (api, _) = signed_in(&d, "frontdesk").await;
-    let foreign = api.messages(10_000, 10, None).await.unwrap_err();
+    let foreign = api
+        .messages(ConversationId(10_000), 10, None)
+        .await
+        .unwrap_err();
     assert!(matches!(foreign.kind, ErrorKind::NotFound(_)));
     d.stop().await;
 }
@@ -488,7 +498,7 @@ async fn one_message_with_invalid_escapes_does_not_hide_the_page() {
     }));
     let server = serve(router).await;
     let page = api(&server, PathForm::Hotel)
-        .messages(1, 10, None)
+        .messages(ConversationId(1), 10, None)
         .await
         .unwrap();
     assert_eq!(page.len(), 2);

@@ -4,11 +4,12 @@ use chrono::{FixedOffset, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use frontdesk::api::{ApiError, Conversation, ErrorKind, Message};
 use frontdesk::app::{App, Clock, Command, Effect, Event, Focus, Job, Me, ReplyState};
+use frontdesk::model::{ConversationId, MessageId, StaffId};
 use serde_json::json;
 
 fn app() -> App {
     let me = Me {
-        staff_id: 1,
+        staff_id: StaffId(1),
         name: "Fiona".into(),
         hotel_name: "Hotel Killarney".into(),
         capabilities: vec!["chat.message.send".into(), "chat.conversation.read".into()],
@@ -38,9 +39,9 @@ fn msg(id: i64, conv: i64, sender: &str, text: &str) -> Message {
 /// The app with conversation `conv` open in the thread pane, holding guest messages 1..=n.
 fn app_with_thread(conv: i64, n: i64) -> App {
     let mut a = app();
-    a.open_conversation(conv, Focus::Thread);
+    a.open_conversation(ConversationId(conv), Focus::Thread);
     a.update(Event::PageLoaded {
-        conversation: conv,
+        conversation: ConversationId(conv),
         limit: 30,
         result: Ok((1..=n).map(|i| msg(i, conv, "guest", "x")).collect()),
     });
@@ -65,47 +66,47 @@ fn key(a: &mut App, k: KeyCode) -> Vec<Command> {
 #[test]
 fn list_is_sorted_by_activity_not_server_order() {
     let a = app();
-    assert_eq!(a.order, vec![3, 2, 1]);
+    assert_eq!(a.order, [3, 2, 1].map(ConversationId));
     assert_eq!(a.total_unread(), 2);
 }
 
 #[test]
 fn drafts_survive_switching_conversations() {
     let mut a = app();
-    a.open_conversation(1, Focus::Composer);
+    a.open_conversation(ConversationId(1), Focus::Composer);
     let cmds = typed(&mut a, "half a reply");
-    assert!(cmds.iter().any(|c| matches!(c, Command::Effect(Effect::SaveDrafts(d)) if d.iter().any(|(id, d)| *id == 1 && d.text == "half a reply"))));
-    a.open_conversation(3, Focus::Composer);
+    assert!(cmds.iter().any(|c| matches!(c, Command::Effect(Effect::SaveDrafts(d)) if d.iter().any(|(id, d)| *id == ConversationId(1) && d.text == "half a reply"))));
+    a.open_conversation(ConversationId(3), Focus::Composer);
     assert_eq!(a.composer.text(), "");
-    a.open_conversation(1, Focus::Composer);
+    a.open_conversation(ConversationId(1), Focus::Composer);
     assert_eq!(a.composer.text(), "half a reply");
 }
 
 #[test]
 fn opening_with_newest_on_screen_marks_read_once() {
     let mut a = app();
-    let cmds = a.open_conversation(2, Focus::Thread);
+    let cmds = a.open_conversation(ConversationId(2), Focus::Thread);
     assert!(cmds.contains(&Command::Job(Job::LoadPage {
-        conversation: 2,
+        conversation: ConversationId(2),
         before: None,
         limit: 30
     })));
     let cmds = a.update(Event::PageLoaded {
-        conversation: 2,
+        conversation: ConversationId(2),
         limit: 30,
         result: Ok(vec![msg(5, 2, "guest", "towels?")]),
     });
     assert_eq!(
         cmds.iter()
-            .filter(|c| **c == Command::Job(Job::MarkRead(2)))
+            .filter(|c| **c == Command::Job(Job::MarkRead(ConversationId(2))))
             .count(),
         1
     );
     // Not again while the first call is in flight.
     let again = a.update(Event::Resize(120, 40));
-    assert!(!again.contains(&Command::Job(Job::MarkRead(2))));
+    assert!(!again.contains(&Command::Job(Job::MarkRead(ConversationId(2)))));
     a.update(Event::MarkedRead {
-        conversation: 2,
+        conversation: ConversationId(2),
         result: Ok(
             serde_json::from_value(json!({"conversation_id": 2, "marked_as_read": 2})).unwrap(),
         ),
@@ -117,21 +118,21 @@ fn opening_with_newest_on_screen_marks_read_once() {
 fn no_mark_read_while_the_terminal_is_unfocused() {
     let mut a = app();
     a.update(Event::FocusLost);
-    a.open_conversation(2, Focus::Thread);
+    a.open_conversation(ConversationId(2), Focus::Thread);
     let cmds = a.update(Event::PageLoaded {
-        conversation: 2,
+        conversation: ConversationId(2),
         limit: 30,
         result: Ok(vec![msg(5, 2, "guest", "towels?")]),
     });
-    assert!(!cmds.contains(&Command::Job(Job::MarkRead(2))));
+    assert!(!cmds.contains(&Command::Job(Job::MarkRead(ConversationId(2)))));
     let cmds = a.update(Event::FocusGained);
-    assert!(cmds.contains(&Command::Job(Job::MarkRead(2))));
+    assert!(cmds.contains(&Command::Job(Job::MarkRead(ConversationId(2)))));
 }
 
 #[test]
 fn a_failed_send_keeps_the_text_and_retries_with_a_check() {
     let mut a = app();
-    a.open_conversation(1, Focus::Composer);
+    a.open_conversation(ConversationId(1), Focus::Composer);
     typed(&mut a, "On its way");
     let cmds = key(&mut a, KeyCode::Enter);
     let Some(Command::Job(Job::SendReply {
@@ -178,15 +179,19 @@ fn a_failed_send_keeps_the_text_and_retries_with_a_check() {
         }),
     });
     assert!(a.pending.is_empty());
-    assert!(a.threads[&1].messages.contains_key(&9));
+    assert!(
+        a.threads[&ConversationId(1)]
+            .messages
+            .contains_key(&MessageId(9))
+    );
 }
 
 #[test]
 fn live_duplicates_collapse_and_bump_the_list() {
     let mut a = app();
-    a.open_conversation(3, Focus::Thread);
+    a.open_conversation(ConversationId(3), Focus::Thread);
     a.update(Event::PageLoaded {
-        conversation: 3,
+        conversation: ConversationId(3),
         limit: 30,
         result: Ok(vec![]),
     });
@@ -195,8 +200,12 @@ fn live_duplicates_collapse_and_bump_the_list() {
     let first = a.update(Event::LiveMessage(Box::new(m.clone())));
     a.update(Event::LiveMessage(Box::new(m.clone())));
     a.update(Event::LiveMessage(Box::new(m)));
-    assert_eq!(a.order[0], 1, "newest activity first");
-    assert_eq!(a.conversations[&1].unread_count, 1, "counted once");
+    assert_eq!(a.order[0], ConversationId(1), "newest activity first");
+    assert_eq!(
+        a.conversations[&ConversationId(1)].unread_count,
+        1,
+        "counted once"
+    );
     assert!(
         first
             .iter()
@@ -210,14 +219,14 @@ fn filter_by_room_or_name() {
     let mut a = app();
     key(&mut a, KeyCode::Char('/'));
     typed(&mut a, "102");
-    assert_eq!(a.visible_order(), vec![2]);
+    assert_eq!(a.visible_order(), [2].map(ConversationId));
     key(&mut a, KeyCode::Backspace);
     key(&mut a, KeyCode::Backspace);
     key(&mut a, KeyCode::Backspace);
     typed(&mut a, "guest 3");
-    assert_eq!(a.visible_order(), vec![3]);
+    assert_eq!(a.visible_order(), [3].map(ConversationId));
     let cmds = key(&mut a, KeyCode::Enter);
-    assert_eq!(a.open, Some(3));
+    assert_eq!(a.open, Some(ConversationId(3)));
     assert!(!cmds.is_empty());
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Esc);
@@ -238,24 +247,28 @@ fn a_long_gap_resyncs() {
 fn next_unread_starts_at_the_highlight_then_moves_on() {
     let mut a = app();
     // 2 and 1 are unread; highlight 2 without opening it.
-    if let Some(c) = a.conversations.get_mut(&1) {
+    if let Some(c) = a.conversations.get_mut(&ConversationId(1)) {
         c.unread_count = 1;
     }
     key(&mut a, KeyCode::Down);
-    assert_eq!(a.selected, Some(2));
+    assert_eq!(a.selected, Some(ConversationId(2)));
     key(&mut a, KeyCode::Char('n'));
-    assert_eq!(a.open, Some(2), "the highlighted unread first");
+    assert_eq!(
+        a.open,
+        Some(ConversationId(2)),
+        "the highlighted unread first"
+    );
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Char('n'));
-    assert_eq!(a.open, Some(1), "then the next one");
+    assert_eq!(a.open, Some(ConversationId(1)), "then the next one");
 }
 
 #[test]
 fn a_401_asks_to_sign_in_and_keeps_what_was_typed() {
     use frontdesk::app::Overlay;
     let mut a = app();
-    a.open_conversation(1, Focus::Composer);
+    a.open_conversation(ConversationId(1), Focus::Composer);
     typed(&mut a, "Late checkout is fine");
     let cmds = key(&mut a, KeyCode::Enter);
     let Some(Command::Job(Job::SendReply { local_id, .. })) = cmds
@@ -301,7 +314,7 @@ fn a_401_asks_to_sign_in_and_keeps_what_was_typed() {
 #[test]
 fn the_outbox_is_written_before_the_send_and_cleared_after() {
     let mut a = app();
-    a.open_conversation(1, Focus::Composer);
+    a.open_conversation(ConversationId(1), Focus::Composer);
     typed(&mut a, "Taxi booked");
     let cmds = key(&mut a, KeyCode::Enter);
     let save = cmds.iter().position(
@@ -352,7 +365,7 @@ fn the_outbox_is_written_before_the_send_and_cleared_after() {
 #[test]
 fn a_rejected_reply_is_not_retried_on_its_own() {
     let mut a = app();
-    a.open_conversation(1, Focus::Composer);
+    a.open_conversation(ConversationId(1), Focus::Composer);
     typed(&mut a, "x");
     let cmds = key(&mut a, KeyCode::Enter);
     let Some(Command::Job(Job::SendReply { local_id, .. })) = cmds
@@ -382,7 +395,7 @@ fn an_outbox_from_an_earlier_run_is_checked_then_sent() {
     let mut a = app();
     let earlier = frontdesk::app::PendingReply {
         local_id: 7,
-        conversation: 2,
+        conversation: ConversationId(2),
         text: "Spa is open".into(),
         reply_to: None,
         first_attempt: a.clock.now,
@@ -402,7 +415,7 @@ fn an_outbox_from_an_earlier_run_is_checked_then_sent() {
     ));
     assert_eq!(a.pending.len(), 1);
     // New replies do not reuse its local id.
-    a.open_conversation(1, Focus::Composer);
+    a.open_conversation(ConversationId(1), Focus::Composer);
     typed(&mut a, "y");
     let cmds = key(&mut a, KeyCode::Enter);
     assert!(
@@ -415,9 +428,9 @@ fn an_outbox_from_an_earlier_run_is_checked_then_sent() {
 #[test]
 fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
     let mut a = app();
-    a.open_conversation(1, Focus::Thread);
+    a.open_conversation(ConversationId(1), Focus::Thread);
     a.update(Event::PageLoaded {
-        conversation: 1,
+        conversation: ConversationId(1),
         limit: 30,
         result: Ok(vec![msg(5, 1, "guest", "hi")]),
     });
@@ -427,8 +440,8 @@ fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
     for id in 100..200 {
         for c in a.update(Event::GuestWrote {
             booking: None,
-            conversation: 1,
-            message_id: id,
+            conversation: ConversationId(1),
+            message_id: MessageId(id),
             preview: Some(format!("m{id}")),
             at,
         }) {
@@ -452,26 +465,30 @@ fn a_burst_of_notifications_costs_one_check_not_a_fetch_each() {
         ))));
     }
     assert!(
-        !a.update(Event::CheckDue { conversation: 1 })
-            .contains(&Command::Job(Job::Refresh {
-                conversation: 1,
-                limit: frontdesk::app::REFRESH_LIMIT,
-            }))
+        !a.update(Event::CheckDue {
+            conversation: ConversationId(1)
+        })
+        .contains(&Command::Job(Job::Refresh {
+            conversation: ConversationId(1),
+            limit: frontdesk::app::REFRESH_LIMIT,
+        }))
     );
     // One that never arrived in full is fetched.
     a.update(Event::GuestWrote {
         booking: None,
-        conversation: 1,
-        message_id: 300,
+        conversation: ConversationId(1),
+        message_id: MessageId(300),
         preview: Some("x".into()),
         at,
     });
     assert!(
-        a.update(Event::CheckDue { conversation: 1 })
-            .contains(&Command::Job(Job::Refresh {
-                conversation: 1,
-                limit: frontdesk::app::REFRESH_LIMIT,
-            }))
+        a.update(Event::CheckDue {
+            conversation: ConversationId(1)
+        })
+        .contains(&Command::Job(Job::Refresh {
+            conversation: ConversationId(1),
+            limit: frontdesk::app::REFRESH_LIMIT,
+        }))
     );
 }
 
@@ -482,8 +499,8 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
     let at = Some(when);
     let cmds = a.update(Event::GuestWrote {
         booking: None,
-        conversation: 1,
-        message_id: 77,
+        conversation: ConversationId(1),
+        message_id: MessageId(77),
         preview: Some("Is the spa".into()),
         at,
     });
@@ -497,8 +514,8 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
             .any(|c| matches!(c, Command::Job(Job::Refresh { .. }))),
         "not open: no fetch"
     );
-    assert_eq!(a.conversations[&1].unread_count, 1);
-    assert_eq!(a.order[0], 1);
+    assert_eq!(a.conversations[&ConversationId(1)].unread_count, 1);
+    assert_eq!(a.order[0], ConversationId(1));
     let mut full = msg(77, 1, "guest", "Is the spa open late tonight?");
     full.timestamp = when;
     let cmds = a.update(Event::LiveMessage(Box::new(full)));
@@ -508,9 +525,9 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
             .any(|c| matches!(c, Command::Effect(Effect::Notify { .. }))),
         "announced once"
     );
-    assert_eq!(a.conversations[&1].unread_count, 1);
+    assert_eq!(a.conversations[&ConversationId(1)].unread_count, 1);
     assert_eq!(
-        a.conversations[&1].last_message.as_deref(),
+        a.conversations[&ConversationId(1)].last_message.as_deref(),
         Some("Is the spa open late tonight?")
     );
     // An unknown conversation: one list reload for many notes.
@@ -518,8 +535,8 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
         .flat_map(|i| {
             a.update(Event::GuestWrote {
                 booking: None,
-                conversation: 99,
-                message_id: 500 + i,
+                conversation: ConversationId(99),
+                message_id: MessageId(500 + i),
                 preview: None,
                 at: None,
             })
@@ -533,7 +550,7 @@ fn a_note_and_its_full_message_count_once_in_the_list() {
 fn what_is_polled_follows_the_realtime_link() {
     use frontdesk::app::{Connection, POLL_LIMIT, PollKind};
     let mut a = app();
-    a.open_conversation(1, Focus::Thread);
+    a.open_conversation(ConversationId(1), Focus::Thread);
     a.update(Event::Connection(Connection::Live));
     let plan = a.poll_plan();
     assert!(!plan.thread && plan.list && !plan.unread, "{plan:?}");
@@ -549,7 +566,7 @@ fn what_is_polled_follows_the_realtime_link() {
     assert_eq!(
         a.update(Event::Poll(PollKind::Thread)),
         vec![Command::Job(Job::Refresh {
-            conversation: 1,
+            conversation: ConversationId(1),
             limit: POLL_LIMIT
         })]
     );
@@ -569,8 +586,8 @@ fn one_list_fetch_at_a_time() {
     // A note from an unknown conversation joins it too.
     let c = a.update(Event::GuestWrote {
         booking: None,
-        conversation: 99,
-        message_id: 5,
+        conversation: ConversationId(99),
+        message_id: MessageId(5),
         preview: None,
         at: None,
     });
@@ -612,9 +629,9 @@ fn a_changed_unread_count_reloads_the_list() {
 #[test]
 fn a_reply_found_stored_takes_its_error_away() {
     let mut a = app();
-    a.open_conversation(1, Focus::Composer);
+    a.open_conversation(ConversationId(1), Focus::Composer);
     a.update(Event::PageLoaded {
-        conversation: 1,
+        conversation: ConversationId(1),
         limit: 30,
         result: Ok(vec![msg(10, 1, "guest", "towels?")]),
     });
@@ -629,7 +646,7 @@ fn a_reply_found_stored_takes_its_error_away() {
     else {
         panic!("{cmds:?}")
     };
-    assert_eq!(identity.after_id, Some(10), "the newest id held");
+    assert_eq!(identity.after_id, Some(MessageId(10)), "the newest id held");
     a.update(Event::ReplySent {
         local_id,
         result: Err(ApiError::new("POST", "/x", ErrorKind::Server(500))),
@@ -643,7 +660,7 @@ fn a_reply_found_stored_takes_its_error_away() {
     let mut copy = msg(12, 1, "staff", "On its way");
     copy.timestamp = a.clock.now;
     a.update(Event::Refreshed {
-        conversation: 1,
+        conversation: ConversationId(1),
         limit: 10,
         result: Ok(vec![copy]),
     });
@@ -664,18 +681,18 @@ fn a_short_poll_with_a_gap_reads_more() {
     let mut a = app_with_thread(1, 5);
     let page: Vec<Message> = (20..30).map(|i| msg(i, 1, "guest", "y")).collect();
     let c = a.update(Event::Refreshed {
-        conversation: 1,
+        conversation: ConversationId(1),
         limit: POLL_LIMIT,
         result: Ok(page),
     });
     assert!(c.contains(&Command::Job(Job::Refresh {
-        conversation: 1,
+        conversation: ConversationId(1),
         limit: REFRESH_LIMIT
     })));
     // Overlapping what is held: no more reads.
     let page: Vec<Message> = (21..31).map(|i| msg(i, 1, "guest", "y")).collect();
     let c = a.update(Event::Refreshed {
-        conversation: 1,
+        conversation: ConversationId(1),
         limit: POLL_LIMIT,
         result: Ok(page),
     });
@@ -695,7 +712,7 @@ fn a_full_resync_page_above_what_is_held_reads_further_back() {
     let mut read = |limit: u32, n: i64, top: i64| -> Vec<u32> {
         let page = (top - n..top).map(|i| msg(i, 1, "guest", "y")).collect();
         let c = a.update(Event::Refreshed {
-            conversation: 1,
+            conversation: ConversationId(1),
             limit,
             result: Ok(page),
         });
@@ -724,24 +741,27 @@ fn guest_messages_of_another_booking_are_an_earlier_stay() {
         .unwrap(),
     ];
     a.update(Event::ConversationsLoaded(Ok(convs)));
-    assert_eq!(a.conversation_name(3), "Astrid Lindqvist");
-    a.open_conversation(3, Focus::Thread);
+    assert_eq!(a.conversation_name(ConversationId(3)), "Astrid Lindqvist");
+    a.open_conversation(ConversationId(3), Focus::Thread);
     let mut old: Message = msg(40, 3, "guest", "Is anyone there?");
     old.booking = Some(3);
     old.booking_id = Some("BK-2026-0003".into());
     old.guest_name = Some("Astrid Lindqvist".into());
     let cmds = a.update(Event::PageLoaded {
-        conversation: 3,
+        conversation: ConversationId(3),
         limit: 30,
         result: Ok(vec![old.clone()]),
     });
     assert_eq!(
-        a.stay(3),
+        a.stay(ConversationId(3)),
         Stay::Earlier {
             booking: Some("BK-2026-0003".into())
         }
     );
-    assert_eq!(a.conversation_name(3), "earlier stay, BK-2026-0003");
+    assert_eq!(
+        a.conversation_name(ConversationId(3)),
+        "earlier stay, BK-2026-0003"
+    );
     assert_eq!(a.author(&old), "Guest of an earlier stay (BK-2026-0003)");
     assert!(
         !cmds
@@ -757,21 +777,21 @@ fn only_listed_conversations_get_their_stay_followed() {
     let note = |conversation, booking: &str| Event::GuestWrote {
         booking: Some(booking.into()),
         conversation,
-        message_id: 500,
+        message_id: MessageId(500),
         preview: None,
         at: None,
     };
-    let c = a.update(note(99, "BK-MADE-UP"));
+    let c = a.update(note(ConversationId(99), "BK-MADE-UP"));
     assert!(
         !c.iter()
             .any(|c| matches!(c, Command::Job(Job::Watch { .. })))
     );
-    let c = a.update(note(2, "BK-2026-0002"));
+    let c = a.update(note(ConversationId(2), "BK-2026-0002"));
     assert!(c.contains(&Command::Job(Job::Watch {
         conversations: vec![],
         bookings: vec!["BK-2026-0002".into()]
     })));
-    let c = a.update(note(2, "BK-2026-0002"));
+    let c = a.update(note(ConversationId(2), "BK-2026-0002"));
     assert!(
         !c.iter()
             .any(|c| matches!(c, Command::Job(Job::Watch { .. })))
@@ -788,10 +808,14 @@ fn ctrl(a: &mut App, c: char) -> Vec<Command> {
 #[test]
 fn a_pasted_block_keeps_its_lines_whatever_the_line_endings() {
     let mut a = app();
-    a.open_conversation(1, Focus::Composer);
+    a.open_conversation(ConversationId(1), Focus::Composer);
     a.update(Event::Paste("Dear guest,\r\rtowels: 2\r\nrobes: 1".into()));
     assert_eq!(a.composer.text(), "Dear guest,\n\ntowels: 2\nrobes: 1");
-    assert_eq!(a.drafts[&1].text, a.composer.text(), "the draft is kept");
+    assert_eq!(
+        a.drafts[&ConversationId(1)].text,
+        a.composer.text(),
+        "the draft is kept"
+    );
 }
 
 #[test]
@@ -801,13 +825,13 @@ fn pastes_reach_the_filter_the_room_prompt_and_the_attach_prompt() {
     key(&mut a, KeyCode::Char('/'));
     a.update(Event::Paste("Guest 2\r\n".into()));
     assert_eq!(a.filter, "Guest 2");
-    assert_eq!(a.visible_order(), vec![2]);
+    assert_eq!(a.visible_order(), [2].map(ConversationId));
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Char('o'));
     a.update(Event::Paste("room 10 3".into()));
     assert_eq!(a.overlay, Overlay::RoomPrompt("103".into()));
     key(&mut a, KeyCode::Esc);
-    a.open_conversation(1, Focus::Thread);
+    a.open_conversation(ConversationId(1), Focus::Thread);
     a.overlay = Overlay::Attach {
         input: String::new(),
         files: vec![],
@@ -824,7 +848,7 @@ fn enter_in_a_yes_no_question_decides_nothing() {
     a.overlay = Overlay::Confirm {
         question: "Delete? y/n".into(),
         then: Confirmed::Delete {
-            message: 1,
+            message: MessageId(1),
             hard: false,
         },
     };
@@ -846,7 +870,7 @@ fn enter_in_a_yes_no_question_decides_nothing() {
 fn quitting_with_unsent_replies_asks_first() {
     use frontdesk::app::Overlay;
     let mut a = app();
-    a.open_conversation(1, Focus::Composer);
+    a.open_conversation(ConversationId(1), Focus::Composer);
     typed(&mut a, "Taxi at 6");
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Esc);
@@ -864,7 +888,7 @@ fn quitting_with_unsent_replies_asks_first() {
 #[test]
 fn q_in_a_thread_goes_back_to_the_list() {
     let mut a = app();
-    a.open_conversation(1, Focus::Thread);
+    a.open_conversation(ConversationId(1), Focus::Thread);
     key(&mut a, KeyCode::Char('q'));
     assert!(!a.quit);
     assert_eq!(a.focus, Focus::List);
@@ -873,19 +897,23 @@ fn q_in_a_thread_goes_back_to_the_list() {
 #[test]
 fn list_keys_of_mutt_and_aerc() {
     let mut a = app();
-    assert_eq!(a.selected, Some(3));
+    assert_eq!(a.selected, Some(ConversationId(3)));
     key(&mut a, KeyCode::Char('G'));
-    assert_eq!(a.selected, Some(1));
+    assert_eq!(a.selected, Some(ConversationId(1)));
     key(&mut a, KeyCode::Char('g'));
-    assert_eq!(a.selected, Some(3));
+    assert_eq!(a.selected, Some(ConversationId(3)));
     key(&mut a, KeyCode::End);
-    assert_eq!(a.selected, Some(1));
+    assert_eq!(a.selected, Some(ConversationId(1)));
     key(&mut a, KeyCode::Home);
-    assert_eq!(a.selected, Some(3));
+    assert_eq!(a.selected, Some(ConversationId(3)));
     ctrl(&mut a, 'd');
-    assert_eq!(a.selected, Some(1), "half a page down (the list is short)");
+    assert_eq!(
+        a.selected,
+        Some(ConversationId(1)),
+        "half a page down (the list is short)"
+    );
     ctrl(&mut a, 'u');
-    assert_eq!(a.selected, Some(3));
+    assert_eq!(a.selected, Some(ConversationId(3)));
 }
 
 #[test]
@@ -900,11 +928,11 @@ fn the_first_k_selects_the_newest_and_copy_needs_a_selection() {
             .starts_with("Nothing to copy")
     );
     key(&mut a, KeyCode::Char('k'));
-    assert_eq!(a.threads[&1].selected, Some(5));
+    assert_eq!(a.threads[&ConversationId(1)].selected, Some(MessageId(5)));
     key(&mut a, KeyCode::Char('k'));
-    assert_eq!(a.threads[&1].selected, Some(4));
+    assert_eq!(a.threads[&ConversationId(1)].selected, Some(MessageId(4)));
     key(&mut a, KeyCode::End);
-    assert_eq!(a.threads[&1].selected, Some(5));
+    assert_eq!(a.threads[&ConversationId(1)].selected, Some(MessageId(5)));
 }
 
 #[test]
@@ -922,7 +950,7 @@ fn esc_clears_the_filter_slash_starts_anew_and_accents_do_not_matter() {
     a.update(Event::ConversationsLoaded(Ok(convs)));
     key(&mut a, KeyCode::Char('/'));
     typed(&mut a, "sean o");
-    assert_eq!(a.visible_order(), vec![1]);
+    assert_eq!(a.visible_order(), [1].map(ConversationId));
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Esc);
@@ -930,12 +958,12 @@ fn esc_clears_the_filter_slash_starts_anew_and_accents_do_not_matter() {
     key(&mut a, KeyCode::Char('/'));
     assert!(a.filter.is_empty(), "a new filter each time");
     typed(&mut a, "FERNANDEZ");
-    assert_eq!(a.visible_order(), vec![2]);
+    assert_eq!(a.visible_order(), [2].map(ConversationId));
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Esc);
     typed(&mut a, "/ελενη");
-    assert_eq!(a.visible_order(), vec![3]);
+    assert_eq!(a.visible_order(), [3].map(ConversationId));
     a.update(Event::Key(KeyEvent::new(
         KeyCode::Enter,
         KeyModifiers::NONE,
@@ -952,7 +980,7 @@ fn esc_clears_the_filter_slash_starts_anew_and_accents_do_not_matter() {
 #[test]
 fn ctrl_u_deletes_to_the_start_of_the_line() {
     let mut a = app();
-    a.open_conversation(1, Focus::Composer);
+    a.open_conversation(ConversationId(1), Focus::Composer);
     a.update(Event::Paste("Dear guest,\nthe spa opens at 9".into()));
     ctrl(&mut a, 'u');
     assert_eq!(a.composer.text(), "Dear guest,\n");
@@ -963,16 +991,16 @@ fn a_failed_poll_says_since_when() {
     use frontdesk::app::{Connection, POLL_LIMIT};
     let mut a = app();
     a.update(Event::Connection(Connection::Polling));
-    a.open_conversation(1, Focus::Thread);
+    a.open_conversation(ConversationId(1), Focus::Thread);
     let down = ApiError::new("GET", "/x", ErrorKind::NoConnection("refused".into()));
     a.update(Event::Refreshed {
-        conversation: 1,
+        conversation: ConversationId(1),
         limit: POLL_LIMIT,
         result: Err(down),
     });
     assert_eq!(a.server_unreachable_since, Some(a.clock.now));
     a.update(Event::Refreshed {
-        conversation: 1,
+        conversation: ConversationId(1),
         limit: POLL_LIMIT,
         result: Ok(vec![]),
     });
@@ -984,12 +1012,12 @@ fn another_staff_members_reply_is_kept_but_never_sent() {
     let mut a = app();
     let theirs = frontdesk::app::PendingReply {
         local_id: 3,
-        conversation: 2,
+        conversation: ConversationId(2),
         text: "Written by the day desk".into(),
         reply_to: None,
         first_attempt: a.clock.now,
         after_id: None,
-        staff_id: Some(99),
+        staff_id: Some(StaffId(99)),
         attempted: true,
         state: ReplyState::Sending,
     };
@@ -1025,7 +1053,7 @@ fn ctrl_c_quits_from_every_popup() {
         Overlay::Confirm {
             question: "Delete? y/n".into(),
             then: frontdesk::app::Confirmed::Delete {
-                message: 1,
+                message: MessageId(1),
                 hard: false,
             },
         },
@@ -1040,7 +1068,7 @@ fn ctrl_c_quits_from_every_popup() {
     }
     // With unsent replies it asks; a second Ctrl-C is yes.
     let mut a = app();
-    a.open_conversation(1, Focus::Composer);
+    a.open_conversation(ConversationId(1), Focus::Composer);
     typed(&mut a, "Taxi at 6");
     key(&mut a, KeyCode::Enter);
     a.overlay = Overlay::Help(0);

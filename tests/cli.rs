@@ -1,6 +1,7 @@
 //! The command line as an admin uses it: login against `frontdesk serve-demo`, the saved
 //! session's file mode, config errors with line numbers, environment overrides, logout.
 
+use frontdesk::model::{ConversationId, StaffId};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -357,17 +358,17 @@ fn logout_settles_unsent_replies_and_never_hands_them_on() {
         &home.path().join("data/frontdesk"),
         &demo.url,
         "hotel-killarney",
-        1,
+        StaffId(1),
     );
     let outbox = frontdesk::store::OutboxStore::new(&desk);
     let entry = |text: &str| frontdesk::app::PendingReply {
         local_id: 1,
-        conversation: 1,
+        conversation: ConversationId(1),
         text: text.into(),
         reply_to: None,
         first_attempt: chrono::Utc::now(),
         after_id: None,
-        staff_id: Some(1),
+        staff_id: Some(StaffId(1)),
         attempted: false,
         state: Default::default(),
     };
@@ -388,7 +389,7 @@ fn logout_settles_unsent_replies_and_never_hands_them_on() {
         &home.path().join("data/frontdesk"),
         &demo.url,
         "hotel-killarney",
-        2,
+        StaffId(2),
     );
     assert_ne!(managers, desk);
     assert!(
@@ -415,14 +416,14 @@ fn logout_settles_unsent_replies_and_never_hands_them_on() {
             "hotel-killarney",
             &l.token,
         ));
-        api.messages(1, 20, None).await.unwrap()
+        api.messages(ConversationId(1), 20, None).await.unwrap()
     });
     let copies: Vec<_> = stored
         .iter()
         .filter(|m| m.message == "Your taxi is booked")
         .collect();
     assert_eq!(copies.len(), 1);
-    assert_eq!(copies[0].staff, Some(1));
+    assert_eq!(copies[0].staff, Some(StaffId(1)));
 
     // Discard.
     login_as("frontdesk");

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use frontdesk::api::*;
+use frontdesk::model::{ConversationId, MessageId};
 use serde_json::Value;
 
 fn samples() -> Vec<(String, Value)> {
@@ -140,7 +141,7 @@ fn realtime_payloads_become_messages() {
             if v["event"] == "chat.message.created" || v["event"] == "realtime_event" {
                 let m = frontdesk::live::message_from_payload(&v["data"]["payload"])
                     .unwrap_or_else(|| panic!("{}: {line}", e.path().display()));
-                assert!(m.id > 0);
+                assert!(m.id > MessageId(0));
                 created += 1;
             }
         }
@@ -173,7 +174,8 @@ fn every_captured_event_maps_to_what_the_app_needs() {
             let data = &captured["data"];
             let conversation = data["conversation_id"]
                 .as_i64()
-                .or_else(|| data["payload"]["conversation_id"].as_i64());
+                .or_else(|| data["payload"]["conversation_id"].as_i64())
+                .map(ConversationId);
             let name = entry.file_name().to_string_lossy().to_string();
             match event {
                 "new-guest-message" => assert!(
@@ -182,7 +184,7 @@ fn every_captured_event_maps_to_what_the_app_needs() {
                 ),
                 "chat.message.created" | "realtime_event" => assert!(
                     matches!(events.as_slice(),
-                        [Event::LiveMessage(m)] if m.conversation_id == conversation && m.id == data["payload"]["id"].as_i64().unwrap())
+                        [Event::LiveMessage(m)] if m.conversation_id == conversation && m.id == MessageId(data["payload"]["id"].as_i64().unwrap()))
                         || matches!(events.as_slice(), [Event::GuestWrote { conversation: c, .. }] if Some(*c) == conversation),
                     "{name}: {events:?}"
                 ),

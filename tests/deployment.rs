@@ -11,6 +11,7 @@ use crossterm::event::KeyCode;
 use frontdesk::app::thread::Fetch;
 use frontdesk::app::{Connection, Focus, Level, Overlay, Stay};
 use frontdesk::live::LiveConfig;
+use frontdesk::model::{ConversationId, RoomNumber};
 use frontdesk_demo::{DemoConfig, Profile, RunningDemo, ServedPaths};
 
 const PROFILES: [Profile; 2] = [Profile::Friendly, Profile::Deployment];
@@ -38,10 +39,10 @@ async fn desk(d: &RunningDemo, user: &str) -> Harness {
 }
 
 /// The room's current conversation, opened; waits for its newest page.
-async fn open_room(h: &mut Harness, room: i64) -> i64 {
+async fn open_room(h: &mut Harness, room: i64) -> ConversationId {
     let id = h
         .app
-        .current_conversation_of_room(room)
+        .current_conversation_of_room(RoomNumber(room))
         .expect("room has a conversation");
     h.open(id, Focus::Composer).await
 }
@@ -54,7 +55,7 @@ fn notice(h: &Harness) -> String {
         .unwrap_or_default()
 }
 
-async fn copies_on_server(h: &Harness, conv: i64, text: &str) -> usize {
+async fn copies_on_server(h: &Harness, conv: ConversationId, text: &str) -> usize {
     h.api
         .messages(conv, 100, None)
         .await
@@ -252,7 +253,7 @@ async fn claims_that_answer_500_after_saving_end_claimed() {
         let d = demo(profile).await;
         for user in ["frontdesk", "manager"] {
             let mut h = desk(&d, user).await;
-            let conv = h.app.current_conversation_of_room(104).unwrap();
+            let conv = h.app.current_conversation_of_room(RoomNumber(104)).unwrap();
             h.app.selected = Some(conv);
             h.key(KeyCode::Char('c'));
             assert!(
@@ -347,11 +348,11 @@ async fn edits_and_deletes_say_what_the_server_kept() {
 async fn a_turned_over_room_shows_its_earlier_stay_apart() {
     let d = demo(Profile::Deployment).await;
     let mut h = desk(&d, "frontdesk").await;
-    let mut rooms: Vec<i64> = h
+    let mut rooms: Vec<ConversationId> = h
         .app
         .conversations
         .values()
-        .filter(|c| c.room_number == 103)
+        .filter(|c| c.room_number == RoomNumber(103))
         .map(|c| c.id)
         .collect();
     rooms.sort();
@@ -408,8 +409,8 @@ async fn a_turned_over_room_shows_its_earlier_stay_apart() {
 
     // from-room for 103 fails on this server; the desk gets words, not a bare 500.
     let cmds = h.app.update(frontdesk::app::Event::RoomOpened {
-        room: 103,
-        result: h.api.from_room(103).await,
+        room: RoomNumber(103),
+        result: h.api.from_room(RoomNumber(103)).await,
     });
     h.run(cmds);
     assert!(notice(&h).contains("more than one stay"), "{}", notice(&h));

@@ -3,6 +3,7 @@
 
 mod common;
 
+use frontdesk::model::{RoomNumber, StaffId};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -129,7 +130,7 @@ async fn staff_api_as(base: &str, user: &str) -> frontdesk::api::StaffApi {
 async fn copies_in_room(base: &str, room: u32, text: &str) -> usize {
     let api = staff_api(base).await;
     let conv = api
-        .from_room(i64::from(room))
+        .from_room(RoomNumber(i64::from(room)))
         .await
         .unwrap()
         .conversation_id;
@@ -226,7 +227,7 @@ fn reply_to_room_101_from_the_real_terminal() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let copies = rt.block_on(async {
         let api = staff_api(&base).await;
-        let room = api.from_room(101).await.unwrap();
+        let room = api.from_room(RoomNumber(101)).await.unwrap();
         api.messages(room.conversation_id, 20, None)
             .await
             .unwrap()
@@ -487,7 +488,7 @@ fn the_deployments_quirks_in_a_real_terminal() {
             .await
             .unwrap()
             .into_iter()
-            .filter(|c| c.room_number == 102)
+            .filter(|c| c.room_number == RoomNumber(102))
             .map(|c| c.id)
             .max()
             .unwrap();
@@ -594,7 +595,13 @@ fn the_reconnect_countdown_moves() {
 
 /// A file of the front desk's own state (per server, hotel and staff member).
 fn desk_file(dirs: &Path, base: &str, name: &str) -> std::path::PathBuf {
-    frontdesk::cli::desk_dir_in(&dirs.join("data/frontdesk"), base, "hotel-killarney", 1).join(name)
+    frontdesk::cli::desk_dir_in(
+        &dirs.join("data/frontdesk"),
+        base,
+        "hotel-killarney",
+        StaffId(1),
+    )
+    .join(name)
 }
 
 fn alive(pid: u32) -> bool {

@@ -16,6 +16,7 @@ use common::Harness;
 use frontdesk::api::ErrorKind;
 use frontdesk::app::{Command, Effect, Focus, ReplyState};
 use frontdesk::live::LiveConfig;
+use frontdesk::model::{ConversationId, MessageId};
 use serde_json::json;
 
 #[tokio::test]
@@ -162,9 +163,12 @@ async fn a_reply_is_not_delivered_on_a_lie() {
     .await;
     let mut h = Harness::on(api(&server), me(), None);
     assert!(h.until(5, |a| a.list_loaded).await);
-    let cmds = h.app.open_conversation(1, Focus::Composer);
+    let cmds = h.app.open_conversation(ConversationId(1), Focus::Composer);
     h.run(cmds);
-    assert!(h.until(5, |a| !a.threads[&1].messages.is_empty()).await);
+    assert!(
+        h.until(5, |a| !a.threads[&ConversationId(1)].messages.is_empty())
+            .await
+    );
     h.typed("Towels are on their way");
     h.key(crossterm::event::KeyCode::Enter);
     assert!(
@@ -178,7 +182,9 @@ async fn a_reply_is_not_delivered_on_a_lie() {
     );
     assert_eq!(h.app.pending[0].text, "Towels are on their way");
     assert!(
-        !h.app.threads[&1].messages.contains_key(&77),
+        !h.app.threads[&ConversationId(1)]
+            .messages
+            .contains_key(&MessageId(77)),
         "the lie is not shown as our reply"
     );
     // The outbox on disk still holds it.
@@ -194,7 +200,7 @@ async fn a_flood_of_events_is_a_count_not_a_bell_each() {
     let ws = format!("{}/app/key?protocol=7", server.replace("http", "ws"));
     let mut h = Harness::on(api(&server), me(), Some(LiveConfig::new(&ws, "h")));
     assert!(h.until(5, |a| a.list_loaded).await);
-    let cmds = h.app.open_conversation(1, Focus::Thread);
+    let cmds = h.app.open_conversation(ConversationId(1), Focus::Thread);
     h.run(cmds);
     h.for_secs(4.0).await;
     assert_eq!(counts.get("sent"), 1, "the flood was sent");
@@ -216,7 +222,7 @@ async fn a_flood_of_events_is_a_count_not_a_bell_each() {
         counts.get("messages")
     );
     assert!(
-        h.app.threads[&1].messages.len() >= 1000,
+        h.app.threads[&ConversationId(1)].messages.len() >= 1000,
         "the messages themselves arrived"
     );
 }

@@ -84,13 +84,13 @@ proptest! {
         if let Ok(m) = serde_json::from_value::<Message>(v.clone())
             && v.is_object()
         {
-            prop_assert_eq!(v.get("id").and_then(Value::as_i64), Some(m.id));
+            prop_assert_eq!(v.get("id").and_then(Value::as_i64), Some(m.id.0));
         }
         if let Ok(c) = serde_json::from_value::<Conversation>(v.clone())
             && v.is_object()
         {
-            prop_assert_eq!(v.get("id").and_then(Value::as_i64), Some(c.id));
-            prop_assert_eq!(v.get("room_number").and_then(Value::as_i64), Some(c.room_number));
+            prop_assert_eq!(v.get("id").and_then(Value::as_i64), Some(c.id.0));
+            prop_assert_eq!(v.get("room_number").and_then(Value::as_i64), Some(c.room_number.0));
         }
         if let Ok(list) = serde_json::from_value::<Vec<Message>>(v.clone()) {
             prop_assert_eq!(v.as_array().map(Vec::len), Some(list.len()));

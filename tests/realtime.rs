@@ -9,6 +9,7 @@ use std::time::Duration;
 use frontdesk::api::{ApiConfig, StaffApi, login};
 use frontdesk::app::{App, Connection, Focus};
 use frontdesk::live::decode_frame;
+use frontdesk::model::{ConversationId, MessageId, RoomNumber};
 use frontdesk_demo::{DemoConfig, Faults, RunningDemo};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
@@ -92,10 +93,10 @@ async fn the_demo_speaks_pusher_protocol_7() {
         seen.push(f.event.clone());
         match f.event.as_str() {
             "new-guest-message" => {
-                assert_eq!(f.data["message_id"], id);
+                assert_eq!(f.data["message_id"], id.0);
                 assert_eq!(f.data["room_number"], 101);
             }
-            "chat.message.created" => assert_eq!(f.data["payload"]["id"], id),
+            "chat.message.created" => assert_eq!(f.data["payload"]["id"], id.0),
             other => panic!("unexpected {other}"),
         }
     }
@@ -104,10 +105,10 @@ async fn the_demo_speaks_pusher_protocol_7() {
     d.stop().await;
 }
 
-fn room_conversation(app: &App, room: i64) -> Option<i64> {
+fn room_conversation(app: &App, room: i64) -> Option<ConversationId> {
     app.conversations
         .values()
-        .find(|c| c.room_number == room)
+        .find(|c| c.room_number == RoomNumber(room))
         .map(|c| c.id)
 }
 
@@ -158,7 +159,7 @@ async fn a_hundred_messages_through_dropped_sockets_arrive_once_and_in_order() {
     let all_arrived = ids_done.await;
     let sent_ids = sender.await.unwrap();
     let thread = &h.app.threads[&conv];
-    let got: Vec<(i64, String)> = thread
+    let got: Vec<(MessageId, String)> = thread
         .messages
         .values()
         .filter(|m| m.message.starts_with("burst "))

@@ -5,6 +5,7 @@ use chrono::{FixedOffset, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use frontdesk::api::{ApiError, Conversation, ErrorKind, Message};
 use frontdesk::app::{App, Clock, Event, Focus, Me};
+use frontdesk::model::{ConversationId, StaffId};
 use frontdesk::ui::{Theme, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -12,7 +13,7 @@ use serde_json::json;
 
 fn me() -> Me {
     Me {
-        staff_id: 1,
+        staff_id: StaffId(1),
         name: "Fiona Desk".into(),
         hotel_name: "Hotel Killarney".into(),
         capabilities: [
@@ -109,7 +110,7 @@ fn hotel(size: (u16, u16)) -> App {
 }
 
 fn open_101(app: &mut App) {
-    app.open_conversation(1, Focus::Composer);
+    app.open_conversation(ConversationId(1), Focus::Composer);
     let mut page = vec![
         msg(10, 1, "guest", "Hello! We arrived last night.", 60 * 20),
         msg(
@@ -144,7 +145,7 @@ fn open_101(app: &mut App) {
     hostile.read_by_staff = false;
     page.push(hostile);
     app.update(Event::PageLoaded {
-        conversation: 1,
+        conversation: ConversationId(1),
         limit: 30,
         result: Ok(page),
     });
@@ -335,7 +336,7 @@ fn random_states_at_every_size_never_panic() {
 #[test]
 fn attachment_links_are_placed_for_osc8_and_hostile_urls_are_not() {
     let mut app = hotel((120, 30));
-    app.open_conversation(1, Focus::Thread);
+    app.open_conversation(ConversationId(1), Focus::Thread);
     let mut with_file = msg(30, 1, "staff", "Your invoice", 5);
     with_file.attachments = serde_json::from_value(json!([
         {"id": 1, "file_url": "https://files.example/invoice-101.pdf", "file_name": "invoice-101.pdf", "file_type": "pdf", "file_size": 91234},
@@ -343,7 +344,7 @@ fn attachment_links_are_placed_for_osc8_and_hostile_urls_are_not() {
     ]))
     .unwrap();
     app.update(Event::PageLoaded {
-        conversation: 1,
+        conversation: ConversationId(1),
         limit: 30,
         result: Ok(vec![with_file]),
     });

@@ -289,7 +289,7 @@ impl StaffApi {
         let rel = match before_id {
             Some(before) => format!(
                 "conversations/{conversation}/messages/?limit={limit}&before_id={}",
-                before.max(0)
+                before.0.max(0)
             ),
             None => format!("conversations/{conversation}/messages/?limit={limit}"),
         };
@@ -327,7 +327,7 @@ impl StaffApi {
     ) -> Result<Message, ApiError> {
         let mut body = serde_json::json!({ "message": text });
         if let Some(id) = reply_to {
-            body["reply_to"] = id.into();
+            body["reply_to"] = id.0.into();
         }
         let rel = format!("conversations/{conversation}/messages/send/");
         let result: SendResult = self
@@ -460,7 +460,11 @@ impl StaffApi {
         message: MessageId,
     ) -> Result<Option<Message>, ApiError> {
         let page = self
-            .messages(conversation, 1, Some(message.saturating_add(1)))
+            .messages(
+                conversation,
+                1,
+                Some(MessageId(message.0.saturating_add(1))),
+            )
             .await?;
         Ok(page.into_iter().find(|m| m.id == message))
     }
@@ -575,7 +579,7 @@ impl StaffApi {
     /// 11. Deletes an attachment.
     pub async fn delete_attachment(
         &self,
-        attachment: i64,
+        attachment: AttachmentId,
     ) -> Result<DeleteAttachmentResult, ApiError> {
         let rel = format!("attachments/{attachment}/delete/");
         self.chat(Method::DELETE, &rel, caps::SMALL, |r| r).await

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
-pub use crate::model::{ConversationId, MessageId};
+pub use crate::model::{AttachmentId, ConversationId, MessageId, RoomNumber, StaffId};
 
 /// A string repeated across many messages (names, roles, booking ids), shared once interned
 /// (see `Thread::merge`), so 50,000 loaded messages do not hold 50,000 copies of a name.
@@ -26,7 +26,7 @@ where
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Conversation {
     pub id: ConversationId,
-    pub room_number: i64,
+    pub room_number: RoomNumber,
     #[serde(default)]
     pub guest_id: Option<i64>,
     #[serde(default)]
@@ -93,7 +93,7 @@ pub struct ReplyPreview {
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Attachment {
-    pub id: i64,
+    pub id: AttachmentId,
     #[serde(default, deserialize_with = "null_default")]
     pub file_url: String,
     #[serde(default, deserialize_with = "null_default")]
@@ -121,7 +121,7 @@ pub struct Message {
     #[serde(default)]
     pub room: Option<i64>,
     #[serde(default)]
-    pub room_number: Option<i64>,
+    pub room_number: Option<RoomNumber>,
     /// The booking's key, on guest messages: the stay the guest wrote in. A conversation
     /// whose guest messages carry another booking than the list's `guest_id` is an earlier
     /// stay (contract 4.9).
@@ -134,7 +134,7 @@ pub struct Message {
     pub sender_type: SenderType,
     /// Staff primary key of the author, on staff messages.
     #[serde(default)]
-    pub staff: Option<i64>,
+    pub staff: Option<StaffId>,
     #[serde(default)]
     pub staff_name: Option<Shared>,
     #[serde(default)]
@@ -198,7 +198,7 @@ pub struct HotelRef {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Login {
     pub token: String,
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     pub username: String,
     pub hotel_slug: String,
     #[serde(default)]
@@ -256,7 +256,7 @@ pub struct ClaimResult {
     #[serde(default, deserialize_with = "null_default")]
     pub participant_created: bool,
     #[serde(default)]
-    pub room_number: Option<i64>,
+    pub room_number: Option<RoomNumber>,
     #[serde(default, deserialize_with = "null_default")]
     pub messages_marked_read: u32,
 }
@@ -313,7 +313,7 @@ pub struct DeleteAttachmentResult {
     #[serde(default, deserialize_with = "null_default")]
     pub success: bool,
     #[serde(default)]
-    pub attachment_id: Option<i64>,
+    pub attachment_id: Option<AttachmentId>,
     #[serde(default)]
     pub message_id: Option<MessageId>,
 }

@@ -76,7 +76,7 @@ pub enum Event {
     },
     AttachmentDeleted {
         message: MessageId,
-        attachment: i64,
+        attachment: AttachmentId,
         result: Result<(), ApiError>,
     },
     /// A message pushed by the realtime feed (full text).
@@ -196,7 +196,7 @@ pub enum Job {
     DeleteAttachment {
         conversation: ConversationId,
         message: MessageId,
-        attachment: i64,
+        attachment: AttachmentId,
     },
 }
 

@@ -474,7 +474,7 @@ impl App {
     pub(crate) fn on_attachment_deleted(
         &mut self,
         message: MessageId,
-        attachment: i64,
+        attachment: AttachmentId,
         result: Result<(), ApiError>,
     ) -> Vec<Command> {
         match result {

@@ -163,7 +163,7 @@ impl App {
             KeyCode::Enter => {
                 self.overlay = Overlay::None;
                 // Digits only (the prompt takes no other key), so a room number is never negative.
-                return match text.trim().parse::<u32>().map(RoomNumber::from) {
+                return match text.trim().parse::<i64>().map(RoomNumber) {
                     // The list's conversation for the room's current stay, when it has one:
                     // from-room fails for a room with two stays and sends its whole history
                     // (contract 4.9, 4.11).

@@ -28,8 +28,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 use crate::api::{
-    ApiError, ClaimResult, Conversation, ConversationId, FromRoomResult, MarkReadResult, Message,
-    MessageId, SenderType,
+    ApiError, AttachmentId, ClaimResult, Conversation, ConversationId, FromRoomResult,
+    MarkReadResult, Message, MessageId, SenderType, StaffId,
 };
 use keymap::{Action, Scope};
 use thread::{Fetch, Thread};
@@ -113,7 +113,7 @@ pub enum Confirmed {
     },
     DeleteAttachment {
         message: MessageId,
-        attachment: i64,
+        attachment: AttachmentId,
     },
     /// A reply into an earlier stay's conversation, whose guest has checked out.
     SendToEarlierStay,
@@ -147,7 +147,7 @@ pub enum Connection {
 
 #[derive(Debug, Clone)]
 pub struct Me {
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     pub name: String,
     pub hotel_name: String,
     pub capabilities: Vec<String>,

@@ -6,7 +6,7 @@ use super::*;
 impl PendingReply {
     /// The command that (re)sends it; after any attempt it looks in the thread first
     /// (contract 4.1), and `identity` says what its stored copy looks like.
-    pub(crate) fn send_command(&mut self, staff_id: i64) -> Command {
+    pub(crate) fn send_command(&mut self, staff_id: StaffId) -> Command {
         let check_first = self.attempted;
         self.attempted = true;
         self.state = ReplyState::Sending;

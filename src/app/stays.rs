@@ -128,7 +128,7 @@ impl App {
     /// current stay so the realtime link can find out at once whether private channels can
     /// be signed (until one is, the connection is partial: contract 4.12).
     pub(crate) fn after_list_loaded(&mut self) -> Vec<Command> {
-        let mut by_room: HashMap<i64, ConversationId> = HashMap::new();
+        let mut by_room: HashMap<RoomNumber, ConversationId> = HashMap::new();
         for c in self.conversations.values() {
             let e = by_room.entry(c.room_number).or_insert(c.id);
             if c.id > *e {

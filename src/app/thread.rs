@@ -355,37 +355,37 @@ mod tests {
 
     #[test]
     fn merge_dedupes_and_orders() {
-        let mut t = Thread::new(1);
+        let mut t = Thread::new(ConversationId(1));
         assert_eq!(t.merge([msg(5), msg(3), msg(4)]), 3);
         assert_eq!(t.merge([msg(4), msg(6)]), 1);
         let ids: Vec<_> = t.messages.keys().copied().collect();
-        assert_eq!(ids, vec![3, 4, 5, 6]);
+        assert_eq!(ids, [3, 4, 5, 6].map(MessageId));
     }
 
     #[test]
     fn repeated_names_are_stored_once() {
-        let mut t = Thread::new(1);
+        let mut t = Thread::new(ConversationId(1));
         let named = |id| {
             let mut m = msg(id);
             m.guest_name = Some("Aoife Murphy".into());
             m
         };
         t.merge([named(1), named(2)]);
-        let a = t.messages[&1].guest_name.clone().unwrap();
-        let b = t.messages[&2].guest_name.clone().unwrap();
+        let a = t.messages[&MessageId(1)].guest_name.clone().unwrap();
+        let b = t.messages[&MessageId(2)].guest_name.clone().unwrap();
         assert!(Arc::ptr_eq(&a, &b));
     }
 
     #[test]
     fn other_conversations_are_ignored() {
-        let mut t = Thread::new(2);
+        let mut t = Thread::new(ConversationId(2));
         assert_eq!(t.merge([msg(1)]), 0);
         assert!(t.messages.is_empty());
     }
 
     #[test]
     fn prepending_history_keeps_the_anchor() {
-        let mut t = Thread::new(1);
+        let mut t = Thread::new(ConversationId(1));
         t.merge((20..40).map(msg));
         t.fetch = Fetch::More;
         t.scroll_up(10, 12, &three);
@@ -397,7 +397,7 @@ mod tests {
 
     #[test]
     fn new_messages_while_scrolled_up_count_below() {
-        let mut t = Thread::new(1);
+        let mut t = Thread::new(ConversationId(1));
         t.merge((1..30).map(msg));
         t.scroll_up(20, 12, &three);
         let before = t.view_start(12, &three);
@@ -411,24 +411,30 @@ mod tests {
 
     #[test]
     fn follow_shows_the_newest() {
-        let mut t = Thread::new(1);
+        let mut t = Thread::new(ConversationId(1));
         t.merge((1..=10).map(msg));
         // 12 rows show the last four 3-row blocks.
-        assert_eq!(t.view_start(12, &three), Some((7, 0)));
-        assert_eq!(t.view_start(13, &three), Some((6, 2)));
+        assert_eq!(t.view_start(12, &three), Some((MessageId(7), 0)));
+        assert_eq!(t.view_start(13, &three), Some((MessageId(6), 2)));
     }
 
     #[test]
     fn scroll_up_stops_at_the_top() {
-        let mut t = Thread::new(1);
+        let mut t = Thread::new(ConversationId(1));
         t.merge((1..=10).map(msg));
         t.scroll_up(1000, 12, &three);
-        assert_eq!(t.scroll, Scroll::Anchor { id: 1, offset: 0 });
+        assert_eq!(
+            t.scroll,
+            Scroll::Anchor {
+                id: MessageId(1),
+                offset: 0
+            }
+        );
     }
 
     #[test]
     fn short_page_ends_history() {
-        let mut t = Thread::new(1);
+        let mut t = Thread::new(ConversationId(1));
         t.apply_page((1..=3).map(msg).collect(), 10);
         assert_eq!(t.fetch, Fetch::Done);
         assert!(!t.wants_older(12, &three));
@@ -436,7 +442,7 @@ mod tests {
 
     #[test]
     fn near_the_top_asks_for_more() {
-        let mut t = Thread::new(1);
+        let mut t = Thread::new(ConversationId(1));
         t.apply_page((100..=130).map(msg).collect(), 31);
         assert!(!t.wants_older(12, &three));
         t.scroll_up(80, 12, &three);
@@ -445,14 +451,14 @@ mod tests {
 
     #[test]
     fn selection_reveals_the_message() {
-        let mut t = Thread::new(1);
+        let mut t = Thread::new(ConversationId(1));
         t.merge((1..=20).map(msg));
         // The first k (or j) selects the newest message; then it moves.
         t.move_selection(-1, 12, &three);
-        assert_eq!(t.selected, Some(20));
+        assert_eq!(t.selected, Some(MessageId(20)));
         t.move_selection(-10, 12, &three);
-        assert_eq!(t.selected, Some(10));
+        assert_eq!(t.selected, Some(MessageId(10)));
         let (start, _) = t.view_start(12, &three).unwrap();
-        assert!(start <= 10);
+        assert!(start <= MessageId(10));
     }
 }

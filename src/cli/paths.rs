@@ -10,12 +10,12 @@ pub(crate) fn project_dirs() -> Option<directories::ProjectDirs> {
 /// Where one staff member's drafts and outbox live: per server, hotel and staff member, so the
 /// next person to sign in on a shared account never sees them, and a reply is only ever sent
 /// with its author's session.
-pub fn desk_dir(server: &str, hotel: &str, staff_id: i64) -> PathBuf {
+pub fn desk_dir(server: &str, hotel: &str, staff_id: StaffId) -> PathBuf {
     desk_dir_in(&data_dir(), server, hotel, staff_id)
 }
 
 /// [`desk_dir`] under another data directory.
-pub fn desk_dir_in(data_dir: &Path, server: &str, hotel: &str, staff_id: i64) -> PathBuf {
+pub fn desk_dir_in(data_dir: &Path, server: &str, hotel: &str, staff_id: StaffId) -> PathBuf {
     use sha2::Digest;
     let host = reqwest::Url::parse(server)
         .ok()

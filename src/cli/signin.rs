@@ -119,10 +119,10 @@ pub(crate) fn me_from_session(s: &Session) -> Me {
 }
 
 /// `FRONTDESK_STAFF_ID`, which a token from the environment needs.
-pub fn env_staff_id() -> Result<i64, String> {
+pub fn env_staff_id() -> Result<StaffId, String> {
     let raw = std::env::var("FRONTDESK_STAFF_ID").ok();
     match raw.as_deref().map(str::trim).map(str::parse::<i64>) {
-        Some(Ok(id)) if id > 0 => Ok(id),
+        Some(Ok(id)) if id > 0 => Ok(StaffId(id)),
         Some(_) => Err(format!(
             "FRONTDESK_STAFF_ID={:?} is not a staff number. Set it to yours (it is in the answer of the sign-in call as staff_id), or sign in with `frontdesk login`.",
             raw.unwrap_or_default()

@@ -6,11 +6,11 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 
 use crate::app::{App, Draft};
-use crate::model::NotifyMode;
+use crate::model::{ConversationId, NotifyMode};
 use crate::store::DraftStore;
 use crate::tui::Tui;
 
-type Drafts = Vec<(i64, Draft)>;
+type Drafts = Vec<(ConversationId, Draft)>;
 
 /// Writes drafts off the UI thread, and at once before a suspend or an exit. Every snapshot
 /// has a number, and a write of an older one never lands after a newer one: without that, the
@@ -185,7 +185,7 @@ mod tests {
 
     fn drafts(text: &str) -> Drafts {
         vec![(
-            1,
+            ConversationId(1),
             Draft {
                 text: text.into(),
                 reply_to: None,
@@ -203,8 +203,8 @@ mod tests {
         save_if_newer(&store, &written, 2, &drafts("kept across suspend")).unwrap();
         save_if_newer(&store, &written, 1, &drafts("kept across suspen")).unwrap();
         let on_disk = store.load().value;
-        assert_eq!(on_disk[&1].text, "kept across suspend");
+        assert_eq!(on_disk[&ConversationId(1)].text, "kept across suspend");
         save_if_newer(&store, &written, 3, &drafts("newer still")).unwrap();
-        assert_eq!(store.load().value[&1].text, "newer still");
+        assert_eq!(store.load().value[&ConversationId(1)].text, "newer still");
     }
 }

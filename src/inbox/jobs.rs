@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 
 use crate::api::{ApiError, Message, StaffApi, UploadFile};
 use crate::app::{Command, Effect, Event, Job, Me, REFRESH_LIMIT};
-use crate::model::{ConversationId, MessageId};
+use crate::model::{ConversationId, MessageId, StaffId};
 
 /// How a job reports back to the app.
 type Report = std::sync::Arc<dyn Fn(Event) + Send + Sync>;
@@ -162,7 +162,7 @@ fn reads(api: StaffApi, job: Job, send: Report) {
 }
 
 /// Sends and uploads, each settled by reading back when the answer proves nothing.
-fn sends(api: StaffApi, staff_id: i64, job: Job, send: Report) {
+fn sends(api: StaffApi, staff_id: StaffId, job: Job, send: Report) {
     match job {
         Job::SendReply {
             local_id,
@@ -419,7 +419,7 @@ pub(super) fn counted<T>(
 pub(super) async fn find_upload(
     api: &StaffApi,
     conversation: crate::api::ConversationId,
-    staff_id: i64,
+    staff_id: StaffId,
     after_id: Option<crate::api::MessageId>,
     names: &[String],
 ) -> Option<crate::api::UploadResult> {

@@ -23,6 +23,7 @@ mod protocol;
 pub use protocol::*;
 
 use crate::api::{ErrorKind, StaffApi};
+use crate::model::{ConversationId, StaffId};
 
 #[derive(Debug, Clone)]
 pub struct LiveConfig {
@@ -105,7 +106,7 @@ impl Reporter {
 /// What the app tells the realtime link to follow.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Watch {
-    pub conversations: Vec<i64>,
+    pub conversations: Vec<ConversationId>,
     pub bookings: Vec<String>,
 }
 
@@ -116,7 +117,7 @@ pub struct Control {
 }
 
 impl Control {
-    pub fn watch(&self, conversations: Vec<i64>, bookings: Vec<String>) {
+    pub fn watch(&self, conversations: Vec<ConversationId>, bookings: Vec<String>) {
         // The link has stopped for good: nothing left to tell.
         let _ = self.tx.send(Watch {
             conversations,
@@ -133,7 +134,7 @@ pub struct LiveHandle {
 pub fn spawn(
     config: LiveConfig,
     api: StaffApi,
-    staff_id: i64,
+    staff_id: StaffId,
     report: impl Fn(LiveEvent) -> bool + Send + Sync + 'static,
 ) -> LiveHandle {
     let (control_tx, control_rx) = mpsc::unbounded_channel();
@@ -159,7 +160,7 @@ enum Signing {
 
 /// What the link follows, kept across reconnects.
 struct Following {
-    conversations: BTreeSet<i64>,
+    conversations: BTreeSet<ConversationId>,
     bookings: BTreeSet<String>,
     signing: Signing,
 }
@@ -190,7 +191,7 @@ enum Ended {
 async fn run(
     config: LiveConfig,
     api: StaffApi,
-    staff_id: i64,
+    staff_id: StaffId,
     tx: Reporter,
     mut control: mpsc::UnboundedReceiver<Watch>,
 ) {
@@ -394,7 +395,7 @@ impl Link<'_> {
 
     async fn session(
         &self,
-        staff_id: i64,
+        staff_id: StaffId,
         following: &mut Following,
         control: &mut mpsc::UnboundedReceiver<Watch>,
         resync: bool,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api::{Message, SenderType};
-use crate::model::{ConversationId, MessageId};
+use crate::model::{ConversationId, MessageId, StaffId};
 
 /// One decoded Pusher frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -266,7 +266,10 @@ fn has_attachments(payload: &Value) -> bool {
 pub fn message_from_payload(payload: &Value) -> Option<Message> {
     let mut m: Message = serde_json::from_value(payload.clone()).ok()?;
     if m.sender_type == SenderType::Staff && m.staff.is_none() {
-        m.staff = payload.get("sender_id").and_then(Value::as_i64);
+        m.staff = payload
+            .get("sender_id")
+            .and_then(Value::as_i64)
+            .map(StaffId);
     }
     m.conversation_id?;
     Some(m)

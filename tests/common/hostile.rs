@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use frontdesk::api::{ApiConfig, PathForm, StaffApi};
 use frontdesk::app::Me;
+use frontdesk::model::StaffId;
 use serde_json::json;
 
 pub const BASE: &str = "/api/staff/hotel/h/chat";
@@ -57,7 +58,7 @@ pub fn api(server: &str) -> StaffApi {
 
 pub fn me() -> Me {
     Me {
-        staff_id: 1,
+        staff_id: StaffId(1),
         name: "Fiona".into(),
         hotel_name: "Hotel".into(),
         capabilities: vec!["chat.conversation.read".into(), "chat.message.send".into()],

@@ -10,6 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use frontdesk::api::{ApiConfig, Login, StaffApi, login};
 use frontdesk::app::{App, Clock, Command, Event, Me};
 use frontdesk::live::LiveConfig;
+use frontdesk::model::{ConversationId, MessageId, RoomNumber};
 use frontdesk_demo::RunningDemo;
 use tokio::sync::mpsc;
 
@@ -173,7 +174,11 @@ impl Harness {
     }
 
     /// Opens a conversation and waits for its newest page.
-    pub async fn open(&mut self, id: i64, focus: frontdesk::app::Focus) -> i64 {
+    pub async fn open(
+        &mut self,
+        id: ConversationId,
+        focus: frontdesk::app::Focus,
+    ) -> ConversationId {
         let cmds = self.app.open_conversation(id, focus);
         self.run(cmds);
         assert!(
@@ -187,17 +192,17 @@ impl Harness {
         id
     }
 
-    pub fn room(&self, room: i64) -> Option<i64> {
+    pub fn room(&self, room: i64) -> Option<ConversationId> {
         self.app
             .conversations
             .values()
-            .find(|c| c.room_number == room)
+            .find(|c| c.room_number == RoomNumber(room))
             .map(|c| c.id)
     }
 }
 
 /// A guest in `room` writes, through the demo's guest API; returns the message id.
-pub async fn guest_says(base: &str, room: u32, text: &str) -> i64 {
+pub async fn guest_says(base: &str, room: u32, text: &str) -> MessageId {
     let http = reqwest::Client::new();
     let ctx: serde_json::Value = http
         .get(format!(
@@ -222,7 +227,7 @@ pub async fn guest_says(base: &str, room: u32, text: &str) -> i64 {
         .json()
         .await
         .unwrap();
-    r["message_id"].as_i64().unwrap()
+    MessageId(r["message_id"].as_i64().unwrap())
 }
 
 impl Drop for Harness {

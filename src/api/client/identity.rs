@@ -9,7 +9,7 @@ use super::*;
 /// the time of the attempt, with slack for clock skew.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplyIdentity {
-    pub staff_id: i64,
+    pub staff_id: StaffId,
     pub text: String,
     pub after_id: Option<MessageId>,
     pub first_attempt: DateTime<Utc>,
