@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod live;
 pub mod log;
 pub mod model;
+pub mod popup;
 pub mod store;
 pub mod text;
 pub mod theme;

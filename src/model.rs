@@ -158,11 +158,3 @@ pub struct LinkSpot {
     pub shown: String,
     pub url: String,
 }
-
-/// What a message block's height depends on: the memo's key (see `app::geometry`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HeightKey {
-    pub width: u32,
-    pub new_day: bool,
-    pub fingerprint: u64,
-}

@@ -2,6 +2,8 @@
 //! plain theme marks everything by modifiers alone (bold, reverse, italic, dim).
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders};
 
 #[derive(Debug, Clone)]
 pub struct Theme {
@@ -23,6 +25,19 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A pane's or popup's frame; the focused one stands out.
+    pub fn block<'a>(&self, title: String, focused: bool) -> Block<'a> {
+        let style = if focused {
+            self.border_focus
+        } else {
+            self.border
+        };
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(style)
+            .title(Span::styled(title, style))
+    }
+
     pub fn plain() -> Theme {
         let none = Style::new();
         Theme {

@@ -60,11 +60,17 @@ async fn send_files_with_text_and_progress() {
     h.key(KeyCode::Char('i'));
     h.typed("Your folio and a map");
     h.ctrl('a');
-    assert!(matches!(h.app.overlay, Overlay::Attach { .. }));
+    assert!(matches!(h.app.overlay, Overlay::Attach(_)));
     // Tab completes the path.
     h.typed(&format!("{}/fol", dir.path().display()));
     h.key(KeyCode::Tab);
-    assert!(h.until(5, |a| matches!(&a.overlay, Overlay::Attach { input, .. } if input.ends_with("folio-102.pdf"))).await);
+    assert!(
+        h.until(
+            5,
+            |a| matches!(&a.overlay, Overlay::Attach(p) if p.input.ends_with("folio-102.pdf"))
+        )
+        .await
+    );
     h.key(KeyCode::Enter);
     h.typed(small.to_str().unwrap());
     h.key(KeyCode::Enter);
@@ -162,7 +168,7 @@ async fn edit_and_delete_own_messages_with_confirmation() {
     }
     h.typed("Maintenance fixed it at 14:10.");
     h.key(KeyCode::Enter);
-    assert!(matches!(h.app.overlay, Overlay::Confirm { .. }));
+    assert!(matches!(h.app.overlay, Overlay::Confirm(_)));
     h.key(KeyCode::Char('y'));
     assert!(h.until(10, |a| a.composer.editing.is_none()).await);
     assert_eq!(
@@ -211,9 +217,7 @@ async fn a_moderator_may_delete_a_guest_message_for_good() {
     let conv = open_room(&mut h, 103).await;
     let guest = select(&mut h, conv, "Thanks, it works now");
     h.key(KeyCode::Char('D'));
-    assert!(
-        matches!(&h.app.overlay, Overlay::Confirm { question, .. } if question.contains("for good"))
-    );
+    assert!(matches!(&h.app.overlay, Overlay::Confirm(c) if c.question.contains("for good")));
     h.key(KeyCode::Char('y'));
     assert!(
         h.until(10, |a| !a.threads[&conv].messages.contains_key(&guest))
@@ -286,7 +290,7 @@ async fn attachments_can_be_deleted_and_links_copied() {
     ));
     h.key(KeyCode::Char('x'));
     assert!(
-        matches!(&h.app.overlay, Overlay::Confirm { question, .. } if question.contains("invoice-108.pdf"))
+        matches!(&h.app.overlay, Overlay::Confirm(c) if c.question.contains("invoice-108.pdf"))
     );
     h.key(KeyCode::Char('y'));
     assert!(
@@ -370,8 +374,8 @@ async fn a_refused_file_keeps_the_rest_of_the_batch() {
     assert!(h.until(10, |a| a.uploading.is_none()).await);
     // Nothing left; the good file is still chosen, and the refusal names the other.
     assert!(
-        matches!(&h.app.overlay, Overlay::Attach { files, hint: Some(hint), .. }
-            if files == &vec![good.to_str().unwrap().to_string()] && hint.contains("tool.exe")),
+        matches!(&h.app.overlay, Overlay::Attach(p)
+            if p.files == vec![good.to_str().unwrap().to_string()] && p.hint.as_deref().is_some_and(|h| h.contains("tool.exe"))),
         "{:?}",
         h.app.overlay
     );

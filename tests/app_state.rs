@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use frontdesk::api::{ApiError, Conversation, ErrorKind, Message};
 use frontdesk::app::{App, Clock, Command, Effect, Event, Focus, Job, Me, ReplyState};
 use frontdesk::model::{ConversationId, MessageId, StaffId};
+use frontdesk::popup::{Attach, CannedPicker, Confirm, Filter, Help, RoomPrompt, SignIn};
 use serde_json::json;
 
 fn app() -> App {
@@ -287,7 +288,7 @@ fn a_401_asks_to_sign_in_and_keeps_what_was_typed() {
             ErrorKind::Unauthorised("Invalid token.".into()),
         )),
     });
-    assert!(matches!(a.overlay, Overlay::SignIn { .. }));
+    assert!(matches!(a.overlay, Overlay::SignIn(_)));
     let cmds = typed(&mut a, "demo");
     assert!(cmds.is_empty());
     let cmds = key(&mut a, KeyCode::Enter);
@@ -300,7 +301,7 @@ fn a_401_asks_to_sign_in_and_keeps_what_was_typed() {
     // A wrong password keeps the prompt open with the reason.
     a.update(Event::SignedIn(Err("Wrong password".into())));
     assert!(
-        matches!(&a.overlay, Overlay::SignIn { error: Some(e), busy: false, .. } if e == "Wrong password")
+        matches!(&a.overlay, Overlay::SignIn(p) if p.error.as_deref() == Some("Wrong password") && !p.busy)
     );
     typed(&mut a, "demo");
     key(&mut a, KeyCode::Enter);
@@ -829,32 +830,28 @@ fn pastes_reach_the_filter_the_room_prompt_and_the_attach_prompt() {
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Char('o'));
     a.update(Event::Paste("room 10 3".into()));
-    assert_eq!(a.overlay, Overlay::RoomPrompt("103".into()));
+    assert!(matches!(&a.overlay, Overlay::RoomPrompt(p) if p.text == "103"));
     key(&mut a, KeyCode::Esc);
     a.open_conversation(ConversationId(1), Focus::Thread);
-    a.overlay = Overlay::Attach {
-        input: String::new(),
-        files: vec![],
-        hint: None,
-    };
+    a.overlay = Overlay::Attach(Attach::default());
     a.update(Event::Paste("/tmp/folio 101.pdf\n".into()));
-    assert!(matches!(&a.overlay, Overlay::Attach { input, .. } if input == "/tmp/folio 101.pdf"));
+    assert!(matches!(&a.overlay, Overlay::Attach(p) if p.input == "/tmp/folio 101.pdf"));
 }
 
 #[test]
 fn enter_in_a_yes_no_question_decides_nothing() {
     use frontdesk::app::{Confirmed, Overlay};
     let mut a = app();
-    a.overlay = Overlay::Confirm {
-        question: "Delete? y/n".into(),
-        then: Confirmed::Delete {
+    a.overlay = Overlay::Confirm(Confirm::new(
+        "Delete? y/n",
+        Confirmed::Delete {
             message: MessageId(1),
             hard: false,
         },
-    };
+    ));
     let c = key(&mut a, KeyCode::Enter);
     assert!(c.is_empty());
-    assert!(matches!(a.overlay, Overlay::Confirm { .. }), "still asking");
+    assert!(matches!(a.overlay, Overlay::Confirm(_)), "still asking");
     assert!(
         a.notice
             .as_ref()
@@ -879,7 +876,7 @@ fn quitting_with_unsent_replies_asks_first() {
     key(&mut a, KeyCode::Char('q'));
     assert!(!a.quit);
     assert!(
-        matches!(&a.overlay, Overlay::Confirm { question, .. } if question.contains("1 reply is not confirmed"))
+        matches!(&a.overlay, Overlay::Confirm(c) if c.question.contains("1 reply is not confirmed"))
     );
     let c = key(&mut a, KeyCode::Char('y'));
     assert!(a.quit && c.contains(&Command::Effect(Effect::Quit)));
@@ -1036,27 +1033,19 @@ fn another_staff_members_reply_is_kept_but_never_sent() {
 fn ctrl_c_quits_from_every_popup() {
     use frontdesk::app::Overlay;
     let popups = [
-        Overlay::Help(0),
-        Overlay::Filter,
-        Overlay::RoomPrompt("10".into()),
-        Overlay::Canned(0),
-        Overlay::Attach {
-            input: String::new(),
-            files: vec![],
-            hint: None,
-        },
-        Overlay::SignIn {
-            password: String::new(),
-            error: None,
-            busy: false,
-        },
-        Overlay::Confirm {
-            question: "Delete? y/n".into(),
-            then: frontdesk::app::Confirmed::Delete {
+        Overlay::Help(Help::default()),
+        Overlay::Filter(Filter::default()),
+        Overlay::RoomPrompt(RoomPrompt { text: "10".into() }),
+        Overlay::Canned(CannedPicker::new(vec!["x".into()])),
+        Overlay::Attach(Attach::default()),
+        Overlay::SignIn(SignIn::new("Fiona", None)),
+        Overlay::Confirm(Confirm::new(
+            "Delete? y/n",
+            frontdesk::app::Confirmed::Delete {
                 message: MessageId(1),
                 hard: false,
             },
-        },
+        )),
     ];
     for popup in popups {
         let mut a = app();
@@ -1071,9 +1060,35 @@ fn ctrl_c_quits_from_every_popup() {
     a.open_conversation(ConversationId(1), Focus::Composer);
     typed(&mut a, "Taxi at 6");
     key(&mut a, KeyCode::Enter);
-    a.overlay = Overlay::Help(0);
+    a.overlay = Overlay::Help(Help::default());
     ctrl(&mut a, 'c');
-    assert!(!a.quit && matches!(a.overlay, Overlay::Confirm { .. }));
+    assert!(!a.quit && matches!(a.overlay, Overlay::Confirm(_)));
     ctrl(&mut a, 'c');
     assert!(a.quit);
+}
+
+#[test]
+fn canned_replies_fill_in_the_guest_room_and_staff_and_a_digit_inserts_one() {
+    let mut a = app();
+    a.canned = vec![
+        "Good morning {first_name}!".into(),
+        "Dear {guest}, room {room} is ready. {staff}, front desk".into(),
+    ];
+    a.open_conversation(ConversationId(2), Focus::Composer);
+    ctrl(&mut a, 't');
+    key(&mut a, KeyCode::Char('2'));
+    assert!(!a.overlay.is_open());
+    assert_eq!(
+        a.composer.text(),
+        "Dear Guest 2, room 102 is ready. Fiona, front desk"
+    );
+    // Type to narrow, then Enter.
+    ctrl(&mut a, 't');
+    typed(&mut a, "morn");
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        a.composer.text().ends_with("Good morning Guest!"),
+        "{}",
+        a.composer.text()
+    );
 }

@@ -393,7 +393,7 @@ async fn a_turned_over_room_shows_its_earlier_stay_apart() {
     // A reply there asks first, and "n" keeps what was typed.
     h.typed("Did you leave a charger?");
     h.key(KeyCode::Enter);
-    assert!(matches!(h.app.overlay, Overlay::Confirm { .. }));
+    assert!(matches!(h.app.overlay, Overlay::Confirm(_)));
     h.key(KeyCode::Char('n'));
     assert!(h.app.pending.is_empty());
     assert_eq!(h.app.composer.text(), "Did you leave a charger?");

@@ -432,10 +432,10 @@ fn hints_at_80_columns_are_whole_and_end_with_help() {
 #[test]
 fn a_long_question_keeps_its_y_n_on_screen() {
     let mut app = hotel((80, 24));
-    app.overlay = frontdesk::app::Overlay::Confirm {
-        question: "This is an earlier stay in room 103: that guest has checked out, and the reply reaches nobody in the room now. Send anyway? y/n".into(),
-        then: frontdesk::app::Confirmed::SendToEarlierStay,
-    };
+    app.overlay = frontdesk::app::Overlay::Confirm(frontdesk::popup::Confirm::new(
+        "This is an earlier stay in room 103: that guest has checked out, and the reply reaches nobody in the room now. Send anyway? y/n",
+        frontdesk::app::Confirmed::SendToEarlierStay,
+    ));
     let screen = draw(&app, &Theme::plain());
     assert!(screen.contains("Send anyway? y/n"), "{screen}");
 }

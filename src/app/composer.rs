@@ -155,29 +155,16 @@ impl App {
     /// A paste goes where typing would: the composer (CR and CRLF become new lines, as tmux
     /// and some terminals paste them), the filter, the room prompt or the attach prompt.
     pub(crate) fn on_paste(&mut self, text: &str) -> Vec<Command> {
-        let lines = text.replace("\r\n", "\n").replace('\r', "\n");
-        let one_line = || lines.trim().replace('\n', " ");
-        match &mut self.overlay {
-            Overlay::None if self.focus == Focus::Composer => {
-                self.composer.insert(&lines);
-                return self.stash_draft();
-            }
-            Overlay::Filter => {
-                self.filter.push_str(&one_line());
-                self.after_filter_change();
-            }
-            Overlay::RoomPrompt(t) => {
-                t.extend(
-                    lines
-                        .chars()
-                        .filter(char::is_ascii_digit)
-                        .take(6 - t.len().min(6)),
-                );
-            }
-            Overlay::Attach { input, .. } => input.push_str(&one_line()),
-            _ => self.dirty = false,
+        if self.overlay.is_open() {
+            return self.on_popup_paste(text);
         }
-        vec![]
+        if self.focus != Focus::Composer {
+            self.dirty = false;
+            return vec![];
+        }
+        let lines = text.replace("\r\n", "\n").replace('\r', "\n");
+        self.composer.insert(&lines);
+        self.stash_draft()
     }
 
     pub(crate) fn start_edit(&mut self) -> Vec<Command> {

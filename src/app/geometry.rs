@@ -1,6 +1,8 @@
 //! Where each pane goes, and how tall a message block is. Pure functions of the state, shared
 //! by drawing and by `update` (scrolling needs the same geometry the screen uses).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Datelike, Utc};
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -8,7 +10,7 @@ use ratatui::text::{Line, Span};
 
 use super::thread::Thread;
 use super::{App, Focus};
-use crate::api::{Message, SenderType};
+use crate::api::{Message, MessageId, SenderType};
 pub use crate::model::LinkSpot;
 use crate::text;
 
@@ -100,26 +102,47 @@ pub fn list_capacity(app: &App) -> usize {
         .unwrap_or(0)
 }
 
-/// Rows of a message block. Cached per message: wrapping is the costly part of a frame and of
-/// every scroll step, and a message's height only changes with its width, content or day break.
+/// What a message block's height depends on: the memo's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct HeightKey {
+    width: u32,
+    new_day: bool,
+    fingerprint: u64,
+}
+
+/// Entries before the memo starts again (a few MB at most).
+const HEIGHT_MEMO_CAP: usize = 20_000;
+
+thread_local! {
+    /// A memo of a pure function, as ratatui memoises its layouts: an entry counts only when
+    /// its key (every input) matches, so it can never be stale, and it is nobody's state.
+    /// Wrapping is the costly part of a frame and of every scroll step.
+    static HEIGHTS: std::cell::RefCell<HashMap<MessageId, (HeightKey, usize)>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// Rows of a message block: a pure function of the message, its width and whether a day
+/// break comes before it.
 pub fn message_height(app: &App, prev: Option<&Message>, m: &Message, width: usize) -> usize {
     let new_day = prev.is_none_or(|p| local_day(app, p.timestamp) != local_day(app, m.timestamp));
-    let key = crate::model::HeightKey {
+    let key = HeightKey {
         width: width as u32,
         new_day,
         fingerprint: fingerprint(m),
     };
-    if let Some((k, h)) = app.height_cache.borrow().get(&m.id)
-        && *k == key
+    let memo = HEIGHTS.with_borrow(|memo| memo.get(&m.id).copied());
+    if let Some((k, h)) = memo
+        && k == key
     {
-        return *h;
+        return h;
     }
     let h = message_lines(app, prev, m, width, false, &Theme::plain()).len();
-    let mut cache = app.height_cache.borrow_mut();
-    if cache.len() > 20_000 {
-        cache.clear();
-    }
-    cache.insert(m.id, (key, h));
+    HEIGHTS.with_borrow_mut(|memo| {
+        if memo.len() > HEIGHT_MEMO_CAP {
+            memo.clear();
+        }
+        memo.insert(m.id, (key, h));
+    });
     h
 }
 

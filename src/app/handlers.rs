@@ -319,27 +319,8 @@ impl App {
         completed: String,
         choices: Vec<String>,
     ) -> Vec<Command> {
-        if let Overlay::Attach {
-            input: current,
-            hint,
-            ..
-        } = &mut self.overlay
-            && *current == input
-        {
-            *current = completed;
-            *hint = match choices.len() {
-                0 => Some("no such file or folder".into()),
-                1 => None,
-                n => Some(format!(
-                    "{n} matches: {}",
-                    choices
-                        .iter()
-                        .take(6)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join("  ")
-                )),
-            };
+        if let Overlay::Attach(attach) = &mut self.overlay {
+            attach.completed(&input, completed, &choices);
         }
         vec![]
     }
@@ -355,11 +336,11 @@ impl App {
         let names: Vec<String> = refused.iter().map(|(_, why)| why.clone()).collect();
         let text = format!("Not sent: {}", names.join(", "));
         if self.open == Some(conversation) && !kept.is_empty() {
-            self.overlay = Overlay::Attach {
-                input: String::new(),
+            self.overlay = Overlay::Attach(crate::popup::Attach {
                 files: kept,
                 hint: Some(format!("{text}. Enter sends the rest.")),
-            };
+                ..crate::popup::Attach::new(self.composer.text())
+            });
         }
         self.notice(Level::Error, text);
         vec![]

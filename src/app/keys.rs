@@ -16,14 +16,7 @@ impl App {
             drop(allowed);
             match global {
                 // Asked already whether to quit with unsent replies: a second Ctrl-C is yes.
-                Some(Action::Quit)
-                    if matches!(
-                        &self.overlay,
-                        Overlay::Confirm {
-                            then: Confirmed::Quit,
-                            ..
-                        }
-                    ) =>
+                Some(Action::Quit) if matches!(&self.overlay, Overlay::Confirm(c) if c.then == Confirmed::Quit) =>
                 {
                     self.overlay = Overlay::None;
                     return self.quit_now();
@@ -36,42 +29,8 @@ impl App {
                 _ => {}
             }
         }
-        match self.overlay.clone() {
-            Overlay::Help(top) => {
-                // Arrows and pages scroll a help taller than the screen; any other key closes.
-                self.overlay = match key.code {
-                    KeyCode::Down | KeyCode::Char('j') => Overlay::Help(top + 1),
-                    KeyCode::Up | KeyCode::Char('k') => Overlay::Help(top.saturating_sub(1)),
-                    KeyCode::PageDown | KeyCode::Char(' ') => Overlay::Help(top + 10),
-                    KeyCode::PageUp => Overlay::Help(top.saturating_sub(10)),
-                    _ => Overlay::None,
-                };
-                return vec![];
-            }
-            Overlay::Filter => return self.on_filter_key(key),
-            Overlay::RoomPrompt(text) => return self.on_room_key(key, text),
-            Overlay::Canned(i) => return self.on_canned_key(key, i),
-            Overlay::SignIn { .. } => return self.on_sign_in_key(key),
-            Overlay::Attach { .. } => return self.on_attach_key(key),
-            Overlay::Confirm { then, .. } => {
-                return match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') => {
-                        self.overlay = Overlay::None;
-                        self.confirmed(then)
-                    }
-                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                        self.overlay = Overlay::None;
-                        self.notice(Level::Info, "Cancelled; nothing changed");
-                        vec![]
-                    }
-                    // Enter or a stray key must not decide: the question stays.
-                    _ => {
-                        self.notice(Level::Info, "Answer y (yes) or n (no)");
-                        vec![]
-                    }
-                };
-            }
-            Overlay::None => {}
+        if self.overlay.is_open() {
+            return self.on_popup_key(key);
         }
         let allowed = self.allowed();
         let action = self.keymap.lookup(self.scope(), &key, &allowed);
@@ -84,102 +43,6 @@ impl App {
                 vec![]
             }
         }
-    }
-
-    pub(crate) fn on_attach_key(&mut self, key: KeyEvent) -> Vec<Command> {
-        let Overlay::Attach { input, files, hint } = &mut self.overlay else {
-            return vec![];
-        };
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => self.overlay = Overlay::None,
-            KeyCode::Tab => return vec![Command::Job(Job::CompletePath(input.clone()))],
-            KeyCode::Enter if !input.trim().is_empty() => {
-                files.push(input.trim().to_string());
-                input.clear();
-                *hint = None;
-            }
-            KeyCode::Enter if !files.is_empty() => {
-                let files = std::mem::take(files);
-                let Some(conversation) = self.open else {
-                    self.overlay = Overlay::None;
-                    return vec![];
-                };
-                self.overlay = Overlay::None;
-                self.uploading = Some(Uploading { sent: 0, total: 0 });
-                return vec![Command::Job(Job::Upload {
-                    conversation,
-                    files,
-                    text: self.composer.text().to_string(),
-                    reply_to: self.composer.reply_to,
-                    after_id: self.threads.get(&conversation).and_then(|t| t.newest_id()),
-                })];
-            }
-            KeyCode::Backspace if input.is_empty() => {
-                files.pop();
-            }
-            KeyCode::Backspace => {
-                input.pop();
-            }
-            KeyCode::Char(c) if !ctrl => input.push(c),
-            _ => {}
-        }
-        vec![]
-    }
-
-    pub(crate) fn on_sign_in_key(&mut self, key: KeyEvent) -> Vec<Command> {
-        let Overlay::SignIn {
-            password,
-            error,
-            busy,
-        } = &mut self.overlay
-        else {
-            return vec![];
-        };
-        if *busy {
-            return vec![];
-        }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => {
-                self.overlay = Overlay::None;
-                self.notice(Level::Error, "Not signed in: nothing reaches the server until you sign in (q quits; drafts are kept)");
-            }
-            KeyCode::Enter if !password.is_empty() => {
-                *busy = true;
-                *error = None;
-                return vec![Command::Effect(Effect::SignIn {
-                    password: std::mem::take(password),
-                })];
-            }
-            KeyCode::Backspace => {
-                password.pop();
-            }
-            KeyCode::Char(c) if !ctrl => password.push(c),
-            _ => {}
-        }
-        vec![]
-    }
-
-    pub(crate) fn on_canned_key(&mut self, key: KeyEvent, i: usize) -> Vec<Command> {
-        let n = self.canned.len();
-        match key.code {
-            KeyCode::Esc => self.overlay = Overlay::None,
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.overlay = Overlay::Canned((i + 1).min(n.saturating_sub(1)))
-            }
-            KeyCode::Up | KeyCode::Char('k') => self.overlay = Overlay::Canned(i.saturating_sub(1)),
-            KeyCode::Enter => {
-                self.overlay = Overlay::None;
-                if let Some(text) = self.canned.get(i).cloned() {
-                    self.composer.insert(&text);
-                    self.focus = Focus::Composer;
-                    return self.stash_draft();
-                }
-            }
-            _ => {}
-        }
-        vec![]
     }
 
     pub(crate) fn on_action(&mut self, action: Action) -> Vec<Command> {
@@ -214,18 +77,18 @@ impl App {
             | Action::Copy) => return self.on_message_action(a),
             Action::Quit if !self.pending.is_empty() => {
                 let n = self.pending.len();
-                self.overlay = Overlay::Confirm {
-                    question: format!(
+                self.ask(
+                    format!(
                         "{n} {} not confirmed yet. {} in the outbox and {} checked and sent when frontdesk next starts. Quit now? y/n",
                         if n == 1 { "reply is" } else { "replies are" },
                         if n == 1 { "It stays" } else { "They stay" },
                         if n == 1 { "is" } else { "are" },
                     ),
-                    then: Confirmed::Quit,
-                };
+                    Confirmed::Quit,
+                );
             }
             Action::Quit => return self.quit_now(),
-            Action::Help => self.overlay = Overlay::Help(0),
+            Action::Help => self.open_help(),
             Action::Suspend => {
                 let mut c = self.stash_draft();
                 c.push(Command::Effect(Effect::Suspend));
@@ -237,13 +100,8 @@ impl App {
                 }
             }
             Action::NextUnread => return self.next_unread(),
-            Action::Filter => {
-                // A new filter each time; Esc in the list clears the last one.
-                self.filter.clear();
-                self.after_filter_change();
-                self.overlay = Overlay::Filter;
-            }
-            Action::OpenRoom => self.overlay = Overlay::RoomPrompt(String::new()),
+            Action::Filter => self.open_filter(),
+            Action::OpenRoom => self.overlay = Overlay::RoomPrompt(Default::default()),
         }
         vec![]
     }
@@ -342,11 +200,10 @@ impl App {
                     if text.is_empty() {
                         self.notice(Level::Info, "An edit cannot be empty; d deletes instead");
                     } else {
-                        self.overlay = Overlay::Confirm {
-                            question: "Save this edit? The guest sees it marked (edited). y/n"
-                                .into(),
-                            then: Confirmed::Edit { message: id, text },
-                        };
+                        self.ask(
+                            "Save this edit? The guest sees it marked (edited). y/n",
+                            Confirmed::Edit { message: id, text },
+                        );
                     }
                 }
             }
@@ -373,31 +230,9 @@ impl App {
                     self.composer.text().to_string(),
                 ))];
             }
-            Action::Canned => {
-                if self.canned.is_empty() {
-                    self.notice(
-                        Level::Info,
-                        "No canned replies configured (config: canned_replies)",
-                    );
-                } else if self.open.is_some() {
-                    self.overlay = Overlay::Canned(0);
-                }
-            }
+            Action::Canned => self.open_canned(),
             Action::Retry => return self.retry(),
-            Action::Attach => {
-                if self.open.is_none() {
-                    return vec![];
-                }
-                if self.uploading.is_some() {
-                    self.notice(Level::Info, "An upload is still on its way");
-                } else {
-                    self.overlay = Overlay::Attach {
-                        input: String::new(),
-                        files: Vec::new(),
-                        hint: None,
-                    };
-                }
-            }
+            Action::Attach => self.open_attach(),
             _ => {}
         }
         vec![]
@@ -542,13 +377,13 @@ impl App {
         } else {
             "Delete this message? The guest sees it as deleted. y/n"
         };
-        self.overlay = Overlay::Confirm {
-            question: question.into(),
-            then: Confirmed::Delete {
+        self.ask(
+            question,
+            Confirmed::Delete {
                 message: m.id,
                 hard,
             },
-        };
+        );
         vec![]
     }
 
@@ -568,16 +403,16 @@ impl App {
             self.notice(Level::Info, "Only your own attachments can be deleted");
             return vec![];
         }
-        self.overlay = Overlay::Confirm {
-            question: format!(
+        self.ask(
+            format!(
                 "Delete the attachment {}? y/n",
                 crate::text::one_line(&a.file_name)
             ),
-            then: Confirmed::DeleteAttachment {
+            Confirmed::DeleteAttachment {
                 message: m.id,
                 attachment: a.id,
             },
-        };
+        );
         vec![]
     }
 }

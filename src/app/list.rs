@@ -118,32 +118,6 @@ impl App {
         }
     }
 
-    pub(crate) fn on_filter_key(&mut self, key: KeyEvent) -> Vec<Command> {
-        match key.code {
-            KeyCode::Esc => {
-                self.filter.clear();
-                self.overlay = Overlay::None;
-            }
-            KeyCode::Enter => {
-                self.overlay = Overlay::None;
-                if let Some(id) = self.selected.filter(|s| self.visible_order().contains(s)) {
-                    return self.open_conversation(id, Focus::Composer);
-                }
-            }
-            KeyCode::Backspace => {
-                self.filter.pop();
-            }
-            KeyCode::Down => self.select_relative(1),
-            KeyCode::Up => self.select_relative(-1),
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.filter.push(c);
-            }
-            _ => {}
-        }
-        self.after_filter_change();
-        vec![]
-    }
-
     /// Keeps the highlight on a match as the filter narrows.
     pub(crate) fn after_filter_change(&mut self) {
         let order = self.visible_order();
@@ -154,39 +128,24 @@ impl App {
         self.ensure_list_visible();
     }
 
-    pub(crate) fn on_room_key(&mut self, key: KeyEvent, mut text: String) -> Vec<Command> {
-        match key.code {
-            KeyCode::Esc => {
-                self.overlay = Overlay::None;
-                return vec![];
+    /// The room prompt's digits: the room's current stay, or the server's answer for it.
+    pub(crate) fn open_room(&mut self, text: &str) -> Vec<Command> {
+        // Digits only (the prompt takes no other key), so a room number is never negative.
+        match text.trim().parse::<i64>().map(RoomNumber) {
+            // The list's conversation for the room's current stay, when it has one:
+            // from-room fails for a room with two stays and sends its whole history
+            // (contract 4.9, 4.11).
+            Ok(room) => match self.current_conversation_of_room(room) {
+                Some(id) => self.open_conversation(id, Focus::Composer),
+                None => vec![Command::Job(Job::FromRoom(room))],
+            },
+            Err(_) => {
+                self.notice(
+                    Level::Error,
+                    format!("{:?} is not a room number", text.trim()),
+                );
+                vec![]
             }
-            KeyCode::Enter => {
-                self.overlay = Overlay::None;
-                // Digits only (the prompt takes no other key), so a room number is never negative.
-                return match text.trim().parse::<i64>().map(RoomNumber) {
-                    // The list's conversation for the room's current stay, when it has one:
-                    // from-room fails for a room with two stays and sends its whole history
-                    // (contract 4.9, 4.11).
-                    Ok(room) => match self.current_conversation_of_room(room) {
-                        Some(id) => self.open_conversation(id, Focus::Composer),
-                        None => vec![Command::Job(Job::FromRoom(room))],
-                    },
-                    Err(_) => {
-                        self.notice(
-                            Level::Error,
-                            format!("{:?} is not a room number", text.trim()),
-                        );
-                        vec![]
-                    }
-                };
-            }
-            KeyCode::Backspace => {
-                text.pop();
-            }
-            KeyCode::Char(c) if c.is_ascii_digit() && text.len() < 6 => text.push(c),
-            _ => {}
         }
-        self.overlay = Overlay::RoomPrompt(text);
-        vec![]
     }
 }

@@ -11,11 +11,13 @@ mod handlers;
 mod keys;
 mod list;
 mod outbox;
+mod overlay;
 mod polling;
 mod stays;
 mod update;
 
 pub use crate::model::{Capability, Draft, PendingReply, ReplyState, RoomNumber};
+pub use crate::popup::{Confirmed, Overlay};
 pub use composer::Composer;
 pub use event::{Command, Effect, Event, Job};
 use polling::MARK_READ_EVERY_SECS;
@@ -71,54 +73,6 @@ pub enum Focus {
     List,
     Thread,
     Composer,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Overlay {
-    None,
-    /// The key help, scrolled down by this many rows (small terminals).
-    Help(usize),
-    Filter,
-    RoomPrompt(String),
-    Canned(usize),
-    /// The server refused our token: sign in again without leaving the inbox.
-    SignIn {
-        password: String,
-        error: Option<String>,
-        busy: bool,
-    },
-    /// Files to send: a path being typed (Tab completes) and the files chosen so far.
-    Attach {
-        input: String,
-        files: Vec<String>,
-        hint: Option<String>,
-    },
-    /// A yes/no question before something that cannot be undone.
-    Confirm {
-        question: String,
-        then: Confirmed,
-    },
-}
-
-/// What a confirmation leads to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Confirmed {
-    Edit {
-        message: MessageId,
-        text: String,
-    },
-    Delete {
-        message: MessageId,
-        hard: bool,
-    },
-    DeleteAttachment {
-        message: MessageId,
-        attachment: AttachmentId,
-    },
-    /// A reply into an earlier stay's conversation, whose guest has checked out.
-    SendToEarlierStay,
-    /// Quit with replies still in the outbox.
-    Quit,
 }
 
 /// An upload on its way.
@@ -242,8 +196,6 @@ pub struct App {
     list_attempts: u32,
     /// Live message ids applied since the last frame (read by the benchmark trace).
     pub traced_live: Vec<MessageId>,
-    /// Rows per message block: a memo of `geometry::message_height`, a pure function.
-    pub height_cache: std::cell::RefCell<HashMap<MessageId, (crate::model::HeightKey, usize)>>,
     pub dirty: bool,
     pub quit: bool,
 }
@@ -301,7 +253,6 @@ impl App {
             list_retry_at: None,
             list_attempts: 0,
             traced_live: Vec::new(),
-            height_cache: std::cell::RefCell::new(HashMap::new()),
             dirty: true,
             quit: false,
         }
@@ -348,12 +299,8 @@ impl App {
 
     /// Opens the sign-in prompt (once); drafts and unsent replies stay as they are.
     fn ask_sign_in(&mut self, why: String) {
-        if !matches!(self.overlay, Overlay::SignIn { .. }) {
-            self.overlay = Overlay::SignIn {
-                password: String::new(),
-                error: Some(why),
-                busy: false,
-            };
+        if !matches!(self.overlay, Overlay::SignIn(_)) {
+            self.overlay = Overlay::SignIn(crate::popup::SignIn::new(&self.me.name, Some(why)));
         }
     }
 

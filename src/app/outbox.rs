@@ -48,12 +48,12 @@ impl App {
                 .get(&conv)
                 .map(|c| c.room_number.to_string())
                 .unwrap_or_default();
-            self.overlay = Overlay::Confirm {
-                question: format!(
+            self.ask(
+                format!(
                     "This is an earlier stay in room {room}: that guest has checked out, and the reply reaches nobody in the room now. Send anyway? y/n"
                 ),
-                then: Confirmed::SendToEarlierStay,
-            };
+                Confirmed::SendToEarlierStay,
+            );
             return vec![];
         }
         self.send_now()

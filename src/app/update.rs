@@ -171,9 +171,8 @@ impl App {
             Event::RoomOpened { room, result } => self.on_room_opened(room, result),
             Event::SignedIn(Ok(())) => self.on_signed_in(),
             Event::SignedIn(Err(e)) => {
-                if let Overlay::SignIn { error, busy, .. } = &mut self.overlay {
-                    *error = Some(e);
-                    *busy = false;
+                if let Overlay::SignIn(prompt) = &mut self.overlay {
+                    prompt.refused(e);
                 }
                 vec![]
             }

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::keymap::Scope;
 use crate::app::thread::{Fetch, Scroll};
@@ -17,9 +17,6 @@ use crate::model::Capability;
 use crate::text;
 pub use crate::theme::{self, Theme};
 use layout::LIST_ROW_HEIGHT;
-
-mod popups;
-use popups::*;
 
 mod panes;
 use panes::*;
@@ -55,35 +52,8 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> Rendered {
         draw_composer(frame, app, theme, r);
     }
     draw_hints(frame, app, theme, areas.hints);
-    match &app.overlay {
-        Overlay::Help(top) => draw_help(frame, app, theme, area, *top),
-        Overlay::RoomPrompt(text) => draw_prompt(
-            frame,
-            theme,
-            area,
-            " Open a room ",
-            &format!("Room number: {text}▏"),
-            40,
-        ),
-        Overlay::Canned(i) => draw_canned(frame, app, theme, area, *i),
-        Overlay::SignIn {
-            password,
-            error,
-            busy,
-        } => draw_sign_in(
-            frame,
-            app,
-            theme,
-            area,
-            password.chars().count(),
-            error.as_deref(),
-            *busy,
-        ),
-        Overlay::Attach { input, files, hint } => {
-            draw_attach(frame, app, theme, area, input, files, hint.as_deref())
-        }
-        Overlay::Confirm { question, .. } => draw_question(frame, theme, area, question),
-        Overlay::Filter | Overlay::None => {}
+    if let Some(popup) = app.overlay.popup() {
+        popup.draw(frame, area, theme);
     }
     rendered
 }
@@ -166,21 +136,7 @@ pub fn age(app: &App, t: DateTime<Utc>) -> String {
 }
 
 fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused {
-            theme.border_focus
-        } else {
-            theme.border
-        })
-        .title(Span::styled(
-            title,
-            if focused {
-                theme.border_focus
-            } else {
-                theme.border
-            },
-        ))
+    theme.block(title, focused)
 }
 
 fn draw_hints(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
@@ -195,18 +151,18 @@ fn draw_hints(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         );
         return;
     }
-    let scope = match (&app.overlay, app.focus) {
-        (Overlay::Filter, _) => {
-            let t = "type to filter · ↑/↓ move · Enter open · Esc clear";
-            frame.render_widget(
-                Paragraph::new(text::truncate(t, r.width as usize)).style(theme.dim),
-                r,
-            );
-            return;
-        }
-        (_, Focus::List) => Scope::List,
-        (_, Focus::Thread) => Scope::Thread,
-        (_, Focus::Composer) => Scope::Composer,
+    // A popup's own keys while it is open.
+    if let Some(popup) = app.overlay.popup() {
+        frame.render_widget(
+            Paragraph::new(text::truncate(popup.hint(), r.width as usize)).style(theme.dim),
+            r,
+        );
+        return;
+    }
+    let scope = match app.focus {
+        Focus::List => Scope::List,
+        Focus::Thread => Scope::Thread,
+        Focus::Composer => Scope::Composer,
     };
     let allowed = |cap: Capability| app.me.can(cap);
     let line = hint_line(app, scope, &allowed, r.width as usize);

@@ -6,7 +6,7 @@ use crate::model::{ConversationId, MessageId};
 
 pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     let order = app.visible_order();
-    let title = if app.overlay == Overlay::Filter || !app.filter.is_empty() {
+    let title = if matches!(app.overlay, Overlay::Filter(_)) || !app.filter.is_empty() {
         format!(
             " Filter: {}▏ ({}) ",
             text::one_line(&app.filter),
@@ -347,7 +347,7 @@ pub(crate) fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect
         Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()),
         inner,
     );
-    if focused && app.overlay == Overlay::None {
+    if focused && !app.overlay.is_open() {
         let before = app.composer.before_cursor();
         let wrapped = text::wrap(&text::sanitize(before), w);
         let row = quote_rows + wrapped.len().saturating_sub(1);

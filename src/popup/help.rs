@@ -1,0 +1,159 @@
+//! The key help and what the screen's marks mean. The key rows come from the keymap when
+//! the help opens, so it lists exactly what dispatch does.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::{Outcome, Popup, Reaction, centered};
+use crate::theme::Theme;
+
+/// What each mark the screen can show means.
+const MARKS: [(&str, &str); 10] = [
+    ("● live", "replies arrive at once"),
+    ("◐ partial", "colleagues' replies are polled"),
+    ("◌ polling", "no realtime link: read on a timer"),
+    ("○", "connecting; (3) counts the tries"),
+    ("✕ unreachable", "no answer from the server since"),
+    ("●2", "unread guest messages"),
+    ("✓", "claimed; who: the thread's title"),
+    ("earlier stay", "a guest who has checked out"),
+    ("not confirmed", "may be stored; checked first"),
+    ("waiting…", "goes after the reply above"),
+];
+
+/// One pane's keys: (label, what it does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpSection {
+    pub title: &'static str,
+    pub rows: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Help {
+    /// Rows scrolled off the top (small terminals).
+    pub top: usize,
+    left: Vec<HelpSection>,
+    right: Vec<HelpSection>,
+}
+
+impl Help {
+    /// `left` and `right` are the columns when the screen is wide enough for two; the
+    /// marks follow the right one.
+    pub fn new(left: Vec<HelpSection>, right: Vec<HelpSection>) -> Self {
+        Help {
+            top: 0,
+            left,
+            right,
+        }
+    }
+}
+
+fn lines_of(sections: &[HelpSection], theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for s in sections {
+        lines.push(Line::styled(s.title.to_string(), theme.accent));
+        for (label, help) in &s.rows {
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {label:<12}"),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(help.clone()),
+            ]));
+        }
+        lines.push(Line::default());
+    }
+    lines
+}
+
+fn marks(theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled("Marks".to_string(), theme.accent)];
+    for (mark, meaning) in MARKS {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {mark:<14}"),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(meaning.to_string()),
+        ]));
+    }
+    lines
+}
+
+impl Popup for Help {
+    /// Arrows and pages scroll a help taller than the screen; any other key closes.
+    fn on_key(&mut self, key: KeyEvent) -> Reaction {
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') => self.top += 1,
+            KeyCode::Up | KeyCode::Char('k') => self.top = self.top.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => self.top += 10,
+            KeyCode::PageUp => self.top = self.top.saturating_sub(10),
+            _ => return Reaction::Close(Outcome::Nothing),
+        }
+        Reaction::Redraw
+    }
+
+    fn hint(&self) -> &'static str {
+        "↑/↓ PgUp/PgDn scroll · any other key closes"
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let left = lines_of(&self.left, theme);
+        let mut right = lines_of(&self.right, theme);
+        right.extend(marks(theme));
+        let footer = Line::styled("Any key closes this help.", theme.dim);
+        let one_column = left.len() + right.len() + 1;
+        // Side by side when one column would not fit the screen and two do.
+        let two = one_column + 2 > area.height as usize && area.width >= 96;
+        let block = theme.block(" Keys ".into(), true);
+        if two {
+            let rows = left.len().max(right.len()) + 1;
+            let r = centered(area, 110, rows as u16 + 2);
+            frame.render_widget(Clear, r);
+            let inner = block.inner(r);
+            frame.render_widget(block, r);
+            let half = inner.width / 2;
+            let body_h = inner.height.saturating_sub(1);
+            frame.render_widget(
+                Paragraph::new(left),
+                Rect::new(inner.x, inner.y, half, body_h),
+            );
+            frame.render_widget(
+                Paragraph::new(right),
+                Rect::new(inner.x + half, inner.y, inner.width - half, body_h),
+            );
+            frame.render_widget(
+                Paragraph::new(footer),
+                Rect::new(inner.x, inner.y + body_h, inner.width, 1.min(inner.height)),
+            );
+            return;
+        }
+        let mut lines = left;
+        lines.extend(right);
+        lines.push(footer);
+        let r = centered(area, 64, lines.len() as u16 + 2);
+        frame.render_widget(Clear, r);
+        let rows = r.height.saturating_sub(2) as usize;
+        if lines.len() > rows {
+            // Too tall for the screen: scrollable, with the way out always on the first row.
+            lines.pop();
+            let body = rows.saturating_sub(1);
+            let top = self.top.min(lines.len().saturating_sub(body));
+            let mut shown = vec![Line::styled(
+                format!(
+                    "↑/↓ PgUp/PgDn scroll ({}/{}) · other keys close",
+                    top + body.min(lines.len()),
+                    lines.len()
+                ),
+                theme.dim,
+            )];
+            shown.extend(lines.into_iter().skip(top).take(body));
+            lines = shown;
+        }
+        frame.render_widget(Paragraph::new(lines).block(block), r);
+    }
+}
