@@ -4,7 +4,10 @@
 //! - another desk's reply to this screen: median and worst of FRONTDESK_BENCH_SAMPLES (20);
 //! - requests per minute of one idle desk with 200 conversations (nothing open, a thread open,
 //!   then after one guest message), each over FRONTDESK_BENCH_IDLE_SECS (60). With FRONTDESK_BENCH_BEFORE=/path/to/frontdesk
-//!   (an older build) the same figures are taken for it first.
+//!   (an older build) the same figures are taken for it first;
+//! - what start costs the server with 200 and 2,000 conversations: the requests until the
+//!   background reads that learn who waits are done, and how long they take
+//!   (FRONTDESK_BENCH_START_ONLY=1 takes only these).
 
 mod support;
 
@@ -44,6 +47,17 @@ fn show(m: &BTreeMap<String, f64>) -> String {
     let total: f64 = m.values().sum();
     let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k} {v:.1}")).collect();
     format!("{total:.1}/min ({})", parts.join(", "))
+}
+
+/// The screen's first line: the header.
+fn header(inbox: &Inbox) -> String {
+    inbox
+        .tmux(&["capture-pane", "-p", "-t", "b"])
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 /// A colleague's token and the conversation of a room, through the API.
@@ -172,14 +186,51 @@ fn idle_requests(label: &str, binary: &str, secs: u64) {
         "{label}: after one guest message, a thread open: {}",
         show(&per_minute(&a, &b, secs as f64))
     );
+    println!("{label}: screen header: {}", header(&inbox));
+}
+
+/// Requests from start until the desk is quiet: the list, and the background reads that
+/// learn which guests wait.
+fn start_cost(binary: &str, conversations: usize) {
+    let n = conversations.to_string();
+    let server = serve_with(&[
+        "--profile",
+        "deployment",
+        "--conversations",
+        &n,
+        "--messages",
+        "25",
+    ]);
+    let before = request_counts(&server.base);
+    let started = Instant::now();
+    let inbox = Inbox::start_binary(binary, &server, 160, 45, "start");
+    inbox.wait_frame(120, |f| f.list);
+    let listed = started.elapsed().as_secs_f64();
+    // Quiet: no new request for 4 s (the idle polls come every 120 s).
+    let mut last = request_counts(&server.base);
+    let mut quiet_since = Instant::now();
+    let mut settled = started.elapsed().as_secs_f64();
+    while quiet_since.elapsed() < Duration::from_secs(4)
+        && started.elapsed() < Duration::from_secs(300)
+    {
+        std::thread::sleep(Duration::from_millis(250));
+        let now = request_counts(&server.base);
+        if now != last {
+            last = now;
+            quiet_since = Instant::now();
+            settled = started.elapsed().as_secs_f64();
+        }
+    }
+    let spent: BTreeMap<String, f64> = per_minute(&before, &last, 60.0);
+    let total: f64 = spent.values().sum();
+    let parts: Vec<String> = spent.iter().map(|(k, v)| format!("{k} {v:.0}")).collect();
     println!(
-        "{label}: screen header: {}",
-        inbox
-            .tmux(&["capture-pane", "-p", "-t", "b"])
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
+        "start with {conversations} conversations: {total:.0} requests ({}); list on screen at {listed:.1} s, quiet at {settled:.1} s",
+        parts.join(", ")
+    );
+    println!(
+        "start with {conversations} conversations: screen header: {}",
+        header(&inbox)
     );
 }
 
@@ -190,6 +241,11 @@ fn main() {
         .is_ok_and(|o| o.status.success())
     {
         eprintln!("SKIPPED: the deployment benchmark needs tmux");
+        return;
+    }
+    start_cost(BIN, 200);
+    start_cost(BIN, 2000);
+    if std::env::var_os("FRONTDESK_BENCH_START_ONLY").is_some() {
         return;
     }
     let samples: usize = env_or("FRONTDESK_BENCH_SAMPLES", 20);

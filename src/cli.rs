@@ -27,6 +27,9 @@ pub use signin::*;
 mod settings;
 pub use settings::*;
 
+mod handover;
+pub use handover::*;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "frontdesk",
@@ -99,6 +102,9 @@ pub enum Command {
     Logout(LogoutArgs),
     /// Print where frontdesk keeps its files and the settings in effect (token masked).
     Config,
+    /// The shift's handover: waiting guests, who holds what, after-hours messages still
+    /// unanswered, and response times.
+    Handover(HandoverArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -205,6 +211,7 @@ fn inbox_config(
         session_dir: self::data_dir(),
         warnings: Vec::new(),
         canned: e.config.canned_replies.clone(),
+        thresholds: e.config.thresholds(),
         page_size: e.config.history_page_size,
         poll_every: Duration::from_secs(e.config.poll_seconds),
         list_poll_every: Duration::from_secs(e.config.list_poll_seconds),
@@ -254,6 +261,10 @@ pub async fn run(cli: Cli) -> Result<()> {
                 println!("Not signed in (no {}).", store.path().display());
             }
             Ok(())
+        }
+        Some(Command::Handover(args)) => {
+            init_logging(&cli.log_level, false);
+            handover_command(&cli, args).await
         }
         Some(Command::Config) => {
             print!("{}", describe(&cli)?);
@@ -333,9 +344,37 @@ async fn demo_command(cli: &Cli, guest_every: &f64, profile: &demo::Profile) -> 
 
 /// `frontdesk`: the inbox, signed in by flags, the environment or the saved session.
 async fn inbox_command(cli: &Cli) -> Result<()> {
-    let e = effective(cli)?;
     let log = init_logging(&cli.log_level, false);
     crate::tui::install_panic_hook(log.map(|p| p.display().to_string()));
+    let SignedIn {
+        e,
+        server,
+        hotel,
+        api,
+        me,
+    } = signed_in(cli).await?;
+    let live = e.pusher_url.as_deref().map(|u| LiveConfig::new(u, &hotel));
+    let desk = desk_dir(&server, &hotel, me.staff_id);
+    let mut config = inbox_config(&e, api, me, desk, live)?;
+    config.warnings.extend(unattributed_outbox());
+    config.warnings.extend(home_missing());
+    inbox::run(config).await
+}
+
+/// Whom a command runs as, and against which server and hotel.
+pub(crate) struct SignedIn {
+    pub e: Effective,
+    pub server: String,
+    pub hotel: String,
+    pub api: StaffApi,
+    pub me: Me,
+}
+
+/// Signs in by flags, the environment or the saved session: a one-off sign-in for scripts
+/// (FRONTDESK_USERNAME and FRONTDESK_PASSWORD, nothing saved), else the env token, else the
+/// session.
+pub(crate) async fn signed_in(cli: &Cli) -> Result<SignedIn> {
+    let e = effective(cli)?;
     if let Some(err) = &e.session_error {
         return Err(eyre!("{err}"));
     }
@@ -390,13 +429,14 @@ async fn inbox_command(cli: &Cli) -> Result<()> {
             ));
         }
     };
-    let live = e.pusher_url.as_deref().map(|u| LiveConfig::new(u, &hotel));
     let api = StaffApi::with_http(api_config(&e, &server, &hotel, &token), http);
-    let desk = desk_dir(&server, &hotel, me.staff_id);
-    let mut config = inbox_config(&e, api, me, desk, live)?;
-    config.warnings.extend(unattributed_outbox());
-    config.warnings.extend(home_missing());
-    inbox::run(config).await
+    Ok(SignedIn {
+        e,
+        server,
+        hotel,
+        api,
+        me,
+    })
 }
 
 #[cfg(test)]

@@ -88,6 +88,10 @@ pub struct Config {
     pub notifications: NotifyMode,
     pub allow_insecure: bool,
     pub canned_replies: Vec<String>,
+    /// A waiting guest's row is marked after this many minutes.
+    pub attention_minutes: u32,
+    /// ... marked urgent and announced once after this many.
+    pub urgent_minutes: u32,
     pub realtime: RealtimeConfig,
     pub theme: ThemeConfig,
     pub keys: BTreeMap<Action, Vec<String>>,
@@ -108,6 +112,8 @@ impl Default for Config {
             allow_insecure: false,
             // None unless the hotel writes its own: another hotel's Wi-Fi name is one Enter away.
             canned_replies: Vec::new(),
+            attention_minutes: 5,
+            urgent_minutes: 15,
             realtime: RealtimeConfig::default(),
             theme: ThemeConfig::default(),
             keys: BTreeMap::new(),
@@ -118,11 +124,12 @@ impl Default for Config {
 /// The demo hotel's canned replies: for `frontdesk demo` only.
 pub fn demo_canned() -> Vec<String> {
     [
-        "Thank you for your message — we're on it and will be with you shortly.",
-        "Fresh towels are on their way to your room.",
+        "Thank you for your message, {first_name} — we're on it and will be with you shortly.",
+        "Fresh towels are on their way to room {room}.",
         "Breakfast is served 7:00–10:30 in the Lakeview restaurant.",
         "Check-out is at 11:00; late check-out until 13:00 is free on request.",
         "The Wi-Fi network is Killarney-Guest; the password is on your key card holder.",
+        "Good evening {guest}, this is {staff} at reception. How can I help?",
     ]
     .map(String::from)
     .to_vec()
@@ -265,6 +272,21 @@ impl Config {
                 ));
             }
         }
+        if !(1..=1440).contains(&config.attention_minutes) {
+            return Err(bad(
+                "attention_minutes",
+                format!("{} is out of range (1 to 1440)", config.attention_minutes),
+            ));
+        }
+        if !(config.attention_minutes..=1440).contains(&config.urgent_minutes) {
+            return Err(bad(
+                "urgent_minutes",
+                format!(
+                    "{} must be from attention_minutes ({}) to 1440",
+                    config.urgent_minutes, config.attention_minutes
+                ),
+            ));
+        }
         if config.canned_replies.iter().any(|c| c.trim().is_empty()) {
             return Err(bad("canned_replies", "an entry is empty".into()));
         }
@@ -285,6 +307,13 @@ impl Config {
                 line: None,
                 message: e.to_string(),
             }),
+        }
+    }
+
+    pub fn thresholds(&self) -> crate::app::Thresholds {
+        crate::app::Thresholds {
+            attention: chrono::Duration::minutes(self.attention_minutes.into()),
+            urgent: chrono::Duration::minutes(self.urgent_minutes.into()),
         }
     }
 
@@ -345,6 +374,8 @@ mod tests {
             "notifications",
             "allow_insecure",
             "canned_replies",
+            "attention_minutes",
+            "urgent_minutes",
             "[realtime]",
             "enabled",
             "url",

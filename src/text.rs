@@ -21,6 +21,17 @@ fn is_unsafe(c: char) -> bool {
         | '\u{2028}' | '\u{2029}')
 }
 
+/// "4m", "1h 05m", "2d 3h": a wait, always in minutes or longer units, never a clock time.
+pub fn wait_length(d: chrono::Duration) -> String {
+    let mins = d.num_minutes().max(0);
+    match mins {
+        0 => "<1m".into(),
+        1..=59 => format!("{mins}m"),
+        60..=1439 => format!("{}h {:02}m", mins / 60, mins % 60),
+        _ => format!("{}d {}h", mins / 1440, (mins % 1440) / 60),
+    }
+}
+
 /// Makes text inert for a terminal: control characters (C0 except newline, DEL, C1), escape
 /// sequences' introducers, bidi overrides and invisible characters are removed or shown as
 /// visible symbols. Tabs become spaces; CR is dropped.

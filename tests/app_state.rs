@@ -787,12 +787,31 @@ fn only_listed_conversations_get_their_stay_followed() {
         !c.iter()
             .any(|c| matches!(c, Command::Job(Job::Watch { .. })))
     );
-    let c = a.update(note(ConversationId(2), "BK-2026-0002"));
+    // A listed conversation whose page is being read: the page names the stay, not the event.
+    let c = a.update(note(ConversationId(2), "BK-MADE-UP-2"));
+    assert!(
+        !c.iter()
+            .any(|c| matches!(c, Command::Job(Job::Watch { .. }))),
+        "{c:?}"
+    );
+    let mut page = msg(20, 2, "guest", "hi");
+    page.booking_id = Some("BK-2026-0002".into());
+    let c = a.update(Event::Refreshed {
+        conversation: ConversationId(2),
+        limit: frontdesk::app::LEARN_LIMIT,
+        result: Ok(vec![page]),
+    });
     assert!(c.contains(&Command::Job(Job::Watch {
         conversations: vec![],
         bookings: vec!["BK-2026-0002".into()]
     })));
+    // Once read, an event cannot rename the stay.
     let c = a.update(note(ConversationId(2), "BK-2026-0002"));
+    assert!(
+        !c.iter()
+            .any(|c| matches!(c, Command::Job(Job::Watch { .. })))
+    );
+    let c = a.update(note(ConversationId(2), "BK-MADE-UP-3"));
     assert!(
         !c.iter()
             .any(|c| matches!(c, Command::Job(Job::Watch { .. })))
@@ -1091,4 +1110,168 @@ fn canned_replies_fill_in_the_guest_room_and_staff_and_a_digit_inserts_one() {
         "{}",
         a.composer.text()
     );
+}
+
+/// A message at `minute` past 11:00 on the test day. `staff`: the author's staff id.
+fn said(id: i64, conv: i64, sender: &str, staff: Option<i64>, name: &str, minute: u32) -> Message {
+    serde_json::from_value(json!({
+        "id": id, "conversation_id": conv, "sender_type": sender, "message": format!("m{id}"),
+        "staff": staff, "staff_name": if staff.is_some() { json!(name) } else { json!(null) },
+        "timestamp": format!("2026-11-24T11:{minute:02}:00Z"), "read_by_staff": true}))
+    .unwrap()
+}
+
+fn live(a: &mut App, m: Message) -> Vec<Command> {
+    a.update(Event::LiveMessage(Box::new(m)))
+}
+
+#[test]
+fn unanswered_is_its_own_state_apart_from_unread() {
+    use frontdesk::app::{Holder, Writer};
+    let mut a = app();
+    let c = ConversationId(1);
+    // A guest writes twice: the wait starts at the first.
+    live(&mut a, said(10, 1, "guest", None, "", 30));
+    live(&mut a, said(11, 1, "guest", None, "", 40));
+    let w = a.service.wait(c).expect("waiting");
+    assert_eq!(
+        w.since,
+        Utc.with_ymd_and_hms(2026, 11, 24, 11, 30, 0).unwrap()
+    );
+    // Read is not answered: the guest still waits after the unread count is gone.
+    a.conversations.get_mut(&c).unwrap().unread_count = 0;
+    assert!(a.service.wait(c).is_some());
+    // A system line changes nothing.
+    live(&mut a, said(12, 1, "system", None, "", 41));
+    assert!(a.service.wait(c).is_some());
+    // A colleague answers: nobody waits, and the colleague holds it.
+    live(&mut a, said(13, 1, "staff", Some(7), "Orla Quinn", 45));
+    assert_eq!(a.service.wait(c), None);
+    assert_eq!(
+        a.service.last_writer(c),
+        Some(&Writer::Colleague("Orla Quinn".into()))
+    );
+    assert_eq!(
+        a.service.holder(c),
+        Some(&Holder::Colleague("Orla Quinn".into()))
+    );
+    // The guest again: a new wait, from this message.
+    live(&mut a, said(14, 1, "guest", None, "", 50));
+    assert_eq!(
+        a.service.wait(c).map(|w| w.since),
+        Some(Utc.with_ymd_and_hms(2026, 11, 24, 11, 50, 0).unwrap())
+    );
+    // My reply from another device (the same staff id, seen live): answered, and mine.
+    live(&mut a, said(15, 1, "staff", Some(1), "Fiona", 55));
+    assert_eq!(a.service.wait(c), None);
+    assert_eq!(a.service.holder(c), Some(&Holder::Me));
+    assert_eq!(a.service.last_writer(c), Some(&Writer::Me));
+}
+
+#[test]
+fn a_system_join_line_names_who_holds_the_conversation() {
+    use frontdesk::app::Holder;
+    let mut a = app();
+    let mut m = said(20, 2, "system", None, "", 10);
+    m.message = "Frank Manager has joined the conversation.".into();
+    live(&mut a, m);
+    assert_eq!(
+        a.service.holder(ConversationId(2)),
+        Some(&Holder::Colleague("Frank Manager".into()))
+    );
+    // Claiming it asks first, and only a yes claims.
+    a.selected = Some(ConversationId(2));
+    a.focus = Focus::List;
+    a.me.capabilities.push("chat.conversation.assign".into());
+    let cmds = key(&mut a, KeyCode::Char('c'));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(
+        matches!(&a.overlay, frontdesk::app::Overlay::Confirm(q) if q.question.contains("Frank Manager"))
+    );
+    let cmds = key(&mut a, KeyCode::Char('y'));
+    assert_eq!(cmds, vec![Command::Job(Job::Claim(ConversationId(2)))]);
+}
+
+#[test]
+fn n_serves_the_longest_waiting_guest_first_and_visits_each_once() {
+    let mut a = app();
+    // Room 103 has waited since 11:05, room 101 since 11:20, room 102 was answered.
+    live(&mut a, said(30, 3, "guest", None, "", 5));
+    live(&mut a, said(31, 1, "guest", None, "", 20));
+    live(&mut a, said(32, 2, "guest", None, "", 1));
+    live(&mut a, said(33, 2, "staff", Some(1), "Fiona", 2));
+    let waiting: Vec<_> = a.waiting().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(waiting, [3, 1].map(ConversationId));
+    key(&mut a, KeyCode::Char('n'));
+    assert_eq!(a.open, Some(ConversationId(3)));
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('n'));
+    assert_eq!(a.open, Some(ConversationId(1)));
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('n'));
+    assert_eq!(
+        a.open,
+        Some(ConversationId(3)),
+        "round again, in order of the waits"
+    );
+    // Waiting-first order puts them on top; activity order is back with the same key.
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.visible_order(), [3, 2, 1].map(ConversationId));
+    key(&mut a, KeyCode::Char('w'));
+    assert_eq!(a.visible_order(), [3, 1, 2].map(ConversationId));
+    assert!(
+        a.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("waiting guests first")
+    );
+    key(&mut a, KeyCode::Char('w'));
+    assert_eq!(a.visible_order(), [3, 2, 1].map(ConversationId));
+}
+
+#[test]
+fn crossing_the_urgent_threshold_notifies_once() {
+    let mut a = app();
+    live(&mut a, said(40, 1, "guest", None, "", 50));
+    let notify = |cmds: &[Command]| {
+        cmds.iter()
+            .filter(|c| matches!(c, Command::Effect(Effect::Notify { title, .. }) if title.contains("has waited")))
+            .count()
+    };
+    // 12:00: ten minutes, attention but not urgent.
+    let at = |h: u32, m: u32| Utc.with_ymd_and_hms(2026, 11, 24, h, m, 0).unwrap();
+    assert_eq!(notify(&a.update(Event::Tick(at(12, 1)))), 0);
+    let w = a.service.wait(ConversationId(1)).unwrap();
+    assert_eq!(
+        a.service.pressure(&w, at(12, 1)),
+        frontdesk::app::Pressure::Attention
+    );
+    // 12:06: sixteen minutes, urgent, said once.
+    assert_eq!(notify(&a.update(Event::Tick(at(12, 6)))), 1);
+    assert_eq!(notify(&a.update(Event::Tick(at(12, 10)))), 0);
+    assert_eq!(notify(&a.update(Event::Tick(at(12, 20)))), 0);
+}
+
+#[test]
+fn ctrl_n_sends_and_goes_on_to_the_next_waiting_guest() {
+    let mut a = app();
+    live(&mut a, said(50, 3, "guest", None, "", 5));
+    live(&mut a, said(51, 1, "guest", None, "", 20));
+    a.open_conversation(ConversationId(3), Focus::Composer);
+    typed(&mut a, "On its way");
+    let cmds = ctrl(&mut a, 'n');
+    assert!(cmds.iter().any(|c| matches!(c, Command::Job(Job::SendReply { identity, .. }) if identity.text == "On its way")));
+    assert_eq!(a.open, Some(ConversationId(1)));
+    // Nothing typed: nothing sent, and the desk stays put.
+    let cmds = ctrl(&mut a, 'n');
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::Job(Job::SendReply { .. })))
+    );
+    assert_eq!(a.open, Some(ConversationId(1)));
 }

@@ -446,3 +446,31 @@ fn without_a_terminal_the_inbox_says_so() {
     assert!(t.contains("the inbox needs a terminal"), "{t}");
     assert!(!t.contains("os error 6"), "{t}");
 }
+
+#[test]
+fn handover_without_a_server_fails_with_one_clear_line() {
+    let home = tempfile::tempdir().unwrap();
+    // A port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let out = frontdesk(
+        home.path(),
+        &["handover"],
+        "",
+        &[
+            ("FRONTDESK_SERVER", url.as_str()),
+            ("FRONTDESK_HOTEL", "hotel-killarney"),
+            ("FRONTDESK_USERNAME", "frontdesk"),
+            ("FRONTDESK_PASSWORD", "demo"),
+        ],
+    );
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(said.contains(&url), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+    assert!(
+        said.lines().filter(|l| !l.trim().is_empty()).count() <= 3,
+        "{said}"
+    );
+}

@@ -464,3 +464,125 @@ async fn list_open_page_back_and_live_guest_messages_on_both() {
         d.stop().await;
     }
 }
+
+/// Runs the real binary's `handover --json`, signed in once from the environment.
+async fn handover_json(d: &RunningDemo) -> serde_json::Value {
+    let (base, hotel) = (d.base_url.clone(), d.hotel.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        let home = tempfile::tempdir().unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .args(["handover", "--json", "--since", "2h"])
+            .env_clear()
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env("FRONTDESK_SERVER", base)
+            .env("FRONTDESK_HOTEL", hotel)
+            .env("FRONTDESK_USERNAME", "frontdesk")
+            .env("FRONTDESK_PASSWORD", "demo")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn the_desk_learns_who_waits_and_handover_reports_what_was_sent() {
+    for profile in PROFILES {
+        let d = demo(profile).await;
+        // Room 110's guest had an answer and writes again; room 203's guest writes and a
+        // colleague answers.
+        guest_says(&d.base_url, 110, "Could I have an iron, please?").await;
+        guest_says(&d.base_url, 203, "Is the spa open today?").await;
+        let (colleague, login) = signed_in(&d, "manager").await;
+        let spa = colleague
+            .conversations()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.room_number == RoomNumber(203))
+            .map(|c| c.id)
+            .max()
+            .unwrap();
+        let _ = colleague.send(spa, "Yes, until 21:00.", None).await;
+
+        // The inbox learns it in the background, a few conversations at a time.
+        let mut h = desk(&d, "frontdesk").await;
+        assert!(
+            h.until(20, |a| a.service.learning_progress() == 0).await,
+            "{profile:?}: background reads never finished"
+        );
+        let iron = h.app.current_conversation_of_room(RoomNumber(110)).unwrap();
+        assert!(
+            h.app.service.wait(iron).is_some(),
+            "{profile:?}: room 110 waits"
+        );
+        assert_eq!(
+            h.app.service.wait(spa),
+            None,
+            "{profile:?}: room 203 was answered"
+        );
+        assert!(
+            matches!(
+                h.app.service.holder(spa),
+                Some(frontdesk::app::Holder::Colleague(_))
+            ),
+            "{profile:?}: {:?}",
+            h.app.service.holder(spa)
+        );
+        let waiting: Vec<_> = h.app.waiting().into_iter().map(|(id, _)| id).collect();
+        assert!(waiting.contains(&iron));
+        assert!(!waiting.contains(&spa));
+
+        let report = handover_json(&d).await;
+        let rows = report["waiting"].as_array().unwrap();
+        let row = rows
+            .iter()
+            .find(|w| w["room"] == 110)
+            .unwrap_or_else(|| panic!("{profile:?}: room 110 not waiting in {report:#}"));
+        assert_eq!(row["last_guest_message"], "Could I have an iron, please?");
+        assert_eq!(row["at_least"], false);
+        assert!(row["waiting_minutes"].as_i64().unwrap() <= 1, "{row}");
+        assert!(
+            !rows.iter().any(|w| w["room"] == 203),
+            "{profile:?}: 203 was answered"
+        );
+        assert_eq!(
+            rows.len(),
+            h.app.waiting().len(),
+            "{profile:?}: the inbox and the report agree"
+        );
+        let sample = report["response_times"]["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["room"] == 203)
+            .unwrap_or_else(|| panic!("{profile:?}: no response time for 203 in {report:#}"));
+        assert!(
+            (0..60).contains(&sample["seconds"].as_i64().unwrap()),
+            "{sample}"
+        );
+        let held = report["held_by"].as_array().unwrap();
+        let manager = held
+            .iter()
+            .find(|h| {
+                h["conversations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c["room"] == 203)
+            })
+            .unwrap();
+        assert_ne!(manager["staff"], "frontdesk", "{profile:?}: {manager}");
+        assert!(!login.username.is_empty());
+        d.stop().await;
+    }
+}

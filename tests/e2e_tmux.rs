@@ -801,15 +801,17 @@ fn ages_follow_the_servers_clock_when_the_desks_is_wrong() {
         );
         tmux.wait_for("Conversations (", 20);
         let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(common::guest_says(&base, 104, "Is the pool open?"));
+        // Room 110's guest had an answer: this message starts a new wait.
+        rt.block_on(common::guest_says(&base, 110, "Is the pool open?"));
         let screen = tmux.wait_for("Is the pool open?", 20);
         let row = screen
             .lines()
-            .find(|l| l.contains(" 104 "))
+            .find(|l| l.contains(" 110 "))
             .unwrap_or_default()
             .to_string();
-        eprintln!("server clock {server_offset:+} s: room 104 reads {row:?}");
-        assert!(row.contains("now"), "{row}\n{screen}");
+        eprintln!("server clock {server_offset:+} s: room 110 reads {row:?}");
+        // The guest's new message: a wait that has only just begun, whichever clock is wrong.
+        assert!(row.contains("waiting <1m"), "{row}\n{screen}");
         assert!(screen.contains(says), "{screen}");
         drop(tmux);
         drop(server);

@@ -21,12 +21,12 @@ impl App {
         let gap = now - self.last_tick;
         self.last_tick = now;
         self.clock.now = now;
+        let mut c = self.announce_urgent();
         // After a long gap (laptop sleep, a stopped process) resync what was missed.
         if gap > chrono::Duration::seconds(150) {
-            self.resync(true)
-        } else {
-            vec![]
+            c.extend(self.resync(true));
         }
+        c
     }
 
     pub(crate) fn on_poll(&mut self, kind: PollKind) -> Vec<Command> {
@@ -67,7 +67,11 @@ impl App {
         booking: Option<String>,
     ) -> Vec<Command> {
         let mut c = self.on_guest_wrote(conversation, message_id, preview, at);
-        c.extend(self.learn_booking(conversation, booking.as_deref(), None, false));
+        // A page of the conversation is being read: it names the stay, and an event cannot
+        // be trusted to (a made-up booking id would cost a signing request).
+        if !self.service.reading(conversation) {
+            c.extend(self.learn_booking(conversation, booking.as_deref(), None, false));
+        }
         c
     }
 
@@ -144,6 +148,12 @@ impl App {
                     .rev()
                     .find(|m| m.sender_type == SenderType::Guest)
                     .map(|m| (m.booking_id.clone(), m.booking));
+                for m in &page {
+                    self.observe_message(conversation, m);
+                }
+                if page.len() < limit as usize {
+                    self.service.reached_start(conversation);
+                }
                 if let Some(t) = self.threads.get_mut(&conversation) {
                     t.apply_page(page, limit);
                 }
@@ -218,6 +228,8 @@ impl App {
             Ok(r) => {
                 self.claimed
                     .insert(conversation, r.assigned_staff.name.clone());
+                self.service
+                    .joined(conversation, self.clock.now, Holder::Me);
                 if let Some(c) = self.conversations.get_mut(&conversation) {
                     c.unread_count = 0;
                 }

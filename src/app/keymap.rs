@@ -43,6 +43,8 @@ pub enum Action {
     HardDelete,
     DeleteAttachment,
     Copy,
+    ToggleOrder,
+    SendAndNext,
 }
 
 /// Where a binding applies.
@@ -123,7 +125,8 @@ pub static KEYMAP: &[Binding] = &[
     bind!([List], "j/↓", Down, "next conversation", false, [ch('j'), k(KeyCode::Down)]),
     bind!([List], "k/↑", Up, "previous conversation", false, [ch('k'), k(KeyCode::Up)]),
     bind!([List], "Enter", Open, "open the conversation and reply", true, [k(KeyCode::Enter)]),
-    bind!([List, Thread], "n", NextUnread, "next unread conversation", true, [ch('n')]),
+    bind!([List, Thread], "n", NextUnread, "next waiting guest, then unread", true, [ch('n')]),
+    bind!([List], "w", ToggleOrder, "waiting first / newest first", true, [ch('w')]),
     bind!([List], "/", Filter, "filter by room or guest", true, [ch('/')]),
     bind!([List], "o", OpenRoom, "open or start a room's thread", true, [ch('o')], ConversationRead),
     bind!([List, Thread], "c", Claim, "claim the conversation", true, [ch('c')], ConversationAssign),
@@ -144,6 +147,7 @@ pub static KEYMAP: &[Binding] = &[
     bind!([List, Thread], "Ctrl-D", HalfPageDown, "half a page down", false, [ctrl('d')]),
     bind!([List, Thread], "Ctrl-U", HalfPageUp, "half a page up", false, [ctrl('u')]),
     bind!([Composer], "Enter", Send, "send the reply", true, [k(KeyCode::Enter)], MessageSend),
+    bind!([Composer], "Ctrl-N", SendAndNext, "send, then next waiting guest", true, [ctrl('n')], MessageSend),
     bind!([Composer], "Alt-Enter", Newline, "new line", true, [alt(KeyCode::Enter), Key { code: KeyCode::Enter, mods: KeyModifiers::SHIFT }, ctrl('j')]),
     bind!([Composer], "Ctrl-E", Editor, "edit the reply in $EDITOR", true, [ctrl('e')]),
     bind!([Composer], "Ctrl-T", Canned, "insert a canned reply", true, [ctrl('t')]),

@@ -68,6 +68,7 @@ impl App {
             | Action::Editor
             | Action::Canned
             | Action::Retry
+            | Action::SendAndNext
             | Action::Attach) => return self.on_reply_action(a),
             a @ (Action::Claim
             | Action::Edit
@@ -99,7 +100,8 @@ impl App {
                     return self.open_conversation(id, Focus::Composer);
                 }
             }
-            Action::NextUnread => return self.next_unread(),
+            Action::NextUnread => return self.next_waiting(),
+            Action::ToggleOrder => self.toggle_order(),
             Action::Filter => self.open_filter(),
             Action::OpenRoom => self.overlay = Overlay::RoomPrompt(Default::default()),
         }
@@ -208,6 +210,16 @@ impl App {
                 }
             }
             Action::Send => return self.send(),
+            Action::SendAndNext => {
+                let typed = !self.composer.text().trim().is_empty();
+                let mut c = self.send();
+                // Sent (the composer emptied): on to the next guest. Not sent: stay, the
+                // notice says why.
+                if typed && self.composer.text().is_empty() && !self.overlay.is_open() {
+                    c.extend(self.next_waiting());
+                }
+                return c;
+            }
             Action::Newline => {
                 self.composer.insert("\n");
                 return self.stash_draft();
@@ -248,6 +260,14 @@ impl App {
                     self.open
                 };
                 if let Some(id) = target {
+                    if let Some(Holder::Colleague(name)) = self.service.holder(id) {
+                        let name = name.clone();
+                        self.ask(
+                            format!("{name} is handling this conversation. Claim it anyway? y/n"),
+                            Confirmed::Claim(id),
+                        );
+                        return vec![];
+                    }
                     return vec![Command::Job(Job::Claim(id))];
                 }
             }
@@ -323,8 +343,10 @@ impl App {
     }
 
     pub(crate) fn confirmed(&mut self, then: Confirmed) -> Vec<Command> {
-        if then == Confirmed::Quit {
-            return self.quit_now();
+        match then {
+            Confirmed::Quit => return self.quit_now(),
+            Confirmed::Claim(id) => return vec![Command::Job(Job::Claim(id))],
+            _ => {}
         }
         let Some(conversation) = self.open else {
             return vec![];
@@ -352,6 +374,7 @@ impl App {
             }
             Confirmed::SendToEarlierStay => self.send_now(),
             Confirmed::Quit => self.quit_now(),
+            Confirmed::Claim(id) => vec![Command::Job(Job::Claim(id))],
         }
     }
 

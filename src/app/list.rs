@@ -10,19 +10,28 @@ impl App {
     /// The ids shown in the list, after the filter.
     pub fn visible_order(&self) -> Vec<ConversationId> {
         let needle = crate::text::fold(self.filter.trim());
-        if needle.is_empty() {
-            return self.order.clone();
-        }
-        self.order
-            .iter()
-            .copied()
-            .filter(|id| {
-                self.conversations.get(id).is_some_and(|c| {
-                    c.room_number.to_string().starts_with(&needle)
-                        || crate::text::fold(&self.conversation_name(*id)).contains(&needle)
+        let mut order: Vec<ConversationId> = if needle.is_empty() {
+            self.order.clone()
+        } else {
+            self.order
+                .iter()
+                .copied()
+                .filter(|id| {
+                    self.conversations.get(id).is_some_and(|c| {
+                        c.room_number.to_string().starts_with(&needle)
+                            || crate::text::fold(&self.conversation_name(*id)).contains(&needle)
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        };
+        if self.service.order == ListOrder::WaitingFirst {
+            // Longest wait first; the rest keep their activity order (the sort is stable).
+            order.sort_by_cached_key(|id| match self.service.wait(*id) {
+                Some(w) if matches!(self.stay(*id), Stay::Current) => (0, Some(w.since)),
+                _ => (1, None),
+            });
+        }
+        order
     }
 
     /// Newest activity first; conversations without messages last; id breaks ties.
@@ -95,6 +104,31 @@ impl App {
         self.ensure_list_visible();
     }
 
+    /// `n`: the guest who has waited longest; from a waiting guest's thread, the next one
+    /// in the order of their waits (so `n` visits each once). With nobody waiting, the next
+    /// unread conversation.
+    pub(crate) fn next_waiting(&mut self) -> Vec<Command> {
+        let visible = self.visible_order();
+        let waiting: Vec<ConversationId> = self
+            .waiting()
+            .into_iter()
+            .map(|(id, _)| id)
+            .filter(|id| visible.contains(id))
+            .collect();
+        let at = self
+            .open
+            .and_then(|open| waiting.iter().position(|id| *id == open));
+        let next = match at {
+            Some(p) if waiting.len() > 1 => waiting.get((p + 1) % waiting.len()).copied(),
+            Some(_) => None,
+            None => waiting.first().copied(),
+        };
+        match next {
+            Some(id) => self.open_conversation(id, Focus::Composer),
+            None => self.next_unread(),
+        }
+    }
+
     pub(crate) fn next_unread(&mut self) -> Vec<Command> {
         let order = self.visible_order();
         let start = self
@@ -112,7 +146,12 @@ impl App {
         match found {
             Some(id) => self.open_conversation(id, Focus::Composer),
             None => {
-                self.notice(Level::Info, "No unread conversations");
+                let text = if self.waiting().is_empty() {
+                    "Nobody is waiting for an answer, and nothing is unread"
+                } else {
+                    "No other guest is waiting, and nothing else is unread"
+                };
+                self.notice(Level::Info, text);
                 vec![]
             }
         }

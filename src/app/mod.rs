@@ -13,6 +13,7 @@ mod list;
 mod outbox;
 mod overlay;
 mod polling;
+mod service;
 mod stays;
 mod update;
 
@@ -22,6 +23,7 @@ pub use composer::Composer;
 pub use event::{Command, Effect, Event, Job};
 use polling::MARK_READ_EVERY_SECS;
 pub use polling::{PEEK_LIMIT, POLL_LIMIT, PollKind, PollPlan, REFRESH_LIMIT};
+pub use service::{Holder, LEARN_LIMIT, ListOrder, Pressure, Thresholds, Wait, Writer, wait_over};
 pub use stays::Stay;
 
 use std::collections::HashMap;
@@ -158,6 +160,8 @@ pub struct App {
     /// Conversation ids with a mark-read call in flight.
     marking: Vec<ConversationId>,
     pub claimed: HashMap<ConversationId, String>,
+    /// Who waits, since when, and who has each conversation.
+    pub service: service::ServiceLevel,
     pub uploading: Option<Uploading>,
     /// Ids of recent live messages, so the same message on three channels counts once even
     /// for threads that are not loaded.
@@ -229,6 +233,7 @@ impl App {
             terminal_focused: true,
             marking: Vec::new(),
             claimed: HashMap::new(),
+            service: Default::default(),
             uploading: None,
             seen_live: SeenIds::default(),
             awaiting: HashMap::new(),
@@ -439,6 +444,7 @@ impl App {
                 cmds.extend(self.alert(title, crate::text::one_line(&m.message)));
             }
         }
+        self.observe_message(conv, &m);
         if let Some(t) = self.threads.get_mut(&conv) {
             t.merge([m]);
         }
@@ -463,7 +469,7 @@ impl App {
         t.messages.get(&t.selected?)
     }
 
-    fn is_mine(&self, m: &Message) -> bool {
+    pub(crate) fn is_mine(&self, m: &Message) -> bool {
         m.sender_type == SenderType::Staff && m.staff == Some(self.me.staff_id)
     }
 }

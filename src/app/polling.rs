@@ -136,6 +136,23 @@ impl App {
         limit: u32,
         result: Result<Vec<Message>, ApiError>,
     ) -> Vec<Command> {
+        let mut c = Vec::new();
+        if self.service.read_done(conversation) {
+            c.extend(self.learn_more());
+        }
+        if result.as_ref().is_ok_and(|m| m.len() < limit as usize) {
+            self.service.reached_start(conversation);
+        }
+        c.extend(self.refreshed(conversation, limit, result));
+        c
+    }
+
+    fn refreshed(
+        &mut self,
+        conversation: ConversationId,
+        limit: u32,
+        result: Result<Vec<Message>, ApiError>,
+    ) -> Vec<Command> {
         match result {
             Ok(msgs) => {
                 self.server_unreachable_since = None;
@@ -208,6 +225,17 @@ impl App {
             return vec![];
         }
         let mut cmds = Vec::new();
+        let unknown =
+            !self.service.knows(conversation) && !self.threads.contains_key(&conversation);
+        if unknown || self.service.reading(conversation) {
+            // Whether the guest waits since now or since long ago: read the conversation.
+            self.service.learn_soon(conversation);
+            cmds.extend(self.learn_more());
+        }
+        if let Some(at) = at {
+            self.service
+                .observe(conversation, message_id, at, Writer::Guest);
+        }
         if let (Some(text), Some(at)) = (preview, at)
             && self.seen_live.insert(message_id)
         {

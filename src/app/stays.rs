@@ -149,6 +149,9 @@ impl App {
                 bookings: vec![],
             }));
         }
+        self.service
+            .plan(&self.conversations, &self.order, self.clock.now);
+        cmds.extend(self.learn_more());
         if self.current_booking.is_empty()
             && let Some(first) = self
                 .order

@@ -189,6 +189,10 @@ pub fn describe(cli: &Cli) -> Result<String> {
         e.config.canned_replies.len()
     ));
     out.push_str(&format!(
+        "attention_minutes = {}\nurgent_minutes = {}\n",
+        e.config.attention_minutes, e.config.urgent_minutes
+    ));
+    out.push_str(&format!(
         "realtime = {}\n",
         e.pusher_url
             .clone()

@@ -37,6 +37,8 @@ pub struct InboxConfig {
     /// Said on screen at start (for example an outbox nobody can be named the author of).
     pub warnings: Vec<String>,
     pub canned: Vec<String>,
+    /// When a guest's wait is marked, and when it is urgent.
+    pub thresholds: crate::app::Thresholds,
     pub page_size: u32,
     /// How often the open thread is read when live updates are partial or off.
     pub poll_every: Duration,
@@ -273,6 +275,7 @@ impl Desk {
         let size = tui.terminal.size()?;
         let mut app = App::new(config.me.clone(), local_clock(), (size.width, size.height));
         app.canned = config.canned.clone();
+        app.service.thresholds = config.thresholds;
         app.keymap = config.keymap.clone();
         app.page_size = config.page_size.max(5);
         app.drafts = loaded.value;

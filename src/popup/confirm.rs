@@ -7,7 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::{Outcome, Popup, Reaction, centered};
-use crate::model::{AttachmentId, MessageId};
+use crate::model::{AttachmentId, ConversationId, MessageId};
 use crate::text;
 use crate::theme::Theme;
 
@@ -36,6 +36,8 @@ pub enum Confirmed {
     SendToEarlierStay,
     /// Quit with replies still in the outbox.
     Quit,
+    /// Claim a conversation a colleague is handling.
+    Claim(ConversationId),
 }
 
 impl Confirm {

@@ -12,13 +12,18 @@ use super::{Outcome, Popup, Reaction, centered};
 use crate::theme::Theme;
 
 /// What each mark the screen can show means.
-const MARKS: [(&str, &str); 10] = [
+const MARKS: [(&str, &str); 15] = [
     ("● live", "replies arrive at once"),
     ("◐ partial", "colleagues' replies are polled"),
     ("◌ polling", "no realtime link: read on a timer"),
     ("○", "connecting; (3) counts the tries"),
     ("✕ unreachable", "no answer from the server since"),
     ("●2", "unread guest messages"),
+    ("waiting 12m", "the guest's wait for an answer"),
+    ("⚠ waiting", "past the urgent threshold"),
+    ("✓ you", "you are handling it (claim or reply)"),
+    ("· Orla", "a colleague is handling it"),
+    ("✎ draft", "a reply is drafted"),
     ("✓", "claimed; who: the thread's title"),
     ("earlier stay", "a guest who has checked out"),
     ("not confirmed", "may be stored; checked first"),

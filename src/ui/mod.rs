@@ -86,8 +86,29 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
             format!("✕ server unreachable since {} · ", local.format("%H:%M"))
         })
         .unwrap_or_default();
+    let waiting = app.waiting();
+    // Until the background reads are done, the count is a floor, and says so.
+    let checking = match app.service.learning_progress() {
+        0 => String::new(),
+        n => format!(" (checking {n})"),
+    };
+    // More to read at the next list read: the count is a floor ("200+").
+    let more = if app.service.left_for_later > 0 {
+        "+"
+    } else {
+        ""
+    };
+    let waits = match waiting.first() {
+        Some((_, longest)) => format!(
+            "{}{more} waiting{checking} · longest {} · ",
+            waiting.len(),
+            text::wait_length(app.clock.now - longest.since)
+        ),
+        // No count at all rather than a "0 waiting" that may not be true yet.
+        None => String::new(),
+    };
     let right = format!(
-        "{offline}{} · {} unread ",
+        "{offline}{waits}{} · {} unread ",
         connection_label(&app.connection, app.clock.now),
         unread
     );

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::app::thread::Thread;
+use crate::app::{Holder, ListOrder, Pressure, Stay, Writer};
 use crate::model::{ConversationId, MessageId};
 
 pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
@@ -21,7 +22,11 @@ pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
             ),
             _ => String::new(),
         };
-        format!(" Conversations ({}) {updated}", order.len())
+        let sorted = match app.service.order {
+            ListOrder::Activity => "",
+            ListOrder::WaitingFirst => "· waiting first ",
+        };
+        format!(" Conversations ({}) {sorted}{updated}", order.len())
     };
     let block = pane_block(title, app.focus == Focus::List, theme);
     let inner = block.inner(r);
@@ -83,11 +88,43 @@ fn draw_row(frame: &mut Frame, app: &App, theme: &Theme, id: ConversationId, inn
     } else {
         String::new()
     };
-    let when = c.last_message_time.map(|t| age(app, t)).unwrap_or_default();
+    let wait = app
+        .service
+        .wait(id)
+        .filter(|_| matches!(app.stay(id), Stay::Current));
+    let pressure = wait.map(|w| app.service.pressure(&w, app.clock.now));
+    // A waiting guest's row says so in words, with how long; others show the last activity.
+    let when = match wait {
+        Some(w) => format!(
+            "{}waiting {}{}",
+            if pressure == Some(Pressure::Urgent) {
+                "⚠ "
+            } else {
+                ""
+            },
+            text::wait_length(app.clock.now - w.since),
+            if w.at_least { "+" } else { "" }
+        ),
+        None => c.last_message_time.map(|t| age(app, t)).unwrap_or_default(),
+    };
     let room = format!("{:>4} ", c.room_number);
-    let claimed = app.claimed.get(&id).map(|_| " ✓").unwrap_or("");
+    let holder = match app.service.holder(id) {
+        Some(Holder::Me) => " ✓ you".to_string(),
+        Some(Holder::Colleague(name)) => format!(" · {}", text::one_line(name)),
+        None => app.claimed.get(&id).map(|_| " ✓").unwrap_or("").to_string(),
+    };
+    let draft = if app
+        .drafts
+        .get(&id)
+        .is_some_and(|d| !d.text.trim().is_empty())
+    {
+        " ✎ draft"
+    } else {
+        ""
+    };
+    let claimed = format!("{draft}{holder}");
     let right = format!("{badge} {when:>6}");
-    let name_w = w.saturating_sub(text::width(&room) + text::width(&right) + text::width(claimed));
+    let name_w = w.saturating_sub(text::width(&room) + text::width(&right) + text::width(&claimed));
     let name = text::line_preview(&app.conversation_name(id), name_w);
     let base = if selected {
         theme.selected
@@ -98,16 +135,33 @@ fn draw_row(frame: &mut Frame, app: &App, theme: &Theme, id: ConversationId, inn
     let line1 = Line::from(vec![
         Span::styled(room, base.add_modifier(Modifier::BOLD)),
         Span::styled(name, if unread { marked } else { base }),
-        Span::styled(claimed.to_string(), base),
+        Span::styled(claimed, base.patch(theme.dim)),
     ]);
+    let when_style = match pressure {
+        Some(Pressure::Urgent) => base.patch(theme.error).add_modifier(Modifier::BOLD),
+        Some(Pressure::Attention) => base.patch(theme.accent).add_modifier(Modifier::BOLD),
+        Some(Pressure::Waiting) => base.add_modifier(Modifier::BOLD),
+        None => base.patch(theme.dim),
+    };
     let right_line = Line::from(vec![
         Span::styled(badge, if unread { marked } else { base }),
-        Span::styled(format!(" {when:>6}"), base.patch(theme.dim)),
+        Span::styled(format!(" {when:>6}"), when_style),
     ]);
+    // Who wrote last, when the desk has seen that message (the list's preview names nobody).
+    let seen_newest = app
+        .service
+        .newest_seen(id)
+        .is_some_and(|t| c.last_message_time.is_none_or(|l| t >= l));
+    let by = match app.service.last_writer(id) {
+        Some(Writer::Me) if seen_newest => "You: ".to_string(),
+        Some(Writer::Colleague(name)) if seen_newest => format!("{}: ", text::one_line(name)),
+        Some(Writer::Guest) if seen_newest => "Guest: ".to_string(),
+        _ => String::new(),
+    };
     let preview = c
         .last_message
         .as_deref()
-        .map(|m| text::line_preview(m, w.saturating_sub(5)))
+        .map(|m| text::line_preview(&format!("{by}{m}"), w.saturating_sub(5)))
         .unwrap_or_default();
     let line2 = Line::from(vec![
         Span::raw("     "),
@@ -135,9 +189,11 @@ fn draw_no_thread(frame: &mut Frame, theme: &Theme, r: Rect) {
     let inner = block.inner(r);
     frame.render_widget(block, r);
     frame.render_widget(
-        Paragraph::new("Pick a conversation and press Enter. n jumps to the next unread.")
-            .style(theme.dim)
-            .wrap(ratatui::widgets::Wrap { trim: true }),
+        Paragraph::new(
+            "Pick a conversation and press Enter. n jumps to the guest who has waited longest.",
+        )
+        .style(theme.dim)
+        .wrap(ratatui::widgets::Wrap { trim: true }),
         inner,
     );
 }

@@ -1,0 +1,495 @@
+//! The service level: which guests wait for an answer, since when, and who has each
+//! conversation. Unanswered is not unread: a guest waits while the newest message that is
+//! not a system line is theirs, from the first guest message after the last staff reply.
+//! What the desk knows comes from every message it sees (pages, live events, its own
+//! replies) and from short pages read in the background, a few at a time.
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+
+use super::*;
+
+/// Newest messages remembered per conversation: enough to find the last staff reply.
+const REMEMBERED: usize = 30;
+/// Messages read per conversation to learn whether its guest waits.
+pub const LEARN_LIMIT: u32 = 10;
+/// Background reads at once, so that learning never crowds out what the clerk asks for.
+const LEARN_AT_ONCE: usize = 3;
+/// Conversations read per list read, the most recently active first: a short page costs the
+/// server a few queries, the list about 12 per conversation, so this stays well under the
+/// cost of the list itself, and a big hotel is covered over a few list reads.
+const LEARN_PER_LIST: usize = 200;
+/// Only conversations active this recently are read in the background.
+const LEARN_WITHIN_HOURS: i64 = 48;
+
+/// Who wrote a message, as the service level counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Writer {
+    Guest,
+    Me,
+    Colleague(String),
+    System,
+}
+
+/// A guest's wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wait {
+    pub since: DateTime<Utc>,
+    /// The guest's run of messages reaches past what the desk holds: the wait began at
+    /// `since` or earlier.
+    pub at_least: bool,
+}
+
+/// Who is handling a conversation: the last to claim it, reply in it or join it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    Me,
+    Colleague(String),
+}
+
+#[derive(Debug, Clone)]
+struct Seen {
+    at: DateTime<Utc>,
+    writer: Writer,
+}
+
+/// What the desk knows of one conversation's newest messages.
+#[derive(Debug, Default)]
+struct Recent {
+    seen: BTreeMap<MessageId, Seen>,
+    /// The conversation's first message is among `seen` (a short page reached it).
+    from_start: bool,
+    /// The holder and the message (or claim time) that made them so.
+    holder: Option<(DateTime<Utc>, Holder)>,
+    /// The urgent threshold was announced for the wait that began at this time.
+    urgent_told: Option<DateTime<Utc>>,
+}
+
+/// A guest's wait, from messages newest first: the run of guest messages (system lines
+/// skipped) down to the last staff reply. `from_start`: the messages reach the
+/// conversation's first, so a run that reaches their end began there.
+pub fn wait_over<'a>(
+    newest_first: impl Iterator<Item = (DateTime<Utc>, &'a Writer)>,
+    from_start: bool,
+) -> Option<Wait> {
+    let mut newest = newest_first.filter(|(_, w)| **w != Writer::System);
+    let (at, first) = newest.next()?;
+    if *first != Writer::Guest {
+        return None;
+    }
+    let mut since = at;
+    for (at, w) in newest {
+        if *w != Writer::Guest {
+            return Some(Wait {
+                since,
+                at_least: false,
+            });
+        }
+        since = since.min(at);
+    }
+    Some(Wait {
+        since,
+        at_least: !from_start,
+    })
+}
+
+impl Recent {
+    fn wait(&self) -> Option<Wait> {
+        wait_over(
+            self.seen.values().rev().map(|s| (s.at, &s.writer)),
+            self.from_start,
+        )
+    }
+
+    fn last_writer(&self) -> Option<&Writer> {
+        self.seen
+            .values()
+            .rev()
+            .map(|s| &s.writer)
+            .find(|w| **w != Writer::System)
+    }
+}
+
+/// How the list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListOrder {
+    /// Newest activity first.
+    #[default]
+    Activity,
+    /// Guests waiting longest first, then the rest by activity.
+    WaitingFirst,
+}
+
+/// When a wait needs attention, and when it is urgent (config: `attention_minutes`,
+/// `urgent_minutes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    pub attention: chrono::Duration,
+    pub urgent: chrono::Duration,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            attention: chrono::Duration::minutes(5),
+            urgent: chrono::Duration::minutes(15),
+        }
+    }
+}
+
+/// How pressing a wait is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Pressure {
+    Waiting,
+    Attention,
+    Urgent,
+}
+
+#[derive(Debug, Default)]
+pub struct ServiceLevel {
+    recent: HashMap<ConversationId, Recent>,
+    pub order: ListOrder,
+    pub thresholds: Thresholds,
+    /// Conversations to read in the background, most recently active first.
+    to_learn: VecDeque<ConversationId>,
+    learning: HashSet<ConversationId>,
+    /// The list's `last_message_time` when each conversation was last learned.
+    learned_at: HashMap<ConversationId, Option<DateTime<Utc>>>,
+    /// Conversations due a read that wait for the next list read.
+    pub left_for_later: usize,
+}
+
+impl ServiceLevel {
+    pub fn wait(&self, id: ConversationId) -> Option<Wait> {
+        self.recent.get(&id).and_then(Recent::wait)
+    }
+
+    pub fn last_writer(&self, id: ConversationId) -> Option<&Writer> {
+        self.recent.get(&id).and_then(Recent::last_writer)
+    }
+
+    pub fn holder(&self, id: ConversationId) -> Option<&Holder> {
+        self.recent
+            .get(&id)
+            .and_then(|r| r.holder.as_ref())
+            .map(|(_, h)| h)
+    }
+
+    /// When the newest message the desk has seen was written (system lines included).
+    pub fn newest_seen(&self, id: ConversationId) -> Option<DateTime<Utc>> {
+        self.recent
+            .get(&id)
+            .and_then(|r| r.seen.values().next_back())
+            .map(|s| s.at)
+    }
+
+    /// Whether the desk has seen any of the conversation's messages.
+    pub fn knows(&self, id: ConversationId) -> bool {
+        self.recent.get(&id).is_some_and(|r| !r.seen.is_empty())
+    }
+
+    pub fn pressure(&self, wait: &Wait, now: DateTime<Utc>) -> Pressure {
+        let waited = now - wait.since;
+        if waited >= self.thresholds.urgent {
+            Pressure::Urgent
+        } else if waited >= self.thresholds.attention {
+            Pressure::Attention
+        } else {
+            Pressure::Waiting
+        }
+    }
+
+    /// Conversations still being read in the background now.
+    pub fn learning_progress(&self) -> usize {
+        self.to_learn.len() + self.learning.len()
+    }
+
+    /// Notes one message.
+    pub(crate) fn observe(
+        &mut self,
+        id: ConversationId,
+        m: MessageId,
+        at: DateTime<Utc>,
+        writer: Writer,
+    ) {
+        let r = self.recent.entry(id).or_default();
+        let holder = match &writer {
+            Writer::Me => Some(Holder::Me),
+            Writer::Colleague(name) => Some(Holder::Colleague(name.clone())),
+            Writer::Guest | Writer::System => None,
+        };
+        if let Some(holder) = holder
+            && r.holder.as_ref().is_none_or(|(t, _)| *t <= at)
+        {
+            r.holder = Some((at, holder));
+        }
+        r.seen.insert(m, Seen { at, writer });
+        while r.seen.len() > REMEMBERED {
+            r.seen.pop_first();
+            r.from_start = false;
+        }
+    }
+
+    /// A system line "X has joined the conversation." names who holds it now.
+    pub(crate) fn joined(&mut self, id: ConversationId, at: DateTime<Utc>, holder: Holder) {
+        let r = self.recent.entry(id).or_default();
+        if r.holder.as_ref().is_none_or(|(t, _)| *t <= at) {
+            r.holder = Some((at, holder));
+        }
+    }
+
+    pub(crate) fn reached_start(&mut self, id: ConversationId) {
+        self.recent.entry(id).or_default().from_start = true;
+    }
+
+    /// True once per wait, when it first counts as urgent.
+    pub(crate) fn tell_urgent(&mut self, id: ConversationId, now: DateTime<Utc>) -> bool {
+        let Some(wait) = self.wait(id) else {
+            return false;
+        };
+        if self.pressure(&wait, now) != Pressure::Urgent {
+            return false;
+        }
+        let Some(r) = self.recent.get_mut(&id) else {
+            return false;
+        };
+        if r.urgent_told == Some(wait.since) {
+            return false;
+        }
+        r.urgent_told = Some(wait.since);
+        true
+    }
+
+    /// After the list loads: queue the conversations whose newest message moved since they
+    /// were last learned, active within the window, most recent first.
+    pub(crate) fn plan(
+        &mut self,
+        conversations: &HashMap<ConversationId, Conversation>,
+        order: &[ConversationId],
+        now: DateTime<Utc>,
+    ) {
+        let since = now - chrono::Duration::hours(LEARN_WITHIN_HOURS);
+        let mut queued: Vec<ConversationId> = order
+            .iter()
+            .copied()
+            .filter(|id| {
+                let Some(c) = conversations.get(id) else {
+                    return false;
+                };
+                c.last_message_time.is_some_and(|t| t >= since)
+                    && self.learned_at.get(id) != Some(&c.last_message_time)
+                    && !self.learning.contains(id)
+            })
+            .collect();
+        self.left_for_later = queued.len().saturating_sub(LEARN_PER_LIST);
+        queued.truncate(LEARN_PER_LIST);
+        self.to_learn = queued.into();
+        for id in &self.to_learn {
+            if let Some(c) = conversations.get(id) {
+                self.learned_at.insert(*id, c.last_message_time);
+            }
+        }
+    }
+
+    /// A conversation to read before the others (a guest wrote in one the desk has not
+    /// learned).
+    pub(crate) fn learn_soon(&mut self, id: ConversationId) {
+        if !self.learning.contains(&id) {
+            self.to_learn.retain(|q| *q != id);
+            self.to_learn.push_front(id);
+        }
+    }
+
+    /// The next background reads, keeping at most a few under way.
+    pub(crate) fn next_reads(&mut self) -> Vec<ConversationId> {
+        let mut out = Vec::new();
+        while self.learning.len() < LEARN_AT_ONCE {
+            let Some(id) = self.to_learn.pop_front() else {
+                break;
+            };
+            if self.learning.insert(id) {
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    /// Whether a background read of the conversation is queued or under way.
+    pub fn reading(&self, id: ConversationId) -> bool {
+        self.learning.contains(&id) || self.to_learn.contains(&id)
+    }
+
+    /// A background read ended (either way); true when it was one.
+    pub(crate) fn read_done(&mut self, id: ConversationId) -> bool {
+        self.learning.remove(&id)
+    }
+}
+
+impl App {
+    /// Who wrote a message, in the service level's terms.
+    pub(crate) fn writer_of(&self, m: &Message) -> Writer {
+        match m.sender_type {
+            SenderType::Guest => Writer::Guest,
+            SenderType::Staff if self.is_mine(m) => Writer::Me,
+            SenderType::Staff => Writer::Colleague(
+                m.staff_name
+                    .as_deref()
+                    .map(crate::text::one_line)
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| "a colleague".into()),
+            ),
+            SenderType::System | SenderType::Unknown => Writer::System,
+        }
+    }
+
+    /// Feeds the service level with one message.
+    pub(crate) fn observe_message(&mut self, conv: ConversationId, m: &Message) {
+        let writer = self.writer_of(m);
+        if writer == Writer::System
+            && let Some(name) = m
+                .message
+                .trim()
+                .strip_suffix(" has joined the conversation.")
+        {
+            let holder = if name.trim() == self.me.name.trim() {
+                Holder::Me
+            } else {
+                Holder::Colleague(crate::text::one_line(name))
+            };
+            self.service.joined(conv, m.timestamp, holder);
+        }
+        self.service.observe(conv, m.id, m.timestamp, writer);
+    }
+
+    /// The guests waiting now, longest first.
+    pub fn waiting(&self) -> Vec<(ConversationId, Wait)> {
+        let mut all: Vec<(ConversationId, Wait)> = self
+            .order
+            .iter()
+            .filter(|id| matches!(self.stay(**id), Stay::Current))
+            .filter_map(|id| self.service.wait(*id).map(|w| (*id, w)))
+            .collect();
+        all.sort_by_key(|(id, w)| (w.since, *id));
+        all
+    }
+
+    /// Starts the background reads that are due.
+    pub(crate) fn learn_more(&mut self) -> Vec<Command> {
+        self.service
+            .next_reads()
+            .into_iter()
+            .map(|conversation| {
+                Command::Job(Job::Refresh {
+                    conversation,
+                    limit: LEARN_LIMIT,
+                })
+            })
+            .collect()
+    }
+
+    /// Announces, once per wait, a guest who has waited past the urgent threshold.
+    pub(crate) fn announce_urgent(&mut self) -> Vec<Command> {
+        let now = self.clock.now;
+        let due: Vec<ConversationId> = self
+            .waiting()
+            .into_iter()
+            .map(|(id, _)| id)
+            .filter(|id| self.service.tell_urgent(*id, now))
+            .collect();
+        let mut cmds = Vec::new();
+        for id in due {
+            let Some(c) = self.conversations.get(&id) else {
+                continue;
+            };
+            let mins = self
+                .service
+                .wait(id)
+                .map(|w| (now - w.since).num_minutes())
+                .unwrap_or_default();
+            let title = format!(
+                "Room {} · {} has waited {mins} min",
+                c.room_number,
+                self.conversation_name(id)
+            );
+            let body = c
+                .last_message
+                .as_deref()
+                .map(crate::text::one_line)
+                .unwrap_or_default();
+            cmds.extend(self.alert(title, body));
+        }
+        cmds
+    }
+
+    /// Switches the list between activity order and waiting-first order.
+    pub(crate) fn toggle_order(&mut self) {
+        self.service.order = match self.service.order {
+            ListOrder::Activity => ListOrder::WaitingFirst,
+            ListOrder::WaitingFirst => ListOrder::Activity,
+        };
+        let label = match self.service.order {
+            ListOrder::Activity => "newest activity first",
+            ListOrder::WaitingFirst => "waiting guests first, longest wait at the top",
+        };
+        self.notice(Level::Info, format!("List order: {label}"));
+        self.list_offset = 0;
+        self.ensure_list_visible();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn conversation(id: i64, hours_ago: i64, now: DateTime<Utc>) -> Conversation {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "room_number": 100 + id,
+            "last_message_time": now - chrono::Duration::hours(hours_ago),
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn background_reads_are_few_at_once_recent_first_and_capped_per_list() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
+        // 300 active in the last day (newest first), 20 quiet for a week.
+        let mut all = HashMap::new();
+        let mut order = Vec::new();
+        for i in 1..=320 {
+            let hours = if i <= 300 { i / 20 } else { 24 * 7 };
+            all.insert(ConversationId(i), conversation(i, hours, now));
+            order.push(ConversationId(i));
+        }
+        let mut s = ServiceLevel::default();
+        s.plan(&all, &order, now);
+        assert_eq!(s.learning_progress(), LEARN_PER_LIST);
+        assert_eq!(s.left_for_later, 100, "the quiet week is never read");
+        let first = s.next_reads();
+        assert_eq!(first, [1, 2, 3].map(ConversationId));
+        assert!(
+            s.next_reads().is_empty(),
+            "no more than {LEARN_AT_ONCE} at once"
+        );
+        assert!(s.read_done(ConversationId(2)));
+        assert_eq!(s.next_reads(), [ConversationId(4)]);
+        // The next list read: what was read and has not moved is not read again.
+        for id in 1..=200 {
+            s.read_done(ConversationId(id));
+        }
+        s.to_learn.clear();
+        s.plan(&all, &order, now);
+        assert_eq!(s.learning_progress(), 100);
+        assert_eq!(s.next_reads()[0], ConversationId(201));
+    }
+
+    #[test]
+    fn a_run_longer_than_what_is_held_is_a_floor_unless_it_reaches_the_start() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
+        let mut s = ServiceLevel::default();
+        let c = ConversationId(1);
+        s.observe(c, MessageId(5), now, Writer::Guest);
+        assert_eq!(s.wait(c).map(|w| w.at_least), Some(true));
+        s.reached_start(c);
+        assert_eq!(s.wait(c).map(|w| w.at_least), Some(false));
+    }
+}

@@ -1,0 +1,405 @@
+//! `frontdesk handover`: the shift's state for the next desk. Who waits and for how long,
+//! who holds what, who wrote after hours and is still unanswered, and the shift's response
+//! times. Read from the server, with the same wait rule as the inbox (`app::wait_over`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Local, NaiveTime, Utc};
+use futures_util::StreamExt;
+use serde_json::json;
+
+use super::*;
+use crate::api::{Conversation, Message, SenderType};
+use crate::app::{Writer, wait_over};
+use crate::model::{ConversationId, RoomNumber};
+
+/// Conversations active this recently are read to find waiting guests.
+const WAITING_WITHIN_HOURS: i64 = 48;
+/// Messages per page, and pages at most per conversation.
+const PAGE: u32 = 30;
+const MAX_PAGES: usize = 20;
+/// Conversations read at once.
+const AT_ONCE: usize = 4;
+
+#[derive(Args, Debug, Clone)]
+pub struct HandoverArgs {
+    /// The shift's window for response times, back from now: 90m, 8h, 2d.
+    #[arg(long, default_value = "8h", value_parser = parse_window)]
+    pub since: chrono::Duration,
+    /// Night hours in the desk's time: guests who wrote then and still wait are listed apart.
+    #[arg(long, default_value = "22:00-07:00", value_parser = parse_hours)]
+    pub after_hours: (NaiveTime, NaiveTime),
+    /// The same as JSON, for scripts and spreadsheets.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_window(s: &str) -> Result<chrono::Duration, String> {
+    let s = s.trim();
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("{s:?}: give a number and m, h or d, e.g. 8h"))?;
+    let d = match unit {
+        "m" => chrono::Duration::minutes(n),
+        "h" | "" => chrono::Duration::hours(n),
+        "d" => chrono::Duration::days(n),
+        _ => return Err(format!("{s:?}: the unit is m, h or d, e.g. 8h")),
+    };
+    if n <= 0 || d > chrono::Duration::days(31) {
+        return Err(format!("{s:?}: from 1m to 31d"));
+    }
+    Ok(d)
+}
+
+fn parse_hours(s: &str) -> Result<(NaiveTime, NaiveTime), String> {
+    let bad = || format!("{s:?}: give the night hours as HH:MM-HH:MM, e.g. 22:00-07:00");
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let t = |x: &str| NaiveTime::parse_from_str(x.trim(), "%H:%M").map_err(|_| bad());
+    Ok((t(a)?, t(b)?))
+}
+
+/// Within the night hours, which may run past midnight.
+fn after_hours(at: DateTime<Utc>, (from, to): (NaiveTime, NaiveTime)) -> bool {
+    let t = at.with_timezone(&Local).time();
+    if from <= to {
+        t >= from && t < to
+    } else {
+        t >= from || t < to
+    }
+}
+
+/// A conversation as read for the report.
+struct Read {
+    conversation: Conversation,
+    /// Oldest first.
+    messages: Vec<Message>,
+    from_start: bool,
+}
+
+async fn read_back(
+    api: &StaffApi,
+    c: Conversation,
+    back_to: DateTime<Utc>,
+) -> Result<Read, String> {
+    let mut messages: Vec<Message> = Vec::new();
+    let mut before = None;
+    let mut from_start = false;
+    for _ in 0..MAX_PAGES {
+        let page = api
+            .messages(c.id, PAGE, before)
+            .await
+            .map_err(|e| format!("room {}: {}", c.room_number, e.summary()))?;
+        let short = page.len() < PAGE as usize;
+        let oldest = page.first().map(|m| (m.id, m.timestamp));
+        let mut page = page;
+        page.append(&mut messages);
+        messages = page;
+        match oldest {
+            Some((id, at)) if !short && at >= back_to => before = Some(id),
+            _ => {
+                from_start = short;
+                break;
+            }
+        }
+    }
+    messages.sort_by_key(|m| m.id);
+    messages.dedup_by_key(|m| m.id);
+    Ok(Read {
+        conversation: c,
+        messages,
+        from_start,
+    })
+}
+
+fn writer(m: &Message, me: &Me) -> Writer {
+    match m.sender_type {
+        SenderType::Guest => Writer::Guest,
+        SenderType::Staff if m.staff == Some(me.staff_id) => Writer::Me,
+        SenderType::Staff => Writer::Colleague(
+            m.staff_name
+                .as_deref()
+                .map(crate::text::one_line)
+                .unwrap_or_else(|| "a colleague".into()),
+        ),
+        SenderType::System | SenderType::Unknown => Writer::System,
+    }
+}
+
+/// The report, as JSON (the text form is drawn from it).
+fn report(reads: &[Read], me: &Me, now: DateTime<Utc>, args: &HandoverArgs) -> serde_json::Value {
+    let window_start = now - args.since;
+    // A turned-over room: only its newest conversation is the current stay (contract 4.9).
+    let mut newest_by_room: HashMap<RoomNumber, ConversationId> = HashMap::new();
+    for r in reads {
+        let e = newest_by_room
+            .entry(r.conversation.room_number)
+            .or_insert(r.conversation.id);
+        *e = (*e).max(r.conversation.id);
+    }
+    let mut waiting = Vec::new();
+    let mut held: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+    let mut answered = Vec::new();
+    for r in reads {
+        let c = &r.conversation;
+        let writers: Vec<(DateTime<Utc>, Writer)> = r
+            .messages
+            .iter()
+            .map(|m| (m.timestamp, writer(m, me)))
+            .collect();
+        let current = newest_by_room.get(&c.room_number) == Some(&c.id);
+        let row = |extra: serde_json::Value| {
+            let mut v = json!({
+                "conversation_id": c.id,
+                "room": c.room_number,
+                "guest": c.display_name(),
+            });
+            if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
+                o.extend(e.clone());
+            }
+            v
+        };
+        if current
+            && let Some(w) = wait_over(writers.iter().rev().map(|(t, w)| (*t, w)), r.from_start)
+        {
+            let last = r
+                .messages
+                .iter()
+                .rev()
+                .find(|m| m.sender_type == SenderType::Guest)
+                .map(|m| crate::text::line_preview(&m.message, 80))
+                .unwrap_or_default();
+            waiting.push(row(json!({
+                "waiting_since": w.since,
+                "waiting_minutes": (now - w.since).num_minutes(),
+                "at_least": w.at_least,
+                "after_hours": after_hours(w.since, args.after_hours),
+                "last_guest_message": last,
+            })));
+        }
+        // Who holds it: the last staff member to write or join.
+        let holder = r.messages.iter().rev().find_map(|m| match writer(m, me) {
+            Writer::Me => Some(me.name.clone()),
+            Writer::Colleague(name) => Some(name),
+            Writer::System => m
+                .message
+                .trim()
+                .strip_suffix(" has joined the conversation.")
+                .map(crate::text::one_line),
+            Writer::Guest => None,
+        });
+        if current && let Some(name) = holder {
+            held.entry(name).or_default().push(row(json!({})));
+        }
+        // Response times: from the first guest message of a run to the first staff answer.
+        let mut run: Option<DateTime<Utc>> = None;
+        for (at, w) in &writers {
+            match w {
+                Writer::Guest => {
+                    run.get_or_insert(*at);
+                }
+                Writer::Me | Writer::Colleague(_) => {
+                    if let Some(start) = run.take()
+                        && start >= window_start
+                    {
+                        answered.push(row(json!({
+                            "guest_at": start,
+                            "answered_at": at,
+                            "seconds": (*at - start).num_seconds().max(0),
+                        })));
+                    }
+                }
+                Writer::System => {}
+            }
+        }
+    }
+    waiting.sort_by_key(|w| w["waiting_since"].as_str().map(str::to_string));
+    let mut secs: Vec<i64> = answered
+        .iter()
+        .filter_map(|a| a["seconds"].as_i64())
+        .collect();
+    secs.sort_unstable();
+    let median = (!secs.is_empty()).then(|| secs[secs.len() / 2]);
+    let still_waiting = waiting
+        .iter()
+        .filter(|w| {
+            w["waiting_since"]
+                .as_str()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .is_some_and(|t| t >= window_start)
+        })
+        .count();
+    let (from, to) = args.after_hours;
+    json!({
+        "hotel": me.hotel_name,
+        "staff": me.name,
+        "generated_at": now,
+        "window": { "since": window_start, "minutes": args.since.num_minutes() },
+        "after_hours": format!("{}-{}", from.format("%H:%M"), to.format("%H:%M")),
+        "waiting": waiting,
+        "held_by": held.into_iter().map(|(staff, rows)| json!({
+            "staff": staff, "conversations": rows,
+        })).collect::<Vec<_>>(),
+        "response_times": {
+            "answered": secs.len(),
+            "median_seconds": median,
+            "worst_seconds": secs.last(),
+            "still_waiting": still_waiting,
+            "samples": answered,
+        },
+        "read": { "conversations": reads.len(), "within_hours": WAITING_WITHIN_HOURS },
+    })
+}
+
+fn minutes(m: i64) -> String {
+    crate::text::wait_length(chrono::Duration::minutes(m))
+}
+
+fn text(report: &serde_json::Value) -> String {
+    let local = |v: &serde_json::Value| {
+        v.as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Local).format("%H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let list = |v: &serde_json::Value| v.as_array().cloned().unwrap_or_default();
+    let s = |v: &serde_json::Value| crate::text::one_line(v.as_str().unwrap_or_default());
+    let mut out = format!(
+        "Handover · {} · {} · {}\n",
+        s(&report["hotel"]),
+        s(&report["staff"]),
+        local(&report["generated_at"]),
+    );
+    let waiting = list(&report["waiting"]);
+    // Padded by display width, so CJK and emoji names keep the columns straight.
+    let pad = |t: &str, w: usize| {
+        let t = crate::text::truncate(t, w);
+        let fill = w.saturating_sub(crate::text::width(&t));
+        format!("{t}{}", " ".repeat(fill))
+    };
+    let row = |w: &serde_json::Value| {
+        format!(
+            "  room {:>4}  {} waiting {}{}  {}\n",
+            w["room"],
+            pad(&s(&w["guest"]), 22),
+            minutes(w["waiting_minutes"].as_i64().unwrap_or_default()),
+            if w["at_least"].as_bool() == Some(true) {
+                "+"
+            } else {
+                ""
+            },
+            s(&w["last_guest_message"]),
+        )
+    };
+    out.push_str(&format!("\nWaiting for an answer: {}\n", waiting.len()));
+    for w in &waiting {
+        out.push_str(&row(w));
+    }
+    let night: Vec<_> = waiting
+        .iter()
+        .filter(|w| w["after_hours"].as_bool() == Some(true))
+        .collect();
+    out.push_str(&format!(
+        "\nWrote after hours ({}) and still unanswered: {}\n",
+        s(&report["after_hours"]),
+        night.len()
+    ));
+    for w in night {
+        out.push_str(&row(w));
+    }
+    out.push_str("\nHeld by:\n");
+    let held = list(&report["held_by"]);
+    if held.is_empty() {
+        out.push_str("  nobody\n");
+    }
+    for h in held {
+        let rooms: Vec<String> = list(&h["conversations"])
+            .iter()
+            .map(|c| c["room"].to_string())
+            .collect();
+        let you = if h["staff"] == report["staff"] {
+            " (you)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  {} {} ({})\n",
+            pad(&format!("{}{you}", s(&h["staff"])), 24),
+            rooms.len(),
+            rooms.join(", ")
+        ));
+    }
+    let r = &report["response_times"];
+    out.push_str(&format!(
+        "\nResponse times since {}: {} answered",
+        local(&report["window"]["since"]),
+        r["answered"]
+    ));
+    if let (Some(median), Some(worst)) = (r["median_seconds"].as_i64(), r["worst_seconds"].as_i64())
+    {
+        out.push_str(&format!(
+            " · median {} · worst {}",
+            minutes(median / 60),
+            minutes(worst / 60)
+        ));
+    }
+    out.push_str(&format!(" · {} still waiting\n", r["still_waiting"]));
+    out
+}
+
+/// Reads the server and prints the report. Fails, with one line, when the server cannot be
+/// read: a handover with holes in it would be worse than none.
+pub async fn handover_command(cli: &Cli, args: &HandoverArgs) -> Result<()> {
+    let SignedIn { api, me, .. } = signed_in(cli).await?;
+    // Waits on the server's clock, as the inbox counts them: one call first to learn it.
+    let conversations = api.conversations().await.map_err(|e| {
+        eyre!(
+            "handover: the conversations could not be read: {}",
+            e.summary()
+        )
+    })?;
+    let now = Utc::now() + api.clock_offset().unwrap_or_default();
+    let within = now - chrono::Duration::hours(WAITING_WITHIN_HOURS).max(args.since);
+    let back_to = now - args.since;
+    let active: Vec<Conversation> = conversations
+        .into_iter()
+        .filter(|c| c.last_message_time.is_some_and(|t| t >= within))
+        .collect();
+    let mut reads = Vec::new();
+    let mut stream = futures_util::stream::iter(active)
+        .map(|c| read_back(&api, c, back_to))
+        .buffer_unordered(AT_ONCE);
+    while let Some(r) = stream.next().await {
+        reads.push(r.map_err(|e| eyre!("handover: {e}"))?);
+    }
+    reads.sort_by_key(|r| r.conversation.id);
+    let report = report(&reads, &me, now, args);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).wrap_err("writing the report")?
+        );
+    } else {
+        print!("{}", text(&report));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_and_night_hours_parse_or_say_why() {
+        assert_eq!(parse_window("8h"), Ok(chrono::Duration::hours(8)));
+        assert_eq!(parse_window("90m"), Ok(chrono::Duration::minutes(90)));
+        assert!(parse_window("8x").unwrap_err().contains("m, h or d"));
+        assert!(parse_window("0h").is_err());
+        let (a, b) = parse_hours("22:00-07:00").unwrap();
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("22:00:00".into(), "07:00:00".into())
+        );
+        assert!(parse_hours("late").unwrap_err().contains("HH:MM-HH:MM"));
+    }
+}
