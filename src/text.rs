@@ -32,14 +32,81 @@ pub fn wait_length(d: chrono::Duration) -> String {
     }
 }
 
+/// Characters that make a grapheme's width a matter of opinion between terminals: the zero
+/// width joiner of emoji sequences, the emoji presentation selector (VS16), skin tones,
+/// regional indicators (flags), the keycap mark and tag characters (subdivision flags).
+fn disputed(c: char) -> bool {
+    matches!(c,
+        '\u{200d}' | '\u{fe0f}' | '\u{20e3}'
+        | '\u{1f3fb}'..='\u{1f3ff}' | '\u{1f1e6}'..='\u{1f1ff}' | '\u{e0020}'..='\u{e007f}'
+        // Halfwidth (han)dakuten: one column in some terminals, none in others.
+        | '\u{ff9e}' | '\u{ff9f}')
+}
+
+/// A pictograph that a ZWJ joins into an emoji sequence (in other scripts ZWJ shapes letters
+/// and stays).
+fn pictograph(c: char) -> bool {
+    matches!(c, '\u{2600}'..='\u{27bf}' | '\u{2b00}'..='\u{2bff}' | '\u{1f000}'..='\u{1faff}')
+}
+
+/// One grapheme in the form every terminal draws at the width ratatui gives it. Terminals
+/// disagree on the rest: a ZWJ family is 2 columns in some and 8 in others, VS16 1 or 2, a flag
+/// 1, 2 or 4. So a family becomes its members side by side, a flag its letters ("[IE]"), and
+/// selectors, skin tones, keycaps and tags are left off the base they modify ("❤️" → "❤",
+/// "👍🏽" → "👍", "1️⃣" → "1"), and halfwidth katakana with a voicing mark is composed ("ｶﾞ" →
+/// "ガ").
+fn settle(g: &str, out: &mut String) {
+    if !g.chars().any(disputed) {
+        out.push_str(g);
+        return;
+    }
+    // "ｶﾞ" is "ガ" in the form every terminal measures alike.
+    if g.contains(['\u{ff9e}', '\u{ff9f}']) {
+        use unicode_normalization::UnicodeNormalization;
+        out.extend(g.nfkc());
+        return;
+    }
+    let flags: String = g
+        .chars()
+        .filter_map(|c| match c {
+            '\u{1f1e6}'..='\u{1f1ff}' => char::from_u32('A' as u32 + (c as u32 - 0x1f1e6)),
+            _ => None,
+        })
+        .collect();
+    match flags.len() {
+        0 => {}
+        1 => return out.push_str(&flags),
+        _ => return out.push_str(&format!("[{flags}]")),
+    }
+    let emoji = g.chars().any(pictograph);
+    let mut first = true;
+    for c in g.chars() {
+        let keep = match c {
+            '\u{200d}' => !emoji,
+            '\u{fe0f}' | '\u{20e3}' | '\u{e0020}'..='\u{e007f}' => false,
+            // A lone skin-tone swatch is an emoji of its own.
+            '\u{1f3fb}'..='\u{1f3ff}' => first,
+            _ => true,
+        };
+        if keep {
+            out.push(c);
+        }
+        first = false;
+    }
+}
+
 /// Makes text inert for a terminal: control characters (C0 except newline, DEL, C1), escape
 /// sequences' introducers, bidi overrides and invisible characters are removed or shown as
-/// visible symbols. Tabs become spaces; CR is dropped.
+/// visible symbols. Tabs become spaces; CR is dropped. Emoji whose width terminals disagree on
+/// are settled into forms they all draw alike (see `settle`), so no row can drift.
 pub fn sanitize(input: &str) -> Cow<'_, str> {
-    if !input
-        .chars()
-        .any(|c| is_unsafe(c) || c == '\t' || c == '\r')
-    {
+    let mut emoji = false;
+    let mut unsafe_chars = false;
+    for c in input.chars() {
+        emoji |= disputed(c);
+        unsafe_chars |= is_unsafe(c) || c == '\t' || c == '\r';
+    }
+    if !emoji && !unsafe_chars {
         return Cow::Borrowed(input);
     }
     let mut out = String::with_capacity(input.len());
@@ -52,6 +119,13 @@ pub fn sanitize(input: &str) -> Cow<'_, str> {
             c if is_unsafe(c) => {}
             c => out.push(c),
         }
+    }
+    if emoji {
+        let mut settled = String::with_capacity(out.len());
+        for g in out.graphemes(true) {
+            settle(g, &mut settled);
+        }
+        out = settled;
     }
     Cow::Owned(out)
 }
@@ -221,6 +295,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn emoji_terminals_disagree_on_are_drawn_in_forms_they_agree_on() {
+        for (sent, shown) in [
+            (
+                "family 👩\u{200d}👩\u{200d}👧\u{200d}👦 here",
+                "family 👩👩👧👦 here",
+            ),
+            ("from 🇮🇪 and 🇯🇵", "from [IE] and [JP]"),
+            ("I ❤\u{fe0f} it, bed 🛏\u{fe0f}", "I ❤ it, bed 🛏"),
+            ("thumbs 👍🏽👍🏿", "thumbs 👍👍"),
+            ("room 1\u{fe0f}\u{20e3}0\u{fe0f}\u{20e3}", "room 10"),
+            (
+                "🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} fans",
+                "🏴 fans",
+            ),
+            ("chef 🧑\u{200d}🍳", "chef 🧑🍳"),
+            ("ｶﾞｽ", "ガｽ"),
+        ] {
+            assert_eq!(sanitize(sent), shown, "{sent:?}");
+            // What is left is measured alike char by char and as clusters.
+            let parts: usize = shown
+                .chars()
+                .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+                .sum();
+            assert_eq!(width(&sanitize(sent)), parts, "{sent:?}");
+        }
+        // ZWJ that shapes a script stays; plain text is not copied.
+        assert_eq!(sanitize("क्\u{200d}ष"), "क्\u{200d}ष");
+        assert!(matches!(sanitize("plain words, é 中文"), Cow::Borrowed(_)));
+    }
+
+    #[test]
     fn folding_ignores_accents_and_case_in_every_script() {
         assert!(fold("Seán Ó Briain").contains(&fold("sean o")));
         assert!(fold("Fernández").contains("fernandez"));
@@ -242,9 +347,11 @@ mod tests {
     }
 
     #[test]
-    fn zwj_emoji_stays_whole() {
+    fn zwj_emoji_is_never_cut_by_wrapping() {
         let family = "👨‍👩‍👧";
-        assert_eq!(sanitize(family), family);
+        // Drawn as its members (terminals disagree on the sequence's width) ...
+        assert_eq!(sanitize(family), "👨👩👧");
+        // ... and never cut inside when wrapping measures it whole.
         assert_eq!(width(family), 2);
         let lines = wrap(&format!("{family}{family}{family}"), 4);
         assert_eq!(lines, vec![format!("{family}{family}"), family.to_string()]);

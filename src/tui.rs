@@ -43,14 +43,63 @@ impl Write for Output {
     }
 }
 
+/// What draws frames: a ratatui terminal over any writer (the terminal in the inbox, a byte
+/// buffer in the terminal-model tests, so they replay exactly what the desk is sent), and the
+/// links it last wrapped in OSC 8.
+pub struct Screen<W: Write> {
+    pub terminal: Terminal<CrosstermBackend<W>>,
+    /// The links last wrapped in OSC 8 (cleared when the screen is redrawn from scratch).
+    pub hyperlinked: Vec<crate::model::LinkSpot>,
+}
+
+impl<W: Write> Screen<W> {
+    pub fn new(out: W) -> std::io::Result<Screen<W>> {
+        Ok(Screen {
+            terminal: Terminal::new(CrosstermBackend::new(out))?,
+            hyperlinked: Vec::new(),
+        })
+    }
+
+    /// One frame: drawn inside a synchronized update, so terminals show it whole; then the
+    /// links `draw` reports are wrapped in OSC 8 when they changed.
+    pub fn frame(
+        &mut self,
+        draw: impl FnOnce(&mut ratatui::Frame) -> Vec<crate::model::LinkSpot>,
+    ) -> std::io::Result<()> {
+        let mut spots = Vec::new();
+        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        let r = self.terminal.draw(|f| spots = draw(f)).map(|_| ());
+        queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
+        self.terminal.backend_mut().flush()?;
+        r?;
+        if spots != self.hyperlinked {
+            self.write_hyperlinks(&spots);
+        }
+        Ok(())
+    }
+
+    /// Rewrites each link's cells with the same text inside an OSC 8 hyperlink, so terminals
+    /// that support it make the link clickable; others print the same text again. ratatui keeps
+    /// its own copy of those cells unchanged, so later diffs stay correct.
+    fn write_hyperlinks(&mut self, spots: &[crate::model::LinkSpot]) {
+        let out = self.terminal.backend_mut();
+        let _ = queue!(out, cursor::SavePosition);
+        for s in spots {
+            let _ = queue!(out, cursor::MoveTo(s.x, s.y));
+            let _ = write!(out, "\x1b]8;;{}\x1b\\{}\x1b]8;;\x1b\\", s.url, s.shown);
+        }
+        let _ = queue!(out, cursor::RestorePosition);
+        let _ = out.flush();
+        self.hyperlinked = spots.to_vec();
+    }
+}
+
 pub struct Tui {
-    pub terminal: Terminal<CrosstermBackend<Output>>,
+    pub screen: Screen<Output>,
     /// Dropped while an external editor owns the terminal, so it does not steal keys.
     pub events: Option<EventStream>,
     active: bool,
     written: Arc<AtomicU64>,
-    /// The links last wrapped in OSC 8 (cleared when the screen is redrawn from scratch).
-    pub hyperlinked: Vec<crate::model::LinkSpot>,
 }
 
 /// Puts the terminal back as the shell expects it. Safe to call more than once.
@@ -72,13 +121,11 @@ pub fn restore() {
 impl Tui {
     pub fn new() -> std::io::Result<Tui> {
         let written = Arc::new(AtomicU64::new(0));
-        let terminal = Terminal::new(CrosstermBackend::new(Output::new(written.clone())))?;
         let mut tui = Tui {
-            terminal,
+            screen: Screen::new(Output::new(written.clone()))?,
             events: None,
             active: false,
             written,
-            hyperlinked: Vec::new(),
         };
         tui.enter()?;
         Ok(tui)
@@ -101,8 +148,7 @@ impl Tui {
         // the next frame draws everything. (Terminal::clear would ask the terminal for the
         // cursor position: a round trip over SSH, and unanswered right after `fg`.)
         execute!(stdout(), Clear(ClearType::All))?;
-        self.hyperlinked.clear();
-        self.terminal = Terminal::new(CrosstermBackend::new(Output::new(self.written.clone())))?;
+        self.screen = Screen::new(Output::new(self.written.clone()))?;
         Ok(())
     }
 
@@ -110,30 +156,6 @@ impl Tui {
         self.events = None;
         restore();
         self.active = false;
-    }
-
-    /// Draws one frame inside a synchronized update, so terminals show it whole.
-    pub fn draw(&mut self, f: impl FnOnce(&mut ratatui::Frame)) -> std::io::Result<()> {
-        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
-        let r = self.terminal.draw(f).map(|_| ());
-        queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
-        self.terminal.backend_mut().flush()?;
-        r
-    }
-
-    /// Rewrites each link's cells with the same text inside an OSC 8 hyperlink, so terminals
-    /// that support it make the link clickable; others print the same text again. ratatui keeps
-    /// its own copy of those cells unchanged, so later diffs stay correct.
-    pub fn write_hyperlinks(&mut self, spots: &[crate::model::LinkSpot]) {
-        let out = self.terminal.backend_mut();
-        let _ = queue!(out, cursor::SavePosition);
-        for s in spots {
-            let _ = queue!(out, cursor::MoveTo(s.x, s.y));
-            let _ = write!(out, "\x1b]8;;{}\x1b\\{}\x1b]8;;\x1b\\", s.url, s.shown);
-        }
-        let _ = queue!(out, cursor::RestorePosition);
-        let _ = out.flush();
-        self.hyperlinked = spots.to_vec();
     }
 
     /// Bytes written to the terminal by frames so far.

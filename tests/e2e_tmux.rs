@@ -817,3 +817,81 @@ fn ages_follow_the_servers_clock_when_the_desks_is_wrong() {
         drop(server);
     }
 }
+
+/// Guest text with the emoji sequences terminals disagree on (ZWJ families, flags, VS16,
+/// skin tones, keycaps), scrolled through in tmux: every bordered row keeps its border in the
+/// last column, so nothing was shifted, and the flags read as their letters.
+#[test]
+fn emoji_sequences_leave_no_stale_cells_and_no_shifted_borders_in_tmux() {
+    if skip_without_tmux() {
+        return;
+    }
+    let (server, env) = serve_demo(&["--addr", "127.0.0.1:0"]);
+    let base = env["FRONTDESK_SERVER"].clone();
+    let lines = [
+        "The family 👩‍👩‍👧‍👦 joins us, bell ring 🔔 please",
+        "Greetings from 🇮🇪 and 🇯🇵, carriage at ten",
+        "I ❤️ the room, the bed 🛏️ is perfect",
+        "Thumbs 👍🏽👍🏿 for the staff, jo jo",
+        "Room 1️⃣0️⃣4️⃣ needs towels, 👨‍👩‍👧 here",
+    ];
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for (i, line) in lines.iter().enumerate() {
+        for room in [101u32, 102, 103] {
+            rt.block_on(common::guest_says(&base, room, &format!("{i}: {line}")));
+        }
+    }
+    let dirs = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(
+        "emoji",
+        &inbox_cmd(
+            dirs.path(),
+            &base,
+            &format!("--pusher-url '{}'", env["FRONTDESK_PUSHER_URL"]),
+        ),
+    );
+    tmux.wait_for("Conversations (", 20);
+    let columns = |row: &str| -> usize {
+        use unicode_width::UnicodeWidthChar;
+        row.chars().map(|c| c.width().unwrap_or(0)).sum()
+    };
+    let check = |what: &str| {
+        let screen = tmux.screen();
+        for row in screen.lines().filter(|r| r.starts_with(['│', '┌', '└'])) {
+            assert_eq!(columns(row), 120, "{what}: a shifted row {row:?}\n{screen}");
+            assert!(row.ends_with(['│', '┐', '┘']), "{what}: {row:?}\n{screen}");
+            assert!(
+                !row.contains('\u{1f1ea}'),
+                "{what}: a stray flag letter in {row:?}"
+            );
+        }
+        screen
+    };
+    check("the list");
+    let mut steps: Vec<&str> = vec!["j"; 4];
+    steps.extend(["Enter", "Escape"]);
+    steps.extend(["k"; 12]);
+    steps.extend(["PageDown", "End", "Escape", "j", "Enter", "Escape"]);
+    steps.extend(["k"; 6]);
+    for (i, key) in steps.iter().enumerate() {
+        tmux.keys(&[key]);
+        std::thread::sleep(Duration::from_millis(150));
+        check(&format!("after key {i} ({key})"));
+    }
+    // Room 101's thread: the guest's lines read naturally, drawn in settled forms.
+    tmux.keys(&["Escape", "Escape", "o"]);
+    tmux.keys(&["101", "Enter"]);
+    tmux.wait_for("Room 101", 10);
+    tmux.keys(&["Escape"]);
+    let screen = tmux.wait_for("[IE]", 10);
+    check("room 101");
+    for shown in [
+        "👩👩👧👦 joins us, bell ring 🔔",
+        "❤ the room",
+        "👍👍 for the staff, jo jo",
+    ] {
+        assert!(screen.contains(shown), "{shown:?} not in\n{screen}");
+    }
+    drop(tmux);
+    drop(server);
+}

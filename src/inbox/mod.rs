@@ -272,7 +272,7 @@ impl Desk {
         let outbox_loaded = outbox.load();
         let data_problem = crate::store::check_writable(&config.data_dir).err();
         let tui = Tui::new()?;
-        let size = tui.terminal.size()?;
+        let size = tui.screen.terminal.size()?;
         let mut app = App::new(config.me.clone(), local_clock(), (size.width, size.height));
         app.canned = config.canned.clone();
         app.service.thresholds = config.thresholds;
@@ -399,13 +399,9 @@ impl Desk {
             return Ok(());
         }
         let before = self.tui.bytes_written();
-        let mut spots = Vec::new();
         let (app, theme) = (&self.app, &self.theme);
-        self.tui.draw(|f| spots = ui::render(f, app, theme).links)?;
+        self.tui.screen.frame(|f| ui::render(f, app, theme).links)?;
         self.app.dirty = false;
-        if spots != self.tui.hyperlinked {
-            self.tui.write_hyperlinks(&spots);
-        }
         if let Some(t) = self.trace.as_mut() {
             t.frame(&self.app, self.tui.bytes_written() - before);
         }
@@ -417,7 +413,7 @@ impl Desk {
     fn handle(&mut self, event: Event) -> Vec<Command> {
         if matches!(event, Event::Resize(..)) {
             // A resize redraws every cell plain: the links need wrapping again.
-            self.tui.hyperlinked.clear();
+            self.tui.screen.hyperlinked.clear();
         }
         // Ages, and the time a reply is first attempted, follow the real clock, and the time
         // zone follows daylight saving through a night shift.

@@ -18,6 +18,7 @@ use crate::text;
 pub use crate::theme::{self, Theme};
 use layout::LIST_ROW_HEIGHT;
 
+mod cells;
 mod panes;
 use panes::*;
 
@@ -55,6 +56,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> Rendered {
     if let Some(popup) = app.overlay.popup() {
         popup.draw(frame, area, theme);
     }
+    cells::settle(frame.buffer_mut());
     rendered
 }
 
