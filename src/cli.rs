@@ -55,6 +55,9 @@ pub struct Cli {
     /// Allow plain http:// and ws:// to hosts other than loopback.
     #[arg(long, global = true)]
     pub allow_insecure: bool,
+    /// A PEM file with the hotel's own CA certificate, trusted beside the system's.
+    #[arg(long, global = true, env = "FRONTDESK_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
     /// Log level for the log file (error, warn, info, debug, trace).
     #[arg(long, global = true, default_value = "info")]
     pub log_level: String,

@@ -87,6 +87,8 @@ pub struct Config {
     pub request_timeout_seconds: u64,
     pub notifications: NotifyMode,
     pub allow_insecure: bool,
+    /// A PEM file with the hotel's own CA certificate, trusted beside the system's.
+    pub ca_file: Option<PathBuf>,
     pub canned_replies: Vec<String>,
     /// A waiting guest's row is marked after this many minutes.
     pub attention_minutes: u32,
@@ -110,6 +112,7 @@ impl Default for Config {
             request_timeout_seconds: 15,
             notifications: NotifyMode::Bell,
             allow_insecure: false,
+            ca_file: None,
             // None unless the hotel writes its own: another hotel's Wi-Fi name is one Enter away.
             canned_replies: Vec::new(),
             attention_minutes: 5,
@@ -373,6 +376,7 @@ mod tests {
             "request_timeout_seconds",
             "notifications",
             "allow_insecure",
+            "ca_file",
             "canned_replies",
             "attention_minutes",
             "urgent_minutes",

@@ -13,5 +13,6 @@ pub mod popup;
 pub mod store;
 pub mod text;
 pub mod theme;
+pub mod trust;
 pub mod tui;
 pub mod ui;

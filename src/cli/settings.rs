@@ -27,6 +27,12 @@ pub fn check_transport(url: &str, allow_insecure: bool) -> Result<(), String> {
     let plain = url.starts_with("http://") || url.starts_with("ws://");
     let secure = url.starts_with("https://") || url.starts_with("wss://");
     if !plain && !secure {
+        if !url.contains("://") && !url.trim().is_empty() {
+            return Err(format!(
+                "{url:?} has no scheme: did you mean https://{}?",
+                url.trim().trim_end_matches('/')
+            ));
+        }
         return Err(format!("{url:?} is not an http(s):// or ws(s):// address"));
     }
     if plain && !allow_insecure && !is_loopback(url) {
@@ -53,6 +59,8 @@ pub struct Effective {
     pub notify: NotifyMode,
     pub allow_insecure: bool,
     pub pusher_url: Option<String>,
+    /// The hotel's own CA, trusted beside the system's.
+    pub ca_file: Option<PathBuf>,
 }
 
 pub fn effective(cli: &Cli) -> Result<Effective> {
@@ -98,7 +106,14 @@ pub fn effective(cli: &Cli) -> Result<Effective> {
                 .unwrap_or(PathForm::Auto),
             pinned => pinned,
         });
+    let ca_file = cli.ca_file.clone().or_else(|| config.ca_file.clone());
+    crate::trust::use_extra_ca(ca_file.clone());
+    if ca_file.is_some() {
+        // A bad CA file stops here, with what is wrong with it, before any connection.
+        crate::trust::client_config().map_err(|e| eyre!("{e}"))?;
+    }
     Ok(Effective {
+        ca_file,
         config_path,
         session_path: store.path().to_path_buf(),
         session: session.filter(|_| session_matches),
@@ -184,6 +199,13 @@ pub fn describe(cli: &Cli) -> Result<String> {
     ));
     out.push_str(&format!("notifications = {:?}\n", e.notify).to_lowercase());
     out.push_str(&format!("allow_insecure = {}\n", e.allow_insecure));
+    out.push_str(&format!(
+        "ca_file = {}\n",
+        e.ca_file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "none (the system's trust store)".into())
+    ));
     out.push_str(&format!(
         "canned_replies = {} entries\n",
         e.config.canned_replies.len()

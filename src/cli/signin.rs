@@ -138,7 +138,13 @@ pub fn login_message(server: &str, user: &str, err: &api::ApiError) -> String {
     match &err.kind {
         ErrorKind::Unauthorised(_) => format!("Wrong username or password for {user} at {server}."),
         ErrorKind::NoConnection(why) => {
-            format!("Cannot reach {server}: {why}. Check the address and the network.")
+            let why = why.trim_end_matches('.');
+            if why.contains(". ") || why.starts_with("the ") {
+                // Already a sentence with what to try.
+                format!("Cannot reach {server}: {why}.")
+            } else {
+                format!("Cannot reach {server}: {why}. Check the address and the network.")
+            }
         }
         ErrorKind::Timeout => {
             format!("{server} did not answer in time. Try again, or check the address.")

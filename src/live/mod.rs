@@ -353,12 +353,22 @@ impl Link<'_> {
         let config = self.config;
         let connect = tokio::time::timeout(
             Duration::from_secs(10),
-            tokio_tungstenite::connect_async(config.url.as_str()),
+            tokio_tungstenite::connect_async_tls_with_config(
+                config.url.as_str(),
+                None,
+                false,
+                crate::trust::client_config()
+                    .ok()
+                    .map(tokio_tungstenite::Connector::Rustls),
+            ),
         )
         .await;
         let mut ws = match connect {
             Ok(Ok((ws, _))) => ws,
-            Ok(Err(e)) => return Err(Ended::Backoff(format!("connect: {e}"))),
+            Ok(Err(e)) => {
+                let why = crate::trust::certificate_problem(&e).unwrap_or_else(|| e.to_string());
+                return Err(Ended::Backoff(format!("connect: {why}")));
+            }
             Err(_) => return Err(Ended::Backoff("connect timed out".into())),
         };
         // The first frame must be connection_established.

@@ -27,12 +27,25 @@ pub(crate) fn same_origin(attempt: reqwest::redirect::Attempt) -> reqwest::redir
     }
 }
 
+/// A client builder with the hotel's trust settings (`crate::trust`): the system's CAs and
+/// the hotel's own.
+fn builder() -> reqwest::ClientBuilder {
+    let b = reqwest::Client::builder().user_agent(concat!("frontdesk/", env!("CARGO_PKG_VERSION")));
+    match crate::trust::client_config() {
+        Ok(tls) => b.use_preconfigured_tls((*tls).clone()),
+        Err(e) => {
+            // Said at start (`cli`); here the bundled roots still let public servers work.
+            tracing::warn!("{e}");
+            b
+        }
+    }
+}
+
 pub fn http_client(connect_timeout: Duration, timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
+    builder()
         .connect_timeout(connect_timeout)
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::custom(same_origin))
-        .user_agent(concat!("frontdesk/", env!("CARGO_PKG_VERSION")))
         .build()
         // Building only fails when the TLS backend cannot start; a default client is the
         // same configuration without the timeouts, better than no client.
@@ -43,13 +56,73 @@ pub(crate) fn transport_error(method: &'static str, path: &str, err: reqwest::Er
     let kind = if err.is_timeout() {
         ErrorKind::Timeout
     } else if err.is_connect() {
-        ErrorKind::NoConnection(root_cause(&err))
+        ErrorKind::NoConnection(connection_problem(&err))
     } else if err.is_decode() || err.is_body() {
         ErrorKind::BadResponse(root_cause(&err))
     } else {
-        ErrorKind::NoConnection(root_cause(&err))
+        ErrorKind::NoConnection(connection_problem(&err))
     };
     ApiError::new(method, path, kind)
+}
+
+/// Why a connection failed, in words a hotel's IT can act on.
+pub(crate) fn connection_problem(err: &(dyn std::error::Error + 'static)) -> String {
+    if let Some(cert) = crate::trust::certificate_problem(err) {
+        return cert;
+    }
+    let root = root_cause(err);
+    let chain = {
+        let mut all = err.to_string();
+        let mut cur = err.source();
+        while let Some(e) = cur {
+            all.push_str(": ");
+            all.push_str(&e.to_string());
+            cur = e.source();
+        }
+        all.to_lowercase()
+    };
+    describe_failure(&chain).unwrap_or(root)
+}
+
+/// A sentence for the usual ways a connection fails, from the error chain's text.
+pub fn describe_failure(chain: &str) -> Option<String> {
+    let has = |needle: &str| chain.contains(needle);
+    let hint = "If the hotel's server uses a certificate of its own CA, give that CA's certificate with --ca-file or ca_file in the config (or SSL_CERT_FILE).";
+    Some(if has("unknownissuer") || has("unknown issuer") {
+        format!(
+            "the server's certificate was not issued by a certificate authority this computer trusts. {hint}"
+        )
+    } else if has("invalid peer certificate") && has("expired") {
+        "the server's certificate has expired (or this computer's clock is wrong)".into()
+    } else if has("invalid peer certificate") && has("notvalidforname") {
+        "the server's certificate is for another name than the address given".into()
+    } else if has("invalid peer certificate") || has("certificate") && has("invalid") {
+        format!("the server's certificate is not valid ({chain}). {hint}")
+    } else if has("dns error")
+        || has("failed to lookup address")
+        || has("name or service not known")
+    {
+        "the server's name could not be found (DNS). Check the spelling of the address, and that this computer can reach the hotel's network".into()
+    } else if has("connection refused") {
+        "nothing answers on that address and port (connection refused). Check the port, and that the server is running".into()
+    } else if has("invalidcontenttype")
+        || has("corrupt message")
+        || has("wrong version number")
+        || has("record overflow")
+        || has("http request to an https server")
+    {
+        "that port does not speak TLS: the address says https:// but the server answers in plain text. Check the port, or whether the server is http:// (allowed on loopback only)".into()
+    } else if has("invalid http version")
+        || has("ssh-")
+        || has("invalid http")
+        || has("received unexpected message from connection")
+    {
+        "that port answers, but not with HTTP (is it an SSH or another service's port?). Check the port in the address".into()
+    } else if has("timed out") {
+        "the server did not answer in time".into()
+    } else {
+        return None;
+    })
 }
 
 pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
@@ -272,11 +345,10 @@ pub(crate) fn short_type(content_type: &str) -> String {
 pub async fn login(server: &str, username: &str, password: &str) -> Result<Login, ApiError> {
     let path = "/api/staff/login/";
     let url = format!("{}{}", server.trim_end_matches('/'), path);
-    let http = reqwest::Client::builder()
+    let http = builder()
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(15))
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("frontdesk/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| transport_error("POST", path, e))?;
     let req = http
@@ -284,4 +356,28 @@ pub async fn login(server: &str, username: &str, password: &str) -> Result<Login
         .json(&serde_json::json!({"username": username, "password": password}));
     let raw = exchange("POST", path, req, caps::SMALL).await?;
     decode("POST", path, raw)
+}
+
+#[cfg(test)]
+mod failure_tests {
+    use super::describe_failure;
+
+    #[test]
+    fn each_usual_failure_has_a_sentence_with_what_to_try() {
+        // A DNS failure cannot be made on loopback; its text is reqwest's and hyper's.
+        let dns = "error sending request for url (https://hotel.invalid/api/staff/login/): client error (connect): dns error: failed to lookup address information: name or service not known";
+        assert!(
+            describe_failure(dns)
+                .unwrap()
+                .contains("could not be found (DNS)")
+        );
+        let refused =
+            "client error (connect): tcp connect error: connection refused (os error 111)";
+        assert!(
+            describe_failure(refused)
+                .unwrap()
+                .contains("connection refused")
+        );
+        assert_eq!(describe_failure("something nobody has seen"), None);
+    }
 }
