@@ -30,6 +30,9 @@ pub use settings::*;
 mod handover;
 pub use handover::*;
 
+mod doctor;
+pub use doctor::*;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "frontdesk",
@@ -37,35 +40,110 @@ pub use handover::*;
     about = "A terminal inbox for hotel front-office staff"
 )]
 pub struct Cli {
-    /// The hotel server, e.g. https://hotel.example.com
-    #[arg(long, global = true, env = "FRONTDESK_SERVER")]
-    pub server: Option<String>,
-    /// The hotel's slug, e.g. hotel-killarney
-    #[arg(long, global = true, env = "FRONTDESK_HOTEL")]
-    pub hotel: Option<String>,
-    /// The configuration file (default: $XDG_CONFIG_HOME/frontdesk/config.toml).
-    #[arg(long, global = true, env = "FRONTDESK_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// Which chat base path the server uses (overrides the config's api_paths).
-    #[arg(long, global = true, value_enum)]
-    pub api_paths: Option<ApiPaths>,
-    /// How new guest messages are announced (overrides the config's notifications).
-    #[arg(long, global = true, value_enum)]
-    pub notify: Option<NotifyMode>,
-    /// Allow plain http:// and ws:// to hosts other than loopback.
-    #[arg(long, global = true)]
-    pub allow_insecure: bool,
-    /// A PEM file with the hotel's own CA certificate, trusted beside the system's.
-    #[arg(long, global = true, env = "FRONTDESK_CA_FILE")]
-    pub ca_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub connect: Connect,
+    #[command(flatten)]
+    pub inbox: InboxFlags,
     /// Log level for the log file (error, warn, info, debug, trace).
     #[arg(long, global = true, default_value = "info")]
     pub log_level: String,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the hotel is and how to reach it: the inbox's flags, and those of the commands that
+/// talk to the server. Each command lists only the flags it uses.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Connect {
+    /// The hotel server, e.g. https://hotel.example.com
+    #[arg(long, env = "FRONTDESK_SERVER")]
+    pub server: Option<String>,
+    /// The hotel's slug, e.g. hotel-killarney
+    #[arg(long, env = "FRONTDESK_HOTEL")]
+    pub hotel: Option<String>,
+    /// The configuration file (default: $XDG_CONFIG_HOME/frontdesk/config.toml).
+    #[arg(long, env = "FRONTDESK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Which chat base path the server uses (overrides the config's api_paths).
+    #[arg(long, value_enum)]
+    pub api_paths: Option<ApiPaths>,
+    /// Allow plain http:// and ws:// to hosts other than loopback.
+    #[arg(long)]
+    pub allow_insecure: bool,
+    /// A PEM file with the hotel's own CA certificate, trusted beside the system's.
+    #[arg(long, env = "FRONTDESK_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Connect {
+    /// These flags, with `over`'s where it gives them.
+    fn under(&self, over: &Connect) -> Connect {
+        Connect {
+            server: over.server.clone().or_else(|| self.server.clone()),
+            hotel: over.hotel.clone().or_else(|| self.hotel.clone()),
+            config: over.config.clone().or_else(|| self.config.clone()),
+            api_paths: over.api_paths.or(self.api_paths),
+            allow_insecure: over.allow_insecure || self.allow_insecure,
+            ca_file: over.ca_file.clone().or_else(|| self.ca_file.clone()),
+        }
+    }
+}
+
+/// How the inbox announces and follows guests.
+#[derive(Args, Debug, Clone, Default)]
+pub struct InboxFlags {
+    /// How new guest messages are announced (overrides the config's notifications).
+    #[arg(long, value_enum)]
+    pub notify: Option<NotifyMode>,
     /// Realtime: a Pusher-protocol WebSocket URL (overrides the config's [realtime]).
     #[arg(long, env = "FRONTDESK_PUSHER_URL")]
     pub pusher_url: Option<String>,
-    #[command(subcommand)]
-    pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The connection flags in effect: the command's own, then the ones before it.
+    pub fn connect(&self) -> Connect {
+        let own = match &self.command {
+            Some(Command::Login(a)) => Some(a.connect.clone()),
+            Some(Command::Handover(a)) => Some(a.connect.clone()),
+            Some(Command::Config(a)) => Some(a.connect.clone()),
+            Some(Command::Doctor(a)) => Some(a.connect.clone()),
+            Some(Command::Logout(a)) => Some(Connect {
+                config: a.config.clone(),
+                ca_file: a.ca_file.clone(),
+                ..Connect::default()
+            }),
+            Some(Command::Demo { config, .. }) => Some(Connect {
+                config: config.clone(),
+                ..Connect::default()
+            }),
+            Some(Command::ServeDemo(_) | Command::Completions { .. } | Command::Man) | None => None,
+        };
+        match own {
+            Some(own) => self.connect.under(&own),
+            None => self.connect.clone(),
+        }
+    }
+
+    /// The inbox's flags in effect.
+    pub fn inbox_flags(&self) -> InboxFlags {
+        let own = match &self.command {
+            Some(Command::Config(a)) => Some(a.inbox.clone()),
+            Some(Command::Doctor(a)) => Some(a.inbox.clone()),
+            Some(Command::Demo { notify, .. }) => Some(InboxFlags {
+                notify: *notify,
+                pusher_url: None,
+            }),
+            _ => None,
+        };
+        match own {
+            Some(own) => InboxFlags {
+                notify: own.notify.or(self.inbox.notify),
+                pusher_url: own.pusher_url.or_else(|| self.inbox.pusher_url.clone()),
+            },
+            None => self.inbox.clone(),
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -96,6 +174,12 @@ pub enum Command {
         /// deployment, with every quirk the client must survive.
         #[arg(long, value_enum, default_value = "friendly")]
         profile: demo::Profile,
+        /// How new guest messages are announced (overrides the config's notifications).
+        #[arg(long, value_enum)]
+        notify: Option<NotifyMode>,
+        /// The configuration file: canned replies, keys, theme.
+        #[arg(long, env = "FRONTDESK_CONFIG")]
+        config: Option<PathBuf>,
     },
     /// Run only the demo hotel server (for scripts, tests and benchmarks).
     ServeDemo(ServeArgs),
@@ -104,10 +188,21 @@ pub enum Command {
     /// Forget the saved session (unsent replies: asked, or as --unsent says).
     Logout(LogoutArgs),
     /// Print where frontdesk keeps its files and the settings in effect (token masked).
-    Config,
+    Config(ConfigArgs),
     /// The shift's handover: waiting guests, who holds what, after-hours messages still
     /// unanswered, and response times.
     Handover(HandoverArgs),
+    /// Check, in order, what frontdesk needs: config, server, path form, token, rights,
+    /// the live socket, private channels, the terminal's features and the data directory.
+    Doctor(DoctorArgs),
+    /// Print a shell completion script: frontdesk completions bash > /etc/bash_completion.d/frontdesk
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): frontdesk man > /usr/local/share/man/man1/frontdesk.1
+    Man,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -116,6 +211,20 @@ pub struct LogoutArgs {
     /// sign-in, or discard them. Asked when not given (kept when there is no terminal).
     #[arg(long, value_enum)]
     pub unsent: Option<Unsent>,
+    /// The configuration file (default: $XDG_CONFIG_HOME/frontdesk/config.toml).
+    #[arg(long, env = "FRONTDESK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// A PEM file with the hotel's own CA certificate, for sending unsent replies.
+    #[arg(long, env = "FRONTDESK_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub connect: Connect,
+    #[command(flatten)]
+    pub inbox: InboxFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -127,15 +236,19 @@ pub enum Unsent {
 
 #[derive(Args, Debug, Clone)]
 pub struct LoginArgs {
+    /// Your staff username (asked when not given; FRONTDESK_USERNAME too).
     #[arg(long)]
     pub username: Option<String>,
     /// Read the password from the first line of standard input (for scripts).
     #[arg(long)]
     pub password_stdin: bool,
+    #[command(flatten)]
+    pub connect: Connect,
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct ServeArgs {
+    /// Where to listen (loopback; port 0 picks a free one and prints it).
     #[arg(long, default_value = "127.0.0.1:8700")]
     pub addr: SocketAddr,
     /// Simulated guests write every SECS seconds (0 = never).
@@ -147,6 +260,7 @@ pub struct ServeArgs {
     /// With --conversations: messages in each.
     #[arg(long, default_value_t = 25)]
     pub messages: usize,
+    /// The random seed of generated conversations (the same seed, the same hotel).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Publish through an external Pusher server: http://KEY:SECRET@HOST:PORT/apps/ID
@@ -245,6 +359,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Some(Command::Demo {
             guest_every,
             profile,
+            ..
         }) => demo_command(&cli, guest_every, profile).await,
         Some(Command::Login(args)) => {
             init_logging(&cli.log_level, false);
@@ -269,7 +384,22 @@ pub async fn run(cli: Cli) -> Result<()> {
             init_logging(&cli.log_level, false);
             handover_command(&cli, args).await
         }
-        Some(Command::Config) => {
+        Some(Command::Doctor(args)) => {
+            init_logging(&cli.log_level, false);
+            doctor_command(&cli, args).await
+        }
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "frontdesk", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(&mut std::io::stdout())
+                .wrap_err("writing the manual page")
+        }
+        Some(Command::Config(_)) => {
             print!("{}", describe(&cli)?);
             Ok(())
         }

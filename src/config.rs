@@ -138,6 +138,29 @@ pub fn demo_canned() -> Vec<String> {
     .to_vec()
 }
 
+/// serde's "unknown variant `beep`, expected one of `off`, `bell`, ..." with the nearest
+/// choice named first: "`beep` is not a choice here: did you mean `bell`? ...".
+fn did_you_mean(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown variant `") else {
+        return message.to_string();
+    };
+    let Some((given, choices)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let nearest = choices
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|choice| (strsim::damerau_levenshtein(given, choice), choice))
+        .min();
+    match nearest {
+        Some((distance, choice)) if distance <= 3 && distance < given.len().max(2) => {
+            format!("`{given}` is not a choice here: did you mean `{choice}`? ({message})")
+        }
+        _ => message.to_string(),
+    }
+}
+
 /// A configuration problem, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -212,7 +235,7 @@ impl Config {
         };
         let config: Config = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_at(text, s.start));
-            err(line, e.message().trim().to_string())
+            err(line, did_you_mean(e.message().trim()))
         })?;
         let bad =
             |key: &str, message: String| err(line_of_key(text, key), format!("{key}: {message}"));
@@ -357,6 +380,23 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(Path::new("/etc/frontdesk.toml"), text)
+    }
+
+    #[test]
+    fn a_misspelt_choice_names_the_nearest_one() {
+        let e = parse("notifications = \"beep\"\n").unwrap_err();
+        assert!(e.message.contains("did you mean `bell`?"), "{}", e.message);
+        assert_eq!(e.line, Some(1));
+        let e = parse("[keys]\nnext_unred = [\"n\"]\n").unwrap_err();
+        assert!(
+            e.message.contains("did you mean `next_unread`?"),
+            "{}",
+            e.message
+        );
+        // Nothing near: the choices, and no guess.
+        let e = parse("notifications = \"carrier-pigeon\"\n").unwrap_err();
+        assert!(!e.message.contains("did you mean"), "{}", e.message);
+        assert!(e.message.contains("`desktop`"), "{}", e.message);
     }
 
     #[test]

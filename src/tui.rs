@@ -179,6 +179,51 @@ impl Drop for Tui {
     }
 }
 
+/// A terminal multiplexer between frontdesk and the terminal: escape sequences it does not
+/// know must be wrapped to pass through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Multiplexer {
+    Tmux,
+    Screen,
+}
+
+/// The multiplexer this process runs inside, from its environment.
+pub fn multiplexer() -> Option<Multiplexer> {
+    if std::env::var_os("TMUX").is_some_and(|v| !v.is_empty()) {
+        Some(Multiplexer::Tmux)
+    } else if std::env::var_os("STY").is_some_and(|v| !v.is_empty()) {
+        Some(Multiplexer::Screen)
+    } else {
+        None
+    }
+}
+
+/// An escape sequence wrapped so it reaches the terminal through the multiplexer (tmux needs
+/// `allow-passthrough on`; `frontdesk doctor` says whether it is).
+pub fn pass_through(seq: &[u8], via: Option<Multiplexer>) -> Vec<u8> {
+    match via {
+        None => seq.to_vec(),
+        Some(Multiplexer::Tmux) => {
+            let mut out = b"\x1bPtmux;".to_vec();
+            for b in seq {
+                // Inside the wrapper every ESC is doubled.
+                if *b == 0x1b {
+                    out.push(0x1b);
+                }
+                out.push(*b);
+            }
+            out.extend_from_slice(b"\x1b\\");
+            out
+        }
+        Some(Multiplexer::Screen) => {
+            let mut out = b"\x1bP".to_vec();
+            out.extend_from_slice(seq);
+            out.extend_from_slice(b"\x1b\\");
+            out
+        }
+    }
+}
+
 /// color-eyre's hooks, with the terminal restored first so the report is readable.
 pub fn install_panic_hook(log_hint: Option<String>) {
     let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default()

@@ -312,10 +312,59 @@ fn help_and_version_for_every_command() {
     let home = tempfile::tempdir().unwrap();
     let out = frontdesk(home.path(), &["--version"], "", &[]);
     assert!(text(&out).contains(env!("CARGO_PKG_VERSION")));
-    for cmd in ["demo", "serve-demo", "login", "logout", "config"] {
+    // Each command lists only its own flags, each with a description.
+    let foreign: [(&str, &[&str]); 7] = [
+        (
+            "demo",
+            &[
+                "--server",
+                "--hotel",
+                "--api-paths",
+                "--allow-insecure",
+                "--pusher-url",
+            ],
+        ),
+        (
+            "serve-demo",
+            &[
+                "--server",
+                "--hotel",
+                "--notify",
+                "--api-paths",
+                "--allow-insecure",
+                "--config",
+            ],
+        ),
+        ("login", &["--notify", "--pusher-url"]),
+        ("logout", &["--notify", "--server", "--pusher-url"]),
+        ("config", &[]),
+        ("handover", &["--notify", "--pusher-url"]),
+        ("completions", &["--server", "--notify"]),
+    ];
+    for (cmd, not_here) in foreign {
         let out = frontdesk(home.path(), &[cmd, "--help"], "", &[]);
         assert!(out.status.success(), "{cmd} --help");
-        assert!(text(&out).contains("Usage:"), "{cmd}");
+        let help = text(&out);
+        assert!(help.contains("Usage:"), "{cmd}");
+        for flag in not_here {
+            assert!(
+                !help.contains(&format!("{flag} ")),
+                "{cmd} --help lists {flag}:\n{help}"
+            );
+        }
+        let lines: Vec<&str> = help.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let option = line.trim_start();
+            if option.starts_with("--") || option.starts_with("-h,") {
+                // The description follows on the same line, or on the next.
+                let same = option
+                    .split_once("  ")
+                    .is_some_and(|(_, d)| !d.trim().is_empty());
+                let next = lines.get(i + 1).map(|l| l.trim()).unwrap_or("");
+                let below = !next.is_empty() && !next.starts_with('[') && !next.starts_with('-');
+                assert!(same || below, "{cmd}: {line:?} has no description");
+            }
+        }
     }
 }
 

@@ -467,11 +467,29 @@ async fn list_open_page_back_and_live_guest_messages_on_both() {
 
 /// Runs the real binary's `handover --json`, signed in once from the environment.
 async fn handover_json(d: &RunningDemo) -> serde_json::Value {
-    let (base, hotel) = (d.base_url.clone(), d.hotel.clone());
+    let (ok, report) = frontdesk_json(d, &["handover", "--json", "--since", "2h"]).await;
+    assert!(ok, "{report}");
+    report
+}
+
+/// Runs the real binary with `args`, signed in once from the environment; its exit status
+/// and its JSON.
+async fn frontdesk_json(d: &RunningDemo, args: &[&str]) -> (bool, serde_json::Value) {
+    frontdesk_json_at(&d.base_url, &d.hotel, &d.ws_url, args).await
+}
+
+async fn frontdesk_json_at(
+    base: &str,
+    hotel: &str,
+    ws: &str,
+    args: &[&str],
+) -> (bool, serde_json::Value) {
+    let (base, hotel, ws) = (base.to_string(), hotel.to_string(), ws.to_string());
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let out = tokio::task::spawn_blocking(move || {
         let home = tempfile::tempdir().unwrap();
         std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .args(["handover", "--json", "--since", "2h"])
+            .args(&args)
             .env_clear()
             .env("HOME", home.path())
             .env("XDG_CONFIG_HOME", home.path().join("config"))
@@ -481,17 +499,91 @@ async fn handover_json(d: &RunningDemo) -> serde_json::Value {
             .env("FRONTDESK_HOTEL", hotel)
             .env("FRONTDESK_USERNAME", "frontdesk")
             .env("FRONTDESK_PASSWORD", "demo")
+            .env("FRONTDESK_PUSHER_URL", ws)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .output()
             .unwrap()
     })
     .await
     .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.success(), json)
+}
+
+#[tokio::test]
+async fn doctor_checks_what_the_desk_needs_on_both_profiles() {
+    for profile in PROFILES {
+        let d = demo(profile).await;
+        let (ok, report) = frontdesk_json(&d, &["doctor", "--json"]).await;
+        assert!(ok, "{profile:?}: doctor failed: {report:#}");
+        assert_eq!(report["ok"], true);
+        let verdict = |name: &str| {
+            report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["check"] == name)
+                .map(|c| c["verdict"].as_str().unwrap_or_default().to_string())
+                .unwrap_or_else(|| panic!("{profile:?}: no {name} check in {report:#}"))
+        };
+        for needed in [
+            "config",
+            "server",
+            "path form",
+            "token",
+            "rights",
+            "realtime",
+            "data directory",
+        ] {
+            assert_eq!(verdict(needed), "ok", "{profile:?}: {needed} in {report:#}");
+        }
+        // The deployment refuses to sign staff (contract 4.12): said, and not fatal.
+        let signing = match profile {
+            Profile::Friendly => "ok",
+            Profile::Deployment => "warn",
+        };
+        assert_eq!(
+            verdict("private channels"),
+            signing,
+            "{profile:?}: {report:#}"
+        );
+        let path = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "path form")
+            .unwrap()["says"]
+            .to_string();
+        let form = match profile {
+            Profile::Friendly => "/hotels/",
+            Profile::Deployment => "/hotel/",
+        };
+        assert!(path.contains(form), "{profile:?}: {path}");
+        let (base, hotel, ws) = (d.base_url.clone(), d.hotel.clone(), d.ws_url.clone());
+        d.stop().await;
+        // The same once the server is gone: exit 1, and the server check says why.
+        let (ok, report) = frontdesk_json_at(&base, &hotel, &ws, &["doctor", "--json"]).await;
+        assert!(!ok);
+        assert_eq!(report["ok"], false, "{report:#}");
+        let server = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "server")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(server["verdict"], "fail", "{report:#}");
+        assert!(
+            server["says"].to_string().contains("connection refused"),
+            "{server}"
+        );
+    }
 }
 
 #[tokio::test]

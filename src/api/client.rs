@@ -14,7 +14,7 @@ use super::models::*;
 
 mod transport;
 use transport::*;
-pub use transport::{Rows, http_client, login};
+pub use transport::{Rows, connection_problem, http_client, login};
 
 mod identity;
 pub use identity::{Delivery, ReplyIdentity};

@@ -32,6 +32,8 @@ pub struct HandoverArgs {
     /// The same as JSON, for scripts and spreadsheets.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub connect: Connect,
 }
 
 fn parse_window(s: &str) -> Result<chrono::Duration, String> {

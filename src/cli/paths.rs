@@ -83,7 +83,7 @@ pub fn state_dir() -> PathBuf {
 }
 
 pub fn config_path(cli: &Cli) -> PathBuf {
-    cli.config.clone().unwrap_or_else(|| {
+    cli.connect().config.unwrap_or_else(|| {
         project_dirs()
             .map(|d| d.config_dir().join("config.toml"))
             .unwrap_or_else(|| PathBuf::from("frontdesk.toml"))

@@ -64,6 +64,8 @@ pub struct Effective {
 }
 
 pub fn effective(cli: &Cli) -> Result<Effective> {
+    let flags = cli.connect();
+    let inbox = cli.inbox_flags();
     let config_path = config_path(cli);
     let config = Config::load(&config_path).map_err(|e| eyre!("{e}"))?;
     let store = SessionStore::new(&data_dir());
@@ -74,13 +76,13 @@ pub fn effective(cli: &Cli) -> Result<Effective> {
     let env_token = std::env::var("FRONTDESK_TOKEN")
         .ok()
         .filter(|t| !t.is_empty());
-    let server = cli
+    let server = flags
         .server
         .clone()
         .or_else(|| session.as_ref().map(|s| s.server.clone()))
         .or_else(|| config.server.clone())
         .map(|s| s.trim_end_matches('/').to_string());
-    let hotel = cli
+    let hotel = flags
         .hotel
         .clone()
         .or_else(|| session.as_ref().map(|s| s.hotel.clone()))
@@ -95,7 +97,7 @@ pub fn effective(cli: &Cli) -> Result<Effective> {
             .filter(|_| session_matches)
             .map(|s| s.token.clone())
     });
-    let api_paths = cli
+    let api_paths = flags
         .api_paths
         .map(PathForm::from)
         .unwrap_or(match config.api_paths {
@@ -106,7 +108,7 @@ pub fn effective(cli: &Cli) -> Result<Effective> {
                 .unwrap_or(PathForm::Auto),
             pinned => pinned,
         });
-    let ca_file = cli.ca_file.clone().or_else(|| config.ca_file.clone());
+    let ca_file = flags.ca_file.clone().or_else(|| config.ca_file.clone());
     crate::trust::use_extra_ca(ca_file.clone());
     if ca_file.is_some() {
         // A bad CA file stops here, with what is wrong with it, before any connection.
@@ -123,9 +125,9 @@ pub fn effective(cli: &Cli) -> Result<Effective> {
         token,
         token_from_env: env_token.is_some(),
         api_paths,
-        notify: cli.notify.unwrap_or(config.notifications),
-        allow_insecure: cli.allow_insecure || config.allow_insecure,
-        pusher_url: cli.pusher_url.clone().or_else(|| config.realtime.ws_url()),
+        notify: inbox.notify.unwrap_or(config.notifications),
+        allow_insecure: flags.allow_insecure || config.allow_insecure,
+        pusher_url: inbox.pusher_url.or_else(|| config.realtime.ws_url()),
         config,
     })
 }

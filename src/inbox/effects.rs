@@ -123,14 +123,21 @@ pub(super) fn run_editor(tui: &mut Tui, text: &str) -> Result<String, String> {
     std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-pub(super) fn notify_bytes(mode: NotifyMode, title: &str, body: &str) -> Vec<u8> {
+pub(super) fn notify_bytes(
+    mode: NotifyMode,
+    title: &str,
+    body: &str,
+    via: Option<crate::tui::Multiplexer>,
+) -> Vec<u8> {
     // Escape payloads are sanitised: guest text must not end or extend the sequence.
     let clean = |s: &str| crate::text::one_line(s).replace(';', ",");
     let mut out = Vec::new();
     if matches!(mode, NotifyMode::Desktop | NotifyMode::Both) {
         let (t, b) = (clean(title), clean(body));
-        out.extend(format!("\x1b]777;notify;{t};{b}\x1b\\").as_bytes());
-        out.extend(format!("\x1b]9;{t}: {b}\x1b\\").as_bytes());
+        // tmux and screen drop sequences they do not know unless wrapped.
+        let pass = |seq: String| crate::tui::pass_through(seq.as_bytes(), via);
+        out.extend(pass(format!("\x1b]777;notify;{t};{b}\x1b\\")));
+        out.extend(pass(format!("\x1b]9;{t}: {b}\x1b\\")));
     }
     if matches!(mode, NotifyMode::Bell | NotifyMode::Both) {
         out.push(0x07);

@@ -370,7 +370,8 @@ impl Desk {
             Effect::SignIn { password } => self.sign_in(password),
             Effect::Copy(text) => self.tui.write_raw(&osc52(&text)),
             Effect::Notify { title, body } => {
-                let bytes = notify_bytes(self.config.notify, &title, &body);
+                let bytes =
+                    notify_bytes(self.config.notify, &title, &body, crate::tui::multiplexer());
                 if !bytes.is_empty() {
                     self.tui.write_raw(&bytes);
                 }
@@ -465,12 +466,37 @@ mod tests {
 
     #[test]
     fn notifications_cannot_carry_escapes() {
-        let b = notify_bytes(NotifyMode::Both, "Room 101", "hi\x1b]52;c;evil\x07\x1b\\");
+        let b = notify_bytes(
+            NotifyMode::Both,
+            "Room 101",
+            "hi\x1b]52;c;evil\x07\x1b\\",
+            None,
+        );
         let s = String::from_utf8(b).unwrap();
         // Only our own sequences: two OSC starts and their terminators, then the bell.
         assert_eq!(s.matches("\x1b]").count(), 2);
         assert!(s.ends_with('\x07'));
         assert!(!s.contains("52;c"));
-        assert!(notify_bytes(NotifyMode::Off, "a", "b").is_empty());
+        assert!(notify_bytes(NotifyMode::Off, "a", "b", None).is_empty());
+    }
+
+    #[test]
+    fn inside_tmux_notifications_are_wrapped_to_pass_through_and_the_bell_is_not() {
+        use crate::tui::Multiplexer;
+        let b = notify_bytes(
+            NotifyMode::Both,
+            "Room 101",
+            "towels",
+            Some(Multiplexer::Tmux),
+        );
+        let s = String::from_utf8(b).unwrap();
+        assert_eq!(s.matches("\x1bPtmux;\x1b\x1b]").count(), 2, "{s:?}");
+        assert!(
+            s.contains("\x1b\x1b]777;notify;Room 101;towels\x1b\x1b\\\x1b\\"),
+            "{s:?}"
+        );
+        assert!(s.ends_with("\x1b\\\x07"), "{s:?}");
+        let screen = notify_bytes(NotifyMode::Desktop, "a", "b", Some(Multiplexer::Screen));
+        assert!(screen.starts_with(b"\x1bP\x1b]777;notify;a;b\x1b\\\x1b\\"));
     }
 }

@@ -272,6 +272,18 @@ fn subscribe_frame(channel: &str, auth: Option<&str>) -> WsMessage {
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
+/// Opens a WebSocket with the hotel's trust settings (`crate::trust`), as HTTPS does; a
+/// certificate problem comes back in words.
+pub async fn open_socket(url: &str) -> Result<Socket, String> {
+    let tls = crate::trust::client_config()
+        .ok()
+        .map(tokio_tungstenite::Connector::Rustls);
+    tokio_tungstenite::connect_async_tls_with_config(url, None, false, tls)
+        .await
+        .map(|(ws, _)| ws)
+        .map_err(|e| crate::trust::certificate_problem(&e).unwrap_or_else(|| e.to_string()))
+}
+
 struct Link<'a> {
     config: &'a LiveConfig,
     api: &'a StaffApi,
@@ -351,24 +363,10 @@ impl Link<'_> {
     /// timeout to keep.
     async fn connect(&self) -> Result<(Socket, String, Duration), Ended> {
         let config = self.config;
-        let connect = tokio::time::timeout(
-            Duration::from_secs(10),
-            tokio_tungstenite::connect_async_tls_with_config(
-                config.url.as_str(),
-                None,
-                false,
-                crate::trust::client_config()
-                    .ok()
-                    .map(tokio_tungstenite::Connector::Rustls),
-            ),
-        )
-        .await;
+        let connect = tokio::time::timeout(Duration::from_secs(10), open_socket(&config.url)).await;
         let mut ws = match connect {
-            Ok(Ok((ws, _))) => ws,
-            Ok(Err(e)) => {
-                let why = crate::trust::certificate_problem(&e).unwrap_or_else(|| e.to_string());
-                return Err(Ended::Backoff(format!("connect: {why}")));
-            }
+            Ok(Ok(ws)) => ws,
+            Ok(Err(why)) => return Err(Ended::Backoff(format!("connect: {why}"))),
             Err(_) => return Err(Ended::Backoff("connect timed out".into())),
         };
         // The first frame must be connection_established.

@@ -66,7 +66,7 @@ pub(crate) fn transport_error(method: &'static str, path: &str, err: reqwest::Er
 }
 
 /// Why a connection failed, in words a hotel's IT can act on.
-pub(crate) fn connection_problem(err: &(dyn std::error::Error + 'static)) -> String {
+pub fn connection_problem(err: &(dyn std::error::Error + 'static)) -> String {
     if let Some(cert) = crate::trust::certificate_problem(err) {
         return cert;
     }
