@@ -237,28 +237,37 @@ impl Config {
             let line = e.span().map(|s| line_at(text, s.start));
             err(line, did_you_mean(e.message().trim()))
         })?;
-        let bad =
-            |key: &str, message: String| err(line_of_key(text, key), format!("{key}: {message}"));
+        Config::check_values(&config)
+            .map_err(|(key, message)| err(line_of_key(text, key), format!("{key}: {message}")))?;
+        config.keymap().map_err(|e| {
+            let key = e.split(':').next().unwrap_or("keys").to_string();
+            err(line_of_key(text, &key), e)
+        })?;
+        Ok(config)
+    }
+
+    /// Values out of range or of the wrong form: the key and what is wrong.
+    fn check_values(config: &Config) -> Result<(), (&'static str, String)> {
         if !(5..=500).contains(&config.history_page_size) {
-            return Err(bad(
+            return Err((
                 "history_page_size",
                 format!("{} is out of range (5 to 500)", config.history_page_size),
             ));
         }
         if !(2..=3600).contains(&config.poll_seconds) {
-            return Err(bad(
+            return Err((
                 "poll_seconds",
                 format!("{} is out of range (2 to 3600)", config.poll_seconds),
             ));
         }
         if !(30..=3600).contains(&config.list_poll_seconds) {
-            return Err(bad(
+            return Err((
                 "list_poll_seconds",
                 format!("{} is out of range (30 to 3600)", config.list_poll_seconds),
             ));
         }
         if !(1..=300).contains(&config.request_timeout_seconds) {
-            return Err(bad(
+            return Err((
                 "request_timeout_seconds",
                 format!(
                     "{} is out of range (1 to 300)",
@@ -269,7 +278,7 @@ impl Config {
         if let Some(s) = &config.server
             && !(s.starts_with("http://") || s.starts_with("https://"))
         {
-            return Err(bad(
+            return Err((
                 "server",
                 format!("{s:?} must start with https:// (or http:// on loopback)"),
             ));
@@ -277,7 +286,7 @@ impl Config {
         if let Some(u) = &config.realtime.url
             && !(u.starts_with("ws://") || u.starts_with("wss://"))
         {
-            return Err(bad(
+            return Err((
                 "realtime.url",
                 format!("{u:?} must start with wss:// (or ws:// on loopback)"),
             ));
@@ -292,20 +301,20 @@ impl Config {
             if let Some(v) = value
                 && colour_by_name(v).is_none()
             {
-                return Err(bad(
+                return Err((
                     key,
                     format!("{v:?} is not one of the 16 basic colour names"),
                 ));
             }
         }
         if !(1..=1440).contains(&config.attention_minutes) {
-            return Err(bad(
+            return Err((
                 "attention_minutes",
                 format!("{} is out of range (1 to 1440)", config.attention_minutes),
             ));
         }
         if !(config.attention_minutes..=1440).contains(&config.urgent_minutes) {
-            return Err(bad(
+            return Err((
                 "urgent_minutes",
                 format!(
                     "{} must be from attention_minutes ({}) to 1440",
@@ -314,13 +323,9 @@ impl Config {
             ));
         }
         if config.canned_replies.iter().any(|c| c.trim().is_empty()) {
-            return Err(bad("canned_replies", "an entry is empty".into()));
+            return Err(("canned_replies", "an entry is empty".into()));
         }
-        config.keymap().map_err(|e| {
-            let key = e.split(':').next().unwrap_or("keys").to_string();
-            err(line_of_key(text, &key), e)
-        })?;
-        Ok(config)
+        Ok(())
     }
 
     /// Loads `path`; a missing file means the defaults.

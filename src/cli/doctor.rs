@@ -93,8 +93,19 @@ pub async fn doctor_command(cli: &Cli, args: &DoctorArgs) -> Result<()> {
 }
 
 /// The config, the server, the path form, the token, the rights, the socket, the signer: each
-/// needs the one before.
+/// needs the one before, so the first that fails ends them.
 async fn server_checks(cli: &Cli, out: &mut Vec<Check>) {
+    let Some(server) = config_and_server(cli, out).await else {
+        return;
+    };
+    let Some((signed, conversations)) = account(cli, &server, out).await else {
+        return;
+    };
+    live_checks(&signed, &conversations, out).await;
+}
+
+/// The config parses and the server answers: returns the server.
+async fn config_and_server(cli: &Cli, out: &mut Vec<Check>) -> Option<String> {
     let path = config_path(cli);
     let e = match effective(cli) {
         Ok(e) => e,
@@ -103,7 +114,7 @@ async fn server_checks(cli: &Cli, out: &mut Vec<Check>) {
                 check("config", Verdict::Fail, err.to_string())
                     .todo("fix the line named, or move the file aside to use the defaults"),
             );
-            return;
+            return None;
         }
     };
     let source = if path.exists() {
@@ -117,22 +128,25 @@ async fn server_checks(cli: &Cli, out: &mut Vec<Check>) {
             check("server", Verdict::Fail, "no server is set")
                 .todo("frontdesk login --server https://… --hotel …"),
         );
-        return;
+        return None;
     };
     if let Err(why) = check_transport(&server, e.allow_insecure) {
         out.push(check("server", Verdict::Fail, why));
-        return;
+        return None;
     }
     let http = api::client::http_client(Duration::from_secs(5), Duration::from_secs(15));
     match http.get(format!("{server}/api/staff/login/")).send().await {
-        Ok(r) => out.push(check(
-            "server",
-            Verdict::Ok,
-            format!(
-                "{server} answers (HTTP {} to the sign-in address)",
-                r.status().as_u16()
-            ),
-        )),
+        Ok(r) => {
+            out.push(check(
+                "server",
+                Verdict::Ok,
+                format!(
+                    "{server} answers (HTTP {} to the sign-in address)",
+                    r.status().as_u16()
+                ),
+            ));
+            Some(server)
+        }
         Err(err) => {
             out.push(
                 check(
@@ -142,48 +156,62 @@ async fn server_checks(cli: &Cli, out: &mut Vec<Check>) {
                 )
                 .todo("check the address in `frontdesk config`"),
             );
-            return;
+            None
         }
     }
-    let SignedIn {
-        e, hotel, api, me, ..
-    } = match signed_in(cli).await {
+}
+
+/// Signed in, the token accepted, the path form learned and the rights enough to read.
+async fn account(
+    cli: &Cli,
+    server: &str,
+    out: &mut Vec<Check>,
+) -> Option<(SignedIn, Vec<crate::api::Conversation>)> {
+    let signed = match signed_in(cli).await {
         Ok(s) => s,
         Err(err) => {
             out.push(check("sign-in", Verdict::Fail, err.to_string()).todo("frontdesk login"));
-            return;
+            return None;
         }
     };
-    let conversations = match api.conversations().await {
+    let conversations = match signed.api.conversations().await {
         Ok(c) => c,
-        Err(err) if err.is_unauthorised() => {
-            out.push(
-                check("token", Verdict::Fail, "the server refuses the saved token")
-                    .todo("sign in again: frontdesk login"),
-            );
-            return;
-        }
         Err(err) => {
-            out.push(check("token", Verdict::Fail, err.summary()));
-            return;
+            let refused = err.is_unauthorised();
+            let says = if refused {
+                format!("{server} refuses the saved token")
+            } else {
+                err.summary()
+            };
+            let c = check("token", Verdict::Fail, says);
+            out.push(if refused {
+                c.todo("sign in again: frontdesk login")
+            } else {
+                c
+            });
+            return None;
         }
     };
-    out.push(check(
-        "path form",
-        Verdict::Ok,
-        match api.resolved_paths() {
-            PathForm::Hotel => "/api/staff/hotel/… (the running deployment's form)",
-            PathForm::Hotels => "/api/staff/hotels/… (the published form)",
-            PathForm::Auto => "not learned",
-        },
-    ));
+    let form = match signed.api.resolved_paths() {
+        PathForm::Hotel => "/api/staff/hotel/… (the running deployment's form)",
+        PathForm::Hotels => "/api/staff/hotels/… (the published form)",
+        PathForm::Auto => "not learned",
+    };
+    out.push(check("path form", Verdict::Ok, form));
     out.push(check(
         "token",
         Verdict::Ok,
         format!("accepted: {} conversations listed", conversations.len()),
     ));
+    let rights = rights_check(&signed.me, &signed.hotel);
+    let readable = rights.verdict != Verdict::Fail;
+    out.push(rights);
+    readable.then_some((signed, conversations))
+}
+
+fn rights_check(me: &Me, hotel: &str) -> Check {
     let can = |c: Capability| me.capabilities.iter().any(|x| x == c.as_str());
-    out.push(if !can(Capability::ConversationRead) {
+    if !can(Capability::ConversationRead) {
         check(
             "rights",
             Verdict::Fail,
@@ -202,9 +230,17 @@ async fn server_checks(cli: &Cli, out: &mut Vec<Check>) {
             Verdict::Ok,
             format!("{} reads and answers guest chat in {hotel}", me.name),
         )
-    });
-    let poll = e.config.poll_seconds;
-    let Some(url) = e.pusher_url.clone() else {
+    }
+}
+
+/// The live socket, then whether its private channels are signed.
+async fn live_checks(
+    signed: &SignedIn,
+    conversations: &[crate::api::Conversation],
+    out: &mut Vec<Check>,
+) {
+    let poll = signed.e.config.poll_seconds;
+    let Some(url) = signed.e.pusher_url.clone() else {
         out.push(
             check(
                 "realtime",
@@ -215,21 +251,17 @@ async fn server_checks(cli: &Cli, out: &mut Vec<Check>) {
         );
         return;
     };
-    let socket = match socket_id(&url, &hotel).await {
-        Ok(id) => {
+    match socket_id(&url, &signed.hotel).await {
+        Ok(socket) => {
             out.push(check("realtime", Verdict::Ok, format!("{url} connects")));
-            id
+            out.push(signing_check(&signed.api, conversations, &signed.hotel, &socket, poll).await);
         }
-        Err(why) => {
-            out.push(
-                check("realtime", Verdict::Warn, format!("{url}: {why}")).todo(format!(
-                    "until it connects, the inbox reads the open thread every {poll} s"
-                )),
-            );
-            return;
-        }
-    };
-    out.push(signing_check(&api, &conversations, &hotel, &socket, poll).await);
+        Err(why) => out.push(
+            check("realtime", Verdict::Warn, format!("{url}: {why}")).todo(format!(
+                "until it connects, the inbox reads the open thread every {poll} s"
+            )),
+        ),
+    }
 }
 
 /// Opens the socket and reads `connection_established`.
@@ -306,9 +338,21 @@ fn tmux_option(name: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+fn env(k: &str) -> Option<String> {
+    std::env::var(k).ok().filter(|v| !v.is_empty())
+}
+
 fn terminal_checks(cli: &Cli) -> Vec<Check> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let mut out = Vec::new();
+    let mux = crate::tui::multiplexer();
+    vec![
+        colours_check(),
+        links_check(mux),
+        clipboard_check(mux),
+        notifications_check(cli, mux),
+    ]
+}
+
+fn colours_check() -> Check {
     let colours = if env("NO_COLOR").is_some() {
         "off (NO_COLOR): rows are marked by bold, reverse and dim alone".to_string()
     } else {
@@ -317,60 +361,73 @@ fn terminal_checks(cli: &Cli) -> Vec<Check> {
             env("TERM").unwrap_or_else(|| "unset".into())
         )
     };
-    out.push(check("colours", Verdict::Ok, colours));
-    let mux = crate::tui::multiplexer();
-    let known_links = env("KITTY_WINDOW_ID").is_some()
+    check("colours", Verdict::Ok, colours)
+}
+
+fn links_check(mux: Option<Multiplexer>) -> Check {
+    let known = env("KITTY_WINDOW_ID").is_some()
         || env("WT_SESSION").is_some()
         || env("VTE_VERSION").is_some()
         || matches!(
             env("TERM_PROGRAM").as_deref(),
             Some("iTerm.app" | "WezTerm" | "vscode" | "ghostty")
         );
-    out.push(match (mux, known_links) {
+    match (mux, known) {
         (Some(Multiplexer::Tmux), _) => check(
             "links (OSC 8)",
             Verdict::Unknown,
             "inside tmux: clickable only with tmux 3.4 or later and a terminal that supports them; elsewhere the address shows as text",
         ),
-        (_, true) => check("links (OSC 8)", Verdict::Ok, "this terminal makes them clickable"),
+        (_, true) => check(
+            "links (OSC 8)",
+            Verdict::Ok,
+            "this terminal makes them clickable",
+        ),
         _ => check(
             "links (OSC 8)",
             Verdict::Unknown,
             "unknown for this terminal; where unsupported the address shows as text",
         ),
-    });
-    out.push(match mux {
-        Some(Multiplexer::Tmux) => match tmux_option("set-clipboard").as_deref() {
-            Some("on" | "external") => {
-                check("clipboard (OSC 52)", Verdict::Ok, "tmux passes copies on")
-            }
-            Some(other) => check(
-                "clipboard (OSC 52)",
-                Verdict::Warn,
-                format!("tmux set-clipboard is {other}: y will not copy"),
-            )
-            .todo("tmux set -g set-clipboard on"),
-            None => check("clipboard (OSC 52)", Verdict::Unknown, "tmux did not say"),
-        },
-        _ => check(
+    }
+}
+
+fn clipboard_check(mux: Option<Multiplexer>) -> Check {
+    if mux != Some(Multiplexer::Tmux) {
+        return check(
             "clipboard (OSC 52)",
             Verdict::Unknown,
             "depends on the terminal (most modern ones allow it)",
-        ),
-    });
+        );
+    }
+    match tmux_option("set-clipboard").as_deref() {
+        Some("on" | "external") => {
+            check("clipboard (OSC 52)", Verdict::Ok, "tmux passes copies on")
+        }
+        Some(other) => check(
+            "clipboard (OSC 52)",
+            Verdict::Warn,
+            format!("tmux set-clipboard is {other}: y will not copy"),
+        )
+        .todo("tmux set -g set-clipboard on"),
+        None => check("clipboard (OSC 52)", Verdict::Unknown, "tmux did not say"),
+    }
+}
+
+fn notifications_check(cli: &Cli, mux: Option<Multiplexer>) -> Check {
     let notify = cli
         .inbox_flags()
         .notify
         .or_else(|| effective(cli).ok().map(|e| e.notify))
         .unwrap_or_default();
-    let desktop = matches!(notify, NotifyMode::Desktop | NotifyMode::Both);
-    out.push(match (desktop, mux) {
-        (false, _) => check(
+    if !matches!(notify, NotifyMode::Desktop | NotifyMode::Both) {
+        return check(
             "desktop notifications",
             Verdict::Ok,
             format!("not used (notifications = {notify:?}; the bell rings)").to_lowercase(),
-        ),
-        (true, Some(Multiplexer::Tmux)) => match tmux_option("allow-passthrough").as_deref() {
+        );
+    }
+    match mux {
+        Some(Multiplexer::Tmux) => match tmux_option("allow-passthrough").as_deref() {
             Some("on" | "all") => check(
                 "desktop notifications",
                 Verdict::Ok,
@@ -383,18 +440,17 @@ fn terminal_checks(cli: &Cli) -> Vec<Check> {
             )
             .todo("tmux set -g allow-passthrough on"),
         },
-        (true, Some(Multiplexer::Screen)) => check(
+        Some(Multiplexer::Screen) => check(
             "desktop notifications",
             Verdict::Unknown,
             "wrapped for screen; whether the terminal shows them is unknown",
         ),
-        (true, None) => check(
+        None => check(
             "desktop notifications",
             Verdict::Unknown,
             "sent as OSC 777 and OSC 9; shown by kitty, WezTerm, iTerm2, foot and others",
         ),
-    });
-    out
+    }
 }
 
 /// Drafts, the outbox and the session are guests' and staff's words: owner-only.

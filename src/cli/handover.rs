@@ -128,6 +128,123 @@ fn writer(m: &Message, me: &Me) -> Writer {
     }
 }
 
+/// A row naming the conversation, with `extra`'s fields.
+fn row(c: &Conversation, extra: serde_json::Value) -> serde_json::Value {
+    let mut v = json!({
+        "conversation_id": c.id,
+        "room": c.room_number,
+        "guest": c.display_name(),
+    });
+    if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
+        o.extend(e.clone());
+    }
+    v
+}
+
+/// The guest's wait, when the newest message that is not a system line is theirs.
+fn waiting_row(
+    r: &Read,
+    writers: &[(DateTime<Utc>, Writer)],
+    now: DateTime<Utc>,
+    args: &HandoverArgs,
+) -> Option<serde_json::Value> {
+    let w = wait_over(writers.iter().rev().map(|(t, w)| (*t, w)), r.from_start)?;
+    let last = r
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.sender_type == SenderType::Guest)
+        .map(|m| crate::text::line_preview(&m.message, 80))
+        .unwrap_or_default();
+    Some(row(
+        &r.conversation,
+        json!({
+            "waiting_since": w.since,
+            "waiting_minutes": (now - w.since).num_minutes(),
+            "at_least": w.at_least,
+            "after_hours": after_hours(w.since, args.after_hours),
+            "last_guest_message": last,
+        }),
+    ))
+}
+
+/// Who holds it: the last staff member to write or join.
+fn holder(r: &Read, me: &Me) -> Option<String> {
+    r.messages.iter().rev().find_map(|m| match writer(m, me) {
+        Writer::Me => Some(me.name.clone()),
+        Writer::Colleague(name) => Some(name),
+        Writer::System => m
+            .message
+            .trim()
+            .strip_suffix(" has joined the conversation.")
+            .map(crate::text::one_line),
+        Writer::Guest => None,
+    })
+}
+
+/// Response times: from the first guest message of a run to the first staff answer, for the
+/// runs that began in the window.
+fn answered(
+    r: &Read,
+    writers: &[(DateTime<Utc>, Writer)],
+    window_start: DateTime<Utc>,
+) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    let mut run: Option<DateTime<Utc>> = None;
+    for (at, w) in writers {
+        match w {
+            Writer::Guest => {
+                run.get_or_insert(*at);
+            }
+            Writer::Me | Writer::Colleague(_) => {
+                if let Some(start) = run.take()
+                    && start >= window_start
+                {
+                    out.push(row(
+                        &r.conversation,
+                        json!({
+                            "guest_at": start,
+                            "answered_at": at,
+                            "seconds": (*at - start).num_seconds().max(0),
+                        }),
+                    ));
+                }
+            }
+            Writer::System => {}
+        }
+    }
+    out
+}
+
+/// Median and worst of the answered runs, and how many runs of the window still wait.
+fn response_times(
+    answered: Vec<serde_json::Value>,
+    waiting: &[serde_json::Value],
+    window_start: DateTime<Utc>,
+) -> serde_json::Value {
+    let mut secs: Vec<i64> = answered
+        .iter()
+        .filter_map(|a| a["seconds"].as_i64())
+        .collect();
+    secs.sort_unstable();
+    let still_waiting = waiting
+        .iter()
+        .filter(|w| {
+            w["waiting_since"]
+                .as_str()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .is_some_and(|t| t >= window_start)
+        })
+        .count();
+    json!({
+        "answered": secs.len(),
+        "median_seconds": secs.get(secs.len() / 2),
+        "worst_seconds": secs.last(),
+        "still_waiting": still_waiting,
+        "samples": answered,
+    })
+}
+
 /// The report, as JSON (the text form is drawn from it).
 fn report(reads: &[Read], me: &Me, now: DateTime<Utc>, args: &HandoverArgs) -> serde_json::Value {
     let window_start = now - args.since;
@@ -141,7 +258,7 @@ fn report(reads: &[Read], me: &Me, now: DateTime<Utc>, args: &HandoverArgs) -> s
     }
     let mut waiting = Vec::new();
     let mut held: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
-    let mut answered = Vec::new();
+    let mut samples = Vec::new();
     for r in reads {
         let c = &r.conversation;
         let writers: Vec<(DateTime<Utc>, Writer)> = r
@@ -149,88 +266,15 @@ fn report(reads: &[Read], me: &Me, now: DateTime<Utc>, args: &HandoverArgs) -> s
             .iter()
             .map(|m| (m.timestamp, writer(m, me)))
             .collect();
-        let current = newest_by_room.get(&c.room_number) == Some(&c.id);
-        let row = |extra: serde_json::Value| {
-            let mut v = json!({
-                "conversation_id": c.id,
-                "room": c.room_number,
-                "guest": c.display_name(),
-            });
-            if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
-                o.extend(e.clone());
-            }
-            v
-        };
-        if current
-            && let Some(w) = wait_over(writers.iter().rev().map(|(t, w)| (*t, w)), r.from_start)
-        {
-            let last = r
-                .messages
-                .iter()
-                .rev()
-                .find(|m| m.sender_type == SenderType::Guest)
-                .map(|m| crate::text::line_preview(&m.message, 80))
-                .unwrap_or_default();
-            waiting.push(row(json!({
-                "waiting_since": w.since,
-                "waiting_minutes": (now - w.since).num_minutes(),
-                "at_least": w.at_least,
-                "after_hours": after_hours(w.since, args.after_hours),
-                "last_guest_message": last,
-            })));
-        }
-        // Who holds it: the last staff member to write or join.
-        let holder = r.messages.iter().rev().find_map(|m| match writer(m, me) {
-            Writer::Me => Some(me.name.clone()),
-            Writer::Colleague(name) => Some(name),
-            Writer::System => m
-                .message
-                .trim()
-                .strip_suffix(" has joined the conversation.")
-                .map(crate::text::one_line),
-            Writer::Guest => None,
-        });
-        if current && let Some(name) = holder {
-            held.entry(name).or_default().push(row(json!({})));
-        }
-        // Response times: from the first guest message of a run to the first staff answer.
-        let mut run: Option<DateTime<Utc>> = None;
-        for (at, w) in &writers {
-            match w {
-                Writer::Guest => {
-                    run.get_or_insert(*at);
-                }
-                Writer::Me | Writer::Colleague(_) => {
-                    if let Some(start) = run.take()
-                        && start >= window_start
-                    {
-                        answered.push(row(json!({
-                            "guest_at": start,
-                            "answered_at": at,
-                            "seconds": (*at - start).num_seconds().max(0),
-                        })));
-                    }
-                }
-                Writer::System => {}
+        if newest_by_room.get(&c.room_number) == Some(&c.id) {
+            waiting.extend(waiting_row(r, &writers, now, args));
+            if let Some(name) = holder(r, me) {
+                held.entry(name).or_default().push(row(c, json!({})));
             }
         }
+        samples.extend(answered(r, &writers, window_start));
     }
     waiting.sort_by_key(|w| w["waiting_since"].as_str().map(str::to_string));
-    let mut secs: Vec<i64> = answered
-        .iter()
-        .filter_map(|a| a["seconds"].as_i64())
-        .collect();
-    secs.sort_unstable();
-    let median = (!secs.is_empty()).then(|| secs[secs.len() / 2]);
-    let still_waiting = waiting
-        .iter()
-        .filter(|w| {
-            w["waiting_since"]
-                .as_str()
-                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                .is_some_and(|t| t >= window_start)
-        })
-        .count();
     let (from, to) = args.after_hours;
     json!({
         "hotel": me.hotel_name,
@@ -238,17 +282,11 @@ fn report(reads: &[Read], me: &Me, now: DateTime<Utc>, args: &HandoverArgs) -> s
         "generated_at": now,
         "window": { "since": window_start, "minutes": args.since.num_minutes() },
         "after_hours": format!("{}-{}", from.format("%H:%M"), to.format("%H:%M")),
+        "response_times": response_times(samples, &waiting, window_start),
         "waiting": waiting,
         "held_by": held.into_iter().map(|(staff, rows)| json!({
             "staff": staff, "conversations": rows,
         })).collect::<Vec<_>>(),
-        "response_times": {
-            "answered": secs.len(),
-            "median_seconds": median,
-            "worst_seconds": secs.last(),
-            "still_waiting": still_waiting,
-            "samples": answered,
-        },
         "read": { "conversations": reads.len(), "within_hours": WAITING_WITHIN_HOURS },
     })
 }
@@ -257,65 +295,53 @@ fn minutes(m: i64) -> String {
     crate::text::wait_length(chrono::Duration::minutes(m))
 }
 
-fn text(report: &serde_json::Value) -> String {
-    let local = |v: &serde_json::Value| {
-        v.as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| t.with_timezone(&Local).format("%H:%M").to_string())
-            .unwrap_or_default()
-    };
-    let list = |v: &serde_json::Value| v.as_array().cloned().unwrap_or_default();
-    let s = |v: &serde_json::Value| crate::text::one_line(v.as_str().unwrap_or_default());
-    let mut out = format!(
-        "Handover · {} · {} · {}\n",
-        s(&report["hotel"]),
-        s(&report["staff"]),
-        local(&report["generated_at"]),
-    );
-    let waiting = list(&report["waiting"]);
-    // Padded by display width, so CJK and emoji names keep the columns straight.
-    let pad = |t: &str, w: usize| {
-        let t = crate::text::truncate(t, w);
-        let fill = w.saturating_sub(crate::text::width(&t));
-        format!("{t}{}", " ".repeat(fill))
-    };
-    let row = |w: &serde_json::Value| {
-        format!(
-            "  room {:>4}  {} waiting {}{}  {}\n",
-            w["room"],
-            pad(&s(&w["guest"]), 22),
-            minutes(w["waiting_minutes"].as_i64().unwrap_or_default()),
-            if w["at_least"].as_bool() == Some(true) {
-                "+"
-            } else {
-                ""
-            },
-            s(&w["last_guest_message"]),
-        )
-    };
-    out.push_str(&format!("\nWaiting for an answer: {}\n", waiting.len()));
-    for w in &waiting {
-        out.push_str(&row(w));
-    }
-    let night: Vec<_> = waiting
-        .iter()
-        .filter(|w| w["after_hours"].as_bool() == Some(true))
-        .collect();
-    out.push_str(&format!(
-        "\nWrote after hours ({}) and still unanswered: {}\n",
-        s(&report["after_hours"]),
-        night.len()
-    ));
-    for w in night {
-        out.push_str(&row(w));
-    }
-    out.push_str("\nHeld by:\n");
-    let held = list(&report["held_by"]);
+/// A field as one printable line.
+fn said(v: &serde_json::Value) -> String {
+    crate::text::one_line(v.as_str().unwrap_or_default())
+}
+
+fn rows(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    v.as_array().cloned().unwrap_or_default()
+}
+
+/// A time of the report in the desk's zone.
+fn local(v: &serde_json::Value) -> String {
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Local).format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// Padded by display width, so CJK and emoji names keep the columns straight.
+fn pad(t: &str, w: usize) -> String {
+    let t = crate::text::truncate(t, w);
+    let fill = w.saturating_sub(crate::text::width(&t));
+    format!("{t}{}", " ".repeat(fill))
+}
+
+fn waiting_line(w: &serde_json::Value) -> String {
+    format!(
+        "  room {:>4}  {} waiting {}{}  {}\n",
+        w["room"],
+        pad(&said(&w["guest"]), 22),
+        minutes(w["waiting_minutes"].as_i64().unwrap_or_default()),
+        if w["at_least"].as_bool() == Some(true) {
+            "+"
+        } else {
+            ""
+        },
+        said(&w["last_guest_message"]),
+    )
+}
+
+fn held_lines(report: &serde_json::Value) -> String {
+    let held = rows(&report["held_by"]);
     if held.is_empty() {
-        out.push_str("  nobody\n");
+        return "  nobody\n".into();
     }
+    let mut out = String::new();
     for h in held {
-        let rooms: Vec<String> = list(&h["conversations"])
+        let rooms: Vec<String> = rows(&h["conversations"])
             .iter()
             .map(|c| c["room"].to_string())
             .collect();
@@ -326,17 +352,21 @@ fn text(report: &serde_json::Value) -> String {
         };
         out.push_str(&format!(
             "  {} {} ({})\n",
-            pad(&format!("{}{you}", s(&h["staff"])), 24),
+            pad(&format!("{}{you}", said(&h["staff"])), 24),
             rooms.len(),
             rooms.join(", ")
         ));
     }
+    out
+}
+
+fn response_line(report: &serde_json::Value) -> String {
     let r = &report["response_times"];
-    out.push_str(&format!(
-        "\nResponse times since {}: {} answered",
+    let mut out = format!(
+        "Response times since {}: {} answered",
         local(&report["window"]["since"]),
         r["answered"]
-    ));
+    );
     if let (Some(median), Some(worst)) = (r["median_seconds"].as_i64(), r["worst_seconds"].as_i64())
     {
         out.push_str(&format!(
@@ -346,6 +376,33 @@ fn text(report: &serde_json::Value) -> String {
         ));
     }
     out.push_str(&format!(" · {} still waiting\n", r["still_waiting"]));
+    out
+}
+
+fn text(report: &serde_json::Value) -> String {
+    let waiting = rows(&report["waiting"]);
+    let night: Vec<&serde_json::Value> = waiting
+        .iter()
+        .filter(|w| w["after_hours"].as_bool() == Some(true))
+        .collect();
+    let mut out = format!(
+        "Handover · {} · {} · {}\n",
+        said(&report["hotel"]),
+        said(&report["staff"]),
+        local(&report["generated_at"]),
+    );
+    out.push_str(&format!("\nWaiting for an answer: {}\n", waiting.len()));
+    out.extend(waiting.iter().map(waiting_line));
+    out.push_str(&format!(
+        "\nWrote after hours ({}) and still unanswered: {}\n",
+        said(&report["after_hours"]),
+        night.len()
+    ));
+    out.extend(night.into_iter().map(waiting_line));
+    out.push_str("\nHeld by:\n");
+    out.push_str(&held_lines(report));
+    out.push('\n');
+    out.push_str(&response_line(report));
     out
 }
 

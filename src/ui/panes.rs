@@ -1,6 +1,7 @@
 //! The panes: the conversation list, the open thread and the reply box.
 
 use super::*;
+use crate::api::Conversation;
 use crate::app::thread::Thread;
 use crate::app::{Holder, ListOrder, Pressure, Stay, Writer};
 use crate::model::{ConversationId, MessageId};
@@ -75,25 +76,13 @@ pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     }
 }
 
-/// One conversation's rows: room, name, claim mark, unread badge and age; then the preview.
-fn draw_row(frame: &mut Frame, app: &App, theme: &Theme, id: ConversationId, inner: Rect, y: u16) {
-    let w = inner.width as usize;
-    let Some(c) = app.conversations.get(&id) else {
-        return;
-    };
-    let selected = app.selected == Some(id);
-    let unread = c.unread_count > 0;
-    let badge = if unread {
-        format!(" ●{}", c.unread_count)
-    } else {
-        String::new()
-    };
+/// A waiting guest's row says so in words, with how long; others show the last activity.
+fn row_when(app: &App, id: ConversationId, c: &Conversation) -> (String, Option<Pressure>) {
     let wait = app
         .service
         .wait(id)
         .filter(|_| matches!(app.stay(id), Stay::Current));
     let pressure = wait.map(|w| app.service.pressure(&w, app.clock.now));
-    // A waiting guest's row says so in words, with how long; others show the last activity.
     let when = match wait {
         Some(w) => format!(
             "{}waiting {}{}",
@@ -107,26 +96,60 @@ fn draw_row(frame: &mut Frame, app: &App, theme: &Theme, id: ConversationId, inn
         ),
         None => c.last_message_time.map(|t| age(app, t)).unwrap_or_default(),
     };
-    let room = format!("{:>4} ", c.room_number);
+    (when, pressure)
+}
+
+/// " ✎ draft", and who handles it: " ✓ you", " · Orla Quinn".
+fn row_marks(app: &App, id: ConversationId) -> String {
     let holder = match app.service.holder(id) {
         Some(Holder::Me) => " ✓ you".to_string(),
         Some(Holder::Colleague(name)) => format!(" · {}", text::one_line(name)),
         None => app.claimed.get(&id).map(|_| " ✓").unwrap_or("").to_string(),
     };
-    let draft = if app
+    let drafted = app
         .drafts
         .get(&id)
-        .is_some_and(|d| !d.text.trim().is_empty())
-    {
-        " ✎ draft"
-    } else {
-        ""
+        .is_some_and(|d| !d.text.trim().is_empty());
+    format!("{}{holder}", if drafted { " ✎ draft" } else { "" })
+}
+
+/// The last message, said by whom when the desk has seen it (the list's preview names nobody).
+fn row_preview(app: &App, id: ConversationId, c: &Conversation, width: usize) -> String {
+    let seen_newest = app
+        .service
+        .newest_seen(id)
+        .is_some_and(|t| c.last_message_time.is_none_or(|l| t >= l));
+    let by = match app.service.last_writer(id) {
+        Some(Writer::Me) if seen_newest => "You: ".to_string(),
+        Some(Writer::Colleague(name)) if seen_newest => format!("{}: ", text::one_line(name)),
+        Some(Writer::Guest) if seen_newest => "Guest: ".to_string(),
+        _ => String::new(),
     };
-    let claimed = format!("{draft}{holder}");
+    c.last_message
+        .as_deref()
+        .map(|m| text::line_preview(&format!("{by}{m}"), width))
+        .unwrap_or_default()
+}
+
+/// One conversation's rows: room, name, marks, unread badge and wait or age; then the preview.
+fn draw_row(frame: &mut Frame, app: &App, theme: &Theme, id: ConversationId, inner: Rect, y: u16) {
+    let w = inner.width as usize;
+    let Some(c) = app.conversations.get(&id) else {
+        return;
+    };
+    let unread = c.unread_count > 0;
+    let badge = if unread {
+        format!(" ●{}", c.unread_count)
+    } else {
+        String::new()
+    };
+    let (when, pressure) = row_when(app, id, c);
+    let room = format!("{:>4} ", c.room_number);
+    let marks = row_marks(app, id);
     let right = format!("{badge} {when:>6}");
-    let name_w = w.saturating_sub(text::width(&room) + text::width(&right) + text::width(&claimed));
+    let name_w = w.saturating_sub(text::width(&room) + text::width(&right) + text::width(&marks));
     let name = text::line_preview(&app.conversation_name(id), name_w);
-    let base = if selected {
+    let base = if app.selected == Some(id) {
         theme.selected
     } else {
         Style::new()
@@ -135,7 +158,7 @@ fn draw_row(frame: &mut Frame, app: &App, theme: &Theme, id: ConversationId, inn
     let line1 = Line::from(vec![
         Span::styled(room, base.add_modifier(Modifier::BOLD)),
         Span::styled(name, if unread { marked } else { base }),
-        Span::styled(claimed, base.patch(theme.dim)),
+        Span::styled(marks, base.patch(theme.dim)),
     ]);
     let when_style = match pressure {
         Some(Pressure::Urgent) => base.patch(theme.error).add_modifier(Modifier::BOLD),
@@ -147,25 +170,12 @@ fn draw_row(frame: &mut Frame, app: &App, theme: &Theme, id: ConversationId, inn
         Span::styled(badge, if unread { marked } else { base }),
         Span::styled(format!(" {when:>6}"), when_style),
     ]);
-    // Who wrote last, when the desk has seen that message (the list's preview names nobody).
-    let seen_newest = app
-        .service
-        .newest_seen(id)
-        .is_some_and(|t| c.last_message_time.is_none_or(|l| t >= l));
-    let by = match app.service.last_writer(id) {
-        Some(Writer::Me) if seen_newest => "You: ".to_string(),
-        Some(Writer::Colleague(name)) if seen_newest => format!("{}: ", text::one_line(name)),
-        Some(Writer::Guest) if seen_newest => "Guest: ".to_string(),
-        _ => String::new(),
-    };
-    let preview = c
-        .last_message
-        .as_deref()
-        .map(|m| text::line_preview(&format!("{by}{m}"), w.saturating_sub(5)))
-        .unwrap_or_default();
     let line2 = Line::from(vec![
         Span::raw("     "),
-        Span::styled(preview, base.patch(theme.dim)),
+        Span::styled(
+            row_preview(app, id, c, w.saturating_sub(5)),
+            base.patch(theme.dim),
+        ),
     ]);
     // The row's style fills it (reverse video when selected) without padding text.
     let row = Rect::new(inner.x, y, inner.width, 1);
