@@ -259,41 +259,41 @@ pub fn message_lines_with_links(
     ];
     header.extend(header_marks(m, mine, theme));
     out.push(Line::from(header));
-    if let Some(q) = &m.reply_to_message {
-        let who = q.sender_name.clone().unwrap_or_else(|| "message".into());
-        let quote = format!("↳ {}: {}", text::one_line(&who), text::one_line(&q.message));
-        out.push(Line::from(vec![
-            Span::raw(format!("{pad}  ")),
-            Span::styled(text::truncate(&quote, inner), theme.quote),
-        ]));
-    } else if let Some(id) = m.reply_to {
-        out.push(Line::from(vec![
-            Span::raw(format!("{pad}  ")),
-            Span::styled(format!("↳ reply to message {id}"), theme.quote),
-        ]));
-    }
-    if m.is_deleted {
-        out.push(Line::from(vec![
-            Span::raw(format!("{pad}  ")),
-            Span::styled(
-                "[message deleted]".to_string(),
-                theme.dim.add_modifier(Modifier::ITALIC),
-            ),
-        ]));
-    } else if !m.message.is_empty() {
-        let body = text::body(&m.message);
-        for l in text::wrap(&body, inner) {
-            out.push(Line::from(vec![
-                Span::raw(format!("{pad}  ")),
-                Span::styled(l, theme.body),
-            ]));
-        }
-    }
+    body_lines(m, &pad, inner, theme, &mut out);
     for a in &m.attachments {
         attachment_lines(a, indent, inner, theme, &mut out, &mut links);
     }
     out.push(Line::default());
     (out, links)
+}
+
+/// The quoted message, then the text (or that it was deleted), indented under the header.
+fn body_lines(m: &Message, pad: &str, inner: usize, theme: &Theme, out: &mut Vec<Line<'static>>) {
+    let indented = |span: Span<'static>| Line::from(vec![Span::raw(format!("{pad}  ")), span]);
+    if let Some(q) = &m.reply_to_message {
+        let who = q.sender_name.clone().unwrap_or_else(|| "message".into());
+        let quote = format!("↳ {}: {}", text::one_line(&who), text::one_line(&q.message));
+        out.push(indented(Span::styled(
+            text::truncate(&quote, inner),
+            theme.quote,
+        )));
+    } else if let Some(id) = m.reply_to {
+        out.push(indented(Span::styled(
+            format!("↳ reply to message {id}"),
+            theme.quote,
+        )));
+    }
+    if m.is_deleted {
+        out.push(indented(Span::styled(
+            "[message deleted]".to_string(),
+            theme.dim.add_modifier(Modifier::ITALIC),
+        )));
+    } else if !m.message.is_empty() {
+        let body = text::body(&m.message);
+        for l in text::wrap(&body, inner) {
+            out.push(indented(Span::styled(l, theme.body)));
+        }
+    }
 }
 
 /// "· you", "(edited)", "· new" after the author and time.

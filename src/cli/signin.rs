@@ -20,84 +20,90 @@ pub(crate) async fn settle_unsent(
         return Ok(());
     }
     let replies = if n == 1 { "reply is" } else { "replies are" };
-    let choice = match choice {
-        Some(c) => c,
-        None if std::io::stdin().is_terminal() => {
-            eprint!(
-                "{n} {replies} not confirmed yet. [s]end now, [k]eep for {}'s next sign-in, or [d]iscard? ",
-                session.username
-            );
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line)?;
-            match line.trim().chars().next() {
-                Some('s' | 'S') => Unsent::Send,
-                Some('d' | 'D') => Unsent::Discard,
-                _ => Unsent::Keep,
-            }
-        }
-        None => Unsent::Keep,
-    };
-    let kept: Vec<crate::app::PendingReply> = match choice {
-        Unsent::Keep => {
-            println!(
-                "{n} unsent {replies} kept for {}'s next sign-in ({}).",
-                session.username,
-                outbox.path().display()
-            );
-            return Ok(());
-        }
-        Unsent::Discard => {
-            println!(
-                "Discarded {n} unsent {}.",
-                if n == 1 { "reply" } else { "replies" }
-            );
-            Vec::new()
-        }
-        Unsent::Send => {
-            let mut c = ApiConfig::new(&session.server, &session.hotel, &session.token);
-            c.paths = session.api_paths;
-            let api = StaffApi::new(c);
-            let mut left = Vec::new();
-            for p in mine {
-                let identity = crate::api::ReplyIdentity {
-                    staff_id: session.staff_id,
-                    text: p.text.clone(),
-                    after_id: p.after_id,
-                    first_attempt: p.first_attempt,
-                };
-                // It may have arrived already: look first.
-                match api
-                    .deliver(p.conversation, p.reply_to, &identity, p.attempted)
-                    .await
-                {
-                    Ok(_) => {}
-                    Err(e) => {
-                        eprintln!(
-                            "Not sent: {:?} ({})",
-                            crate::text::one_line(&p.text),
-                            e.summary()
-                        );
-                        left.push(p);
-                    }
-                }
-            }
-            println!("Sent {} of {n}.", n - left.len());
-            if !left.is_empty() {
+    let kept: Vec<crate::app::PendingReply> =
+        match choice.map_or_else(|| ask_unsent(session, n), Ok)? {
+            Unsent::Keep => {
                 println!(
-                    "{} kept for {}'s next sign-in.",
-                    left.len(),
-                    session.username
+                    "{n} unsent {replies} kept for {}'s next sign-in ({}).",
+                    session.username,
+                    outbox.path().display()
                 );
+                return Ok(());
             }
-            left
-        }
-    };
+            Unsent::Discard => {
+                println!(
+                    "Discarded {n} unsent {}.",
+                    if n == 1 { "reply" } else { "replies" }
+                );
+                Vec::new()
+            }
+            Unsent::Send => send_unsent(session, mine).await,
+        };
     let mut all = kept;
     all.extend(others);
     outbox
         .save(&all)
         .wrap_err_with(|| format!("saving {}", outbox.path().display()))?;
     Ok(())
+}
+
+/// Asks at a terminal what becomes of `n` unsent replies; without one, they are kept.
+fn ask_unsent(session: &crate::store::Session, n: usize) -> Result<Unsent> {
+    if !std::io::stdin().is_terminal() {
+        return Ok(Unsent::Keep);
+    }
+    let replies = if n == 1 { "reply is" } else { "replies are" };
+    eprint!(
+        "{n} {replies} not confirmed yet. [s]end now, [k]eep for {}'s next sign-in, or [d]iscard? ",
+        session.username
+    );
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(match line.trim().chars().next() {
+        Some('s' | 'S') => Unsent::Send,
+        Some('d' | 'D') => Unsent::Discard,
+        _ => Unsent::Keep,
+    })
+}
+
+/// Sends each reply, looking first whether it arrived already; returns those not sent.
+async fn send_unsent(
+    session: &crate::store::Session,
+    mine: Vec<crate::app::PendingReply>,
+) -> Vec<crate::app::PendingReply> {
+    let n = mine.len();
+    let mut c = ApiConfig::new(&session.server, &session.hotel, &session.token);
+    c.paths = session.api_paths;
+    let api = StaffApi::new(c);
+    let mut left = Vec::new();
+    for p in mine {
+        let identity = crate::api::ReplyIdentity {
+            staff_id: session.staff_id,
+            text: p.text.clone(),
+            after_id: p.after_id,
+            first_attempt: p.first_attempt,
+        };
+        if let Err(e) = api
+            .deliver(p.conversation, p.reply_to, &identity, p.attempted)
+            .await
+        {
+            eprintln!(
+                "Not sent: {:?} ({})",
+                crate::text::one_line(&p.text),
+                e.summary()
+            );
+            left.push(p);
+        }
+    }
+    println!("Sent {} of {n}.", n - left.len());
+    if !left.is_empty() {
+        println!(
+            "{} kept for {}'s next sign-in.",
+            left.len(),
+            session.username
+        );
+    }
+    left
 }
 
 pub(crate) fn me_from(login: &Login) -> Me {

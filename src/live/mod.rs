@@ -480,47 +480,17 @@ impl Link<'_> {
                 msg = ws.next() => {
                     last_frame = Instant::now();
                     ping_sent = None;
-                    let text = match msg {
-                        Some(Ok(WsMessage::Text(t))) => t.to_string(),
-                        Some(Ok(WsMessage::Close(frame))) => {
-                            let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
-                            return match close_action(code) {
-                                CloseAction::Stop => Ended::Stop(format!("server closed: {reason} ({code})")),
-                                CloseAction::Immediately => Ended::Immediately,
-                                CloseAction::Backoff => Ended::Backoff(format!("closed {code} {reason}")),
-                            };
-                        }
-                        Some(Ok(_)) => continue,
-                        Some(Err(e)) => return Ended::Backoff(format!("socket: {e}")),
-                        None => return Ended::Backoff("socket ended".into()),
+                    let text = match text_of(msg) {
+                        Ok(Some(text)) => text,
+                        Ok(None) => continue,
+                        Err(ended) => return ended,
                     };
                     let Some(frame) = decode_frame(&text) else {
                         tracing::warn!("realtime: undecodable frame ignored");
                         continue;
                     };
-                    match frame.name() {
-                        EventName::Ping => {
-                            let pong = WsMessage::Text(r#"{"event":"pusher:pong","data":{}}"#.into());
-                            if ws.send(pong).await.is_err() {
-                                return Ended::Backoff("send failed".into());
-                            }
-                        }
-                        EventName::Error => {
-                            let e = frame.error();
-                            let code = e.code.unwrap_or(0);
-                            let msg = e.message.unwrap_or_default();
-                            tracing::warn!("realtime error {code}: {msg}");
-                            if (4000..4100).contains(&code) {
-                                return Ended::Stop(format!("{msg} ({code})"));
-                            }
-                        }
-                        _ => {
-                            for e in events_for(&frame) {
-                                if !tx.send(e) {
-                                    return Ended::Stop("the inbox closed".into());
-                                }
-                            }
-                        }
+                    if let Some(ended) = self.on_frame(ws, &frame, tx).await {
+                        return ended;
                     }
                 }
                 _ = tokio::time::sleep_until(deadline) => {
@@ -535,6 +505,57 @@ impl Link<'_> {
                 }
             }
         }
+    }
+
+    /// One frame: a ping answered, an error weighed, events reported. Some: the link ends.
+    async fn on_frame(&self, ws: &mut Socket, frame: &Frame, tx: &Reporter) -> Option<Ended> {
+        match frame.name() {
+            EventName::Ping => {
+                let pong = WsMessage::Text(r#"{"event":"pusher:pong","data":{}}"#.into());
+                if ws.send(pong).await.is_err() {
+                    return Some(Ended::Backoff("send failed".into()));
+                }
+            }
+            EventName::Error => {
+                let e = frame.error();
+                let code = e.code.unwrap_or(0);
+                let msg = e.message.unwrap_or_default();
+                tracing::warn!("realtime error {code}: {msg}");
+                if (4000..4100).contains(&code) {
+                    return Some(Ended::Stop(format!("{msg} ({code})")));
+                }
+            }
+            _ => {
+                for e in events_for(frame) {
+                    if !tx.send(e) {
+                        return Some(Ended::Stop("the inbox closed".into()));
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// A socket message's text; Ok(None) for frames that carry none, Err when the socket ended.
+fn text_of(
+    msg: Option<Result<WsMessage, tokio_tungstenite::tungstenite::Error>>,
+) -> Result<Option<String>, Ended> {
+    match msg {
+        Some(Ok(WsMessage::Text(t))) => Ok(Some(t.to_string())),
+        Some(Ok(WsMessage::Close(frame))) => {
+            let (code, reason) = frame
+                .map(|f| (u16::from(f.code), f.reason.to_string()))
+                .unwrap_or((1005, String::new()));
+            Err(match close_action(code) {
+                CloseAction::Stop => Ended::Stop(format!("server closed: {reason} ({code})")),
+                CloseAction::Immediately => Ended::Immediately,
+                CloseAction::Backoff => Ended::Backoff(format!("closed {code} {reason}")),
+            })
+        }
+        Some(Ok(_)) => Ok(None),
+        Some(Err(e)) => Err(Ended::Backoff(format!("socket: {e}"))),
+        None => Err(Ended::Backoff("socket ended".into())),
     }
 }
 
