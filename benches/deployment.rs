@@ -191,11 +191,11 @@ fn idle_requests(label: &str, binary: &str, secs: u64) {
 
 /// Requests from start until the desk is quiet: the list, and the background reads that
 /// learn which guests wait.
-fn start_cost(binary: &str, conversations: usize) {
+fn start_cost(binary: &str, conversations: usize, profile: &str) {
     let n = conversations.to_string();
     let server = serve_with(&[
         "--profile",
-        "deployment",
+        profile,
         "--conversations",
         &n,
         "--messages",
@@ -225,11 +225,11 @@ fn start_cost(binary: &str, conversations: usize) {
     let total: f64 = spent.values().sum();
     let parts: Vec<String> = spent.iter().map(|(k, v)| format!("{k} {v:.0}")).collect();
     println!(
-        "start with {conversations} conversations: {total:.0} requests ({}); list on screen at {listed:.1} s, quiet at {settled:.1} s",
+        "start with {conversations} conversations ({profile}): {total:.0} requests ({}); list on screen at {listed:.1} s, quiet at {settled:.1} s",
         parts.join(", ")
     );
     println!(
-        "start with {conversations} conversations: screen header: {}",
+        "start with {conversations} conversations ({profile}): screen header: {}",
         header(&inbox)
     );
 }
@@ -243,8 +243,10 @@ fn main() {
         eprintln!("SKIPPED: the deployment benchmark needs tmux");
         return;
     }
-    start_cost(BIN, 200);
-    start_cost(BIN, 2000);
+    for profile in ["deployment", "friendly"] {
+        start_cost(BIN, 200, profile);
+        start_cost(BIN, 2000, profile);
+    }
     if std::env::var_os("FRONTDESK_BENCH_START_ONLY").is_some() {
         return;
     }

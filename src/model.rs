@@ -2,6 +2,10 @@
 //! a draft, an entry of the outbox, how guests' messages are announced, a link on screen.
 
 use chrono::{DateTime, Utc};
+
+/// A map keyed by ids, hashed with foldhash (seeded per map): every frame looks up every
+/// conversation a few times, and SipHash made that the larger part of a frame at 2,000.
+pub type IdMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use serde::{Deserialize, Serialize};
 
 /// An id the server gave: a newtype each, so a message id cannot be passed where a

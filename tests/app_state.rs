@@ -1275,3 +1275,22 @@ fn ctrl_n_sends_and_goes_on_to_the_next_waiting_guest() {
     );
     assert_eq!(a.open, Some(ConversationId(1)));
 }
+
+#[test]
+fn the_waiting_list_kept_for_frames_follows_every_change() {
+    let mut a = app();
+    live(&mut a, said(60, 1, "guest", None, "", 30));
+    a.remember_waiting();
+    assert_eq!(a.waiting_summary().0, 1);
+    // Kept, then a reply and another guest: the kept list is not what is shown.
+    live(&mut a, said(61, 1, "staff", Some(7), "Orla Quinn", 31));
+    live(&mut a, said(62, 2, "guest", None, "", 32));
+    let ids: Vec<_> = a.waiting().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, [ConversationId(2)]);
+    a.remember_waiting();
+    assert_eq!(a.waiting_summary().0, 1);
+    assert_eq!(
+        a.waiting_summary().1.map(|w| w.since),
+        Some(Utc.with_ymd_and_hms(2026, 11, 24, 11, 32, 0).unwrap())
+    );
+}

@@ -678,3 +678,26 @@ async fn the_desk_learns_who_waits_and_handover_reports_what_was_sent() {
         d.stop().await;
     }
 }
+
+/// Learning who waits reads every active conversation at start, but follows none of their
+/// private channels for it: each would cost a signing request at once and at every reconnect.
+#[tokio::test]
+async fn learning_who_waits_signs_nothing_more() {
+    let d = demo(Profile::Friendly).await;
+    let h = desk(&d, "frontdesk").await;
+    let mut h = h;
+    assert!(h.until(20, |a| a.service.learning_progress() == 0).await);
+    let known = h
+        .app
+        .order
+        .iter()
+        .filter(|id| h.app.service.knows(**id))
+        .count();
+    assert!(known >= 10, "only {known} conversations learned");
+    let signed = requests(&d, "pusher-auth").await;
+    assert!(
+        signed <= 2,
+        "{signed} signing requests for {known} conversations learned"
+    );
+    d.stop().await;
+}

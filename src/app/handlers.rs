@@ -376,7 +376,7 @@ impl App {
                     Level::Info,
                     format!("Sent {n} file{}", if n == 1 { "" } else { "s" }),
                 );
-                let mut c = self.absorb_message(r.message, false);
+                let mut c = self.absorb_message(r.message, false, true);
                 self.reposition(conversation);
                 c.push(self.save_drafts());
                 c.push(Command::Job(Job::Refresh {

@@ -14,10 +14,11 @@ mod outbox;
 mod overlay;
 mod polling;
 mod service;
+use service::BackgroundRead;
 mod stays;
 mod update;
 
-pub use crate::model::{Capability, Draft, PendingReply, ReplyState, RoomNumber};
+pub use crate::model::{Capability, Draft, IdMap, PendingReply, ReplyState, RoomNumber};
 pub use crate::popup::{Confirmed, Overlay};
 pub use composer::Composer;
 pub use event::{Command, Effect, Event, Job};
@@ -134,14 +135,14 @@ pub struct App {
     pub me: Me,
     pub clock: Clock,
     pub size: (u16, u16),
-    pub conversations: HashMap<ConversationId, Conversation>,
+    pub conversations: IdMap<ConversationId, Conversation>,
     /// Conversation ids by last activity, newest first.
     pub order: Vec<ConversationId>,
     pub list_loaded: bool,
     pub list_offset: usize,
     pub selected: Option<ConversationId>,
     pub open: Option<ConversationId>,
-    pub threads: HashMap<ConversationId, Thread>,
+    pub threads: IdMap<ConversationId, Thread>,
     pub focus: Focus,
     pub composer: Composer,
     pub drafts: HashMap<ConversationId, Draft>,
@@ -162,6 +163,10 @@ pub struct App {
     pub claimed: HashMap<ConversationId, String>,
     /// Who waits, since when, and who has each conversation.
     pub service: service::ServiceLevel,
+    /// The waiting guests as of the last event, and what they were worked out from.
+    waiting_memo: Option<service::WaitingMemo>,
+    /// Counts list loads (stays and earlier stays follow from the list).
+    list_generation: u64,
     pub uploading: Option<Uploading>,
     /// Ids of recent live messages, so the same message on three channels counts once even
     /// for threads that are not loaded.
@@ -185,7 +190,7 @@ pub struct App {
     watched_conversations: std::collections::HashSet<ConversationId>,
     watched_bookings: std::collections::HashSet<String>,
     /// The newest conversation of each room: older ones are earlier stays.
-    newest_by_room: HashMap<RoomNumber, ConversationId>,
+    newest_by_room: IdMap<RoomNumber, ConversationId>,
     last_alert: Option<DateTime<Utc>>,
     held_alerts: u32,
     marked_at: HashMap<ConversationId, DateTime<Utc>>,
@@ -210,13 +215,13 @@ impl App {
             me,
             clock,
             size,
-            conversations: HashMap::new(),
+            conversations: IdMap::default(),
             order: Vec::new(),
             list_loaded: false,
             list_offset: 0,
             selected: None,
             open: None,
-            threads: HashMap::new(),
+            threads: IdMap::default(),
             focus: Focus::List,
             composer: Composer::default(),
             drafts: HashMap::new(),
@@ -234,6 +239,8 @@ impl App {
             marking: Vec::new(),
             claimed: HashMap::new(),
             service: Default::default(),
+            waiting_memo: None,
+            list_generation: 0,
             uploading: None,
             seen_live: SeenIds::default(),
             awaiting: HashMap::new(),
@@ -246,7 +253,7 @@ impl App {
             current_booking: HashMap::new(),
             watched_conversations: Default::default(),
             watched_bookings: Default::default(),
-            newest_by_room: HashMap::new(),
+            newest_by_room: IdMap::default(),
             last_alert: None,
             held_alerts: 0,
             marked_at: HashMap::new(),
@@ -402,7 +409,10 @@ impl App {
     }
 
     /// Applies a message from any source: thread, list preview, badge.
-    fn absorb_message(&mut self, m: Message, from_live: bool) -> Vec<Command> {
+    /// `learn_stay`: whether a guest message may name the stay the realtime link follows (a
+    /// background read of many conversations at start does not, or each would cost a signing
+    /// request at once and again at every reconnect).
+    fn absorb_message(&mut self, m: Message, from_live: bool, learn_stay: bool) -> Vec<Command> {
         let Some(conv) = m.conversation_id else {
             return vec![];
         };
@@ -429,7 +439,7 @@ impl App {
             // A conversation we have not seen: the list is stale.
             cmds.extend(self.load_list());
         }
-        if m.sender_type == SenderType::Guest {
+        if m.sender_type == SenderType::Guest && learn_stay {
             cmds.extend(self.learn_booking(conv, m.booking_id.as_deref(), m.booking, !from_live));
         }
         let ours = self.is_mine(&m).then(|| m.clone());

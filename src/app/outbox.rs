@@ -246,7 +246,7 @@ impl App {
                 }
                 let conversation = m.conversation_id;
                 let p = self.pending.remove(pos);
-                let mut cmds = self.absorb_message(m, false);
+                let mut cmds = self.absorb_message(m, false, true);
                 cmds.extend(self.reply_delivered(p));
                 if let Some(c) = conversation {
                     self.reposition(c);

@@ -137,13 +137,16 @@ impl App {
         result: Result<Vec<Message>, ApiError>,
     ) -> Vec<Command> {
         let mut c = Vec::new();
-        if self.service.read_done(conversation) {
+        let read = self.service.read_done(conversation);
+        if read != BackgroundRead::No {
             c.extend(self.learn_more());
         }
         if result.as_ref().is_ok_and(|m| m.len() < limit as usize) {
             self.service.reached_start(conversation);
         }
-        c.extend(self.refreshed(conversation, limit, result));
+        // A guest writing made this read: its page names the stay to follow.
+        let learn_stay = read != BackgroundRead::Bulk;
+        c.extend(self.refreshed(conversation, limit, result, learn_stay));
         c
     }
 
@@ -152,6 +155,7 @@ impl App {
         conversation: ConversationId,
         limit: u32,
         result: Result<Vec<Message>, ApiError>,
+        learn_stay: bool,
     ) -> Vec<Command> {
         match result {
             Ok(msgs) => {
@@ -180,7 +184,7 @@ impl App {
                     c.extend(self.refresh(conversation, wider));
                 }
                 for m in msgs {
-                    c.extend(self.absorb_message(m, false));
+                    c.extend(self.absorb_message(m, false, learn_stay));
                 }
                 self.reposition(conversation);
                 if let Some(t) = self.threads.get_mut(&conversation)

@@ -62,6 +62,9 @@ struct Recent {
     holder: Option<(DateTime<Utc>, Holder)>,
     /// The urgent threshold was announced for the wait that began at this time.
     urgent_told: Option<DateTime<Utc>>,
+    /// `wait_over` of the above, kept as messages arrive: every frame asks for every
+    /// conversation's wait.
+    wait: Option<Wait>,
 }
 
 /// A guest's wait, from messages newest first: the run of guest messages (system lines
@@ -94,10 +97,14 @@ pub fn wait_over<'a>(
 
 impl Recent {
     fn wait(&self) -> Option<Wait> {
-        wait_over(
+        self.wait
+    }
+
+    fn rewait(&mut self) {
+        self.wait = wait_over(
             self.seen.values().rev().map(|s| (s.at, &s.writer)),
             self.from_start,
-        )
+        );
     }
 
     fn last_writer(&self) -> Option<&Writer> {
@@ -107,6 +114,21 @@ impl Recent {
             .map(|s| &s.writer)
             .find(|w| **w != Writer::System)
     }
+}
+
+/// The waiting guests, longest first, with the (service level, list) generations they were
+/// worked out at.
+pub(crate) type WaitingMemo = ((u64, u64), Vec<(ConversationId, Wait)>);
+
+/// What kind of read a page answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BackgroundRead {
+    /// The clerk's own or a refresh: not a background read.
+    No,
+    /// One of the start's many reads.
+    Bulk,
+    /// Read because a guest wrote in a conversation not yet known.
+    Asked,
 }
 
 /// How the list is ordered.
@@ -146,16 +168,20 @@ pub enum Pressure {
 
 #[derive(Debug, Default)]
 pub struct ServiceLevel {
-    recent: HashMap<ConversationId, Recent>,
+    recent: IdMap<ConversationId, Recent>,
     pub order: ListOrder,
     pub thresholds: Thresholds,
     /// Conversations to read in the background, most recently active first.
     to_learn: VecDeque<ConversationId>,
     learning: HashSet<ConversationId>,
+    /// Reads asked for because a guest wrote (`learn_soon`), not by the start's plan.
+    asked: HashSet<ConversationId>,
     /// The list's `last_message_time` when each conversation was last learned.
     learned_at: HashMap<ConversationId, Option<DateTime<Utc>>>,
     /// Conversations due a read that wait for the next list read.
     pub left_for_later: usize,
+    /// Counts changes to what the waits are computed from (see `App::waiting`).
+    generation: u64,
 }
 
 impl ServiceLevel {
@@ -222,15 +248,18 @@ impl ServiceLevel {
         {
             r.holder = Some((at, holder));
         }
+        self.generation += 1;
         r.seen.insert(m, Seen { at, writer });
         while r.seen.len() > REMEMBERED {
             r.seen.pop_first();
             r.from_start = false;
         }
+        r.rewait();
     }
 
     /// A system line "X has joined the conversation." names who holds it now.
     pub(crate) fn joined(&mut self, id: ConversationId, at: DateTime<Utc>, holder: Holder) {
+        self.generation += 1;
         let r = self.recent.entry(id).or_default();
         if r.holder.as_ref().is_none_or(|(t, _)| *t <= at) {
             r.holder = Some((at, holder));
@@ -238,7 +267,10 @@ impl ServiceLevel {
     }
 
     pub(crate) fn reached_start(&mut self, id: ConversationId) {
-        self.recent.entry(id).or_default().from_start = true;
+        self.generation += 1;
+        let r = self.recent.entry(id).or_default();
+        r.from_start = true;
+        r.rewait();
     }
 
     /// True once per wait, when it first counts as urgent.
@@ -263,7 +295,7 @@ impl ServiceLevel {
     /// were last learned, active within the window, most recent first.
     pub(crate) fn plan(
         &mut self,
-        conversations: &HashMap<ConversationId, Conversation>,
+        conversations: &IdMap<ConversationId, Conversation>,
         order: &[ConversationId],
         now: DateTime<Utc>,
     ) {
@@ -293,6 +325,7 @@ impl ServiceLevel {
     /// A conversation to read before the others (a guest wrote in one the desk has not
     /// learned).
     pub(crate) fn learn_soon(&mut self, id: ConversationId) {
+        self.asked.insert(id);
         if !self.learning.contains(&id) {
             self.to_learn.retain(|q| *q != id);
             self.to_learn.push_front(id);
@@ -318,9 +351,14 @@ impl ServiceLevel {
         self.learning.contains(&id) || self.to_learn.contains(&id)
     }
 
-    /// A background read ended (either way); true when it was one.
-    pub(crate) fn read_done(&mut self, id: ConversationId) -> bool {
-        self.learning.remove(&id)
+    /// A read ended (either way): whether it was a background read, and of which kind.
+    pub(crate) fn read_done(&mut self, id: ConversationId) -> BackgroundRead {
+        let asked = self.asked.remove(&id);
+        match (self.learning.remove(&id), asked) {
+            (false, _) => BackgroundRead::No,
+            (true, true) => BackgroundRead::Asked,
+            (true, false) => BackgroundRead::Bulk,
+        }
     }
 }
 
@@ -362,11 +400,47 @@ impl App {
 
     /// The guests waiting now, longest first.
     pub fn waiting(&self) -> Vec<(ConversationId, Wait)> {
+        match &self.waiting_memo {
+            Some((key, all)) if *key == self.waiting_key() => all.clone(),
+            _ => self.compute_waiting(),
+        }
+    }
+
+    /// How many guests wait, and the longest wait: the header's figures, every frame.
+    pub fn waiting_summary(&self) -> (usize, Option<Wait>) {
+        match &self.waiting_memo {
+            Some((key, all)) if *key == self.waiting_key() => {
+                (all.len(), all.first().map(|(_, w)| *w))
+            }
+            _ => {
+                let all = self.compute_waiting();
+                (all.len(), all.first().map(|(_, w)| *w))
+            }
+        }
+    }
+
+    /// What the waits follow from: the service level's changes and the list's loads.
+    fn waiting_key(&self) -> (u64, u64) {
+        (self.service.generation, self.list_generation)
+    }
+
+    /// Worked out once before a frame when something it follows changed, so the frame (which
+    /// cannot change state) finds the list ready: at 2,000 conversations, working it out on
+    /// every frame cost more than the rest of the frame.
+    pub fn remember_waiting(&mut self) {
+        let key = self.waiting_key();
+        if self.waiting_memo.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.waiting_memo = Some((key, self.compute_waiting()));
+        }
+    }
+
+    fn compute_waiting(&self) -> Vec<(ConversationId, Wait)> {
+        // The wait first: it is a lookup, and most conversations have none.
         let mut all: Vec<(ConversationId, Wait)> = self
             .order
             .iter()
-            .filter(|id| matches!(self.stay(**id), Stay::Current))
             .filter_map(|id| self.service.wait(*id).map(|w| (*id, w)))
+            .filter(|(id, _)| matches!(self.stay(*id), Stay::Current))
             .collect();
         all.sort_by_key(|(id, w)| (w.since, *id));
         all
@@ -453,7 +527,7 @@ mod tests {
     fn background_reads_are_few_at_once_recent_first_and_capped_per_list() {
         let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
         // 300 active in the last day (newest first), 20 quiet for a week.
-        let mut all = HashMap::new();
+        let mut all = IdMap::default();
         let mut order = Vec::new();
         for i in 1..=320 {
             let hours = if i <= 300 { i / 20 } else { 24 * 7 };
@@ -470,7 +544,11 @@ mod tests {
             s.next_reads().is_empty(),
             "no more than {LEARN_AT_ONCE} at once"
         );
-        assert!(s.read_done(ConversationId(2)));
+        assert_eq!(s.read_done(ConversationId(2)), BackgroundRead::Bulk);
+        s.learn_soon(ConversationId(300));
+        assert_eq!(s.next_reads(), [ConversationId(300)]);
+        assert_eq!(s.read_done(ConversationId(300)), BackgroundRead::Asked);
+        assert_eq!(s.read_done(ConversationId(300)), BackgroundRead::No);
         assert_eq!(s.next_reads(), [ConversationId(4)]);
         // The next list read: what was read and has not moved is not read again.
         for id in 1..=200 {

@@ -20,12 +20,7 @@ impl App {
         let Some(c) = self.conversations.get(&id) else {
             return Stay::Current;
         };
-        let newest_guest = self.threads.get(&id).and_then(|t| {
-            t.messages
-                .values()
-                .rev()
-                .find(|m| m.sender_type == SenderType::Guest && m.booking.is_some())
-        });
+        let newest_guest = self.threads.get(&id).and_then(|t| t.newest_booked_guest());
         let booking = newest_guest.and_then(|m| m.booking_id.as_deref().map(str::to_string));
         let superseded = self
             .newest_by_room
@@ -128,7 +123,7 @@ impl App {
     /// current stay so the realtime link can find out at once whether private channels can
     /// be signed (until one is, the connection is partial: contract 4.12).
     pub(crate) fn after_list_loaded(&mut self) -> Vec<Command> {
-        let mut by_room: HashMap<RoomNumber, ConversationId> = HashMap::new();
+        let mut by_room: IdMap<RoomNumber, ConversationId> = IdMap::default();
         for c in self.conversations.values() {
             let e = by_room.entry(c.room_number).or_insert(c.id);
             if c.id > *e {
@@ -136,6 +131,7 @@ impl App {
             }
         }
         self.newest_by_room = by_room;
+        self.list_generation += 1;
         let mut cmds = Vec::new();
         let new: Vec<ConversationId> = self
             .order

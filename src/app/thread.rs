@@ -7,7 +7,7 @@ use std::ops::Bound::{Excluded, Unbounded};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::api::{ConversationId, Message, MessageId, Shared, StaffInfo};
+use crate::api::{ConversationId, Message, MessageId, SenderType, Shared, StaffInfo};
 
 /// One shared copy of each repeated string or staff card in a thread.
 #[derive(Debug, Clone, Default)]
@@ -73,6 +73,9 @@ pub struct Thread {
     pub new_below: usize,
     pub selected: Option<MessageId>,
     interner: Interner,
+    /// The newest guest message that names its booking: which stay this is (asked of every
+    /// conversation on every frame, so kept rather than searched for).
+    newest_booked_guest: Option<MessageId>,
 }
 
 impl Thread {
@@ -85,6 +88,21 @@ impl Thread {
             new_below: 0,
             selected: None,
             interner: Interner::default(),
+            newest_booked_guest: None,
+        }
+    }
+
+    /// The newest guest message that names its booking.
+    pub fn newest_booked_guest(&self) -> Option<&Message> {
+        let id = self.newest_booked_guest?;
+        match self.messages.get(&id) {
+            Some(m) => Some(m),
+            // Removed since (a hard delete): look again.
+            None => self
+                .messages
+                .values()
+                .rev()
+                .find(|m| m.sender_type == SenderType::Guest && m.booking.is_some()),
         }
     }
 
@@ -107,6 +125,12 @@ impl Thread {
             }
             self.interner.message(&mut m);
             let id = m.id;
+            if m.sender_type == SenderType::Guest
+                && m.booking.is_some()
+                && self.newest_booked_guest.is_none_or(|n| id > n)
+            {
+                self.newest_booked_guest = Some(id);
+            }
             if self.messages.insert(id, m).is_none() {
                 added += 1;
                 if newest_before.is_some_and(|n| id > n) {

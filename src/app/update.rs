@@ -93,7 +93,7 @@ impl App {
         match event {
             Event::LiveMessage(m) => {
                 let conversation = m.conversation_id;
-                let cmds = self.absorb_message(*m, true);
+                let cmds = self.absorb_message(*m, true, true);
                 if let Some(c) = conversation {
                     self.reposition(c);
                 }

@@ -400,6 +400,7 @@ impl Desk {
             return Ok(());
         }
         let before = self.tui.bytes_written();
+        self.app.remember_waiting();
         let (app, theme) = (&self.app, &self.theme);
         self.tui.screen.frame(|f| ui::render(f, app, theme).links)?;
         self.app.dirty = false;

@@ -19,6 +19,11 @@ pub(crate) fn settle(buf: &mut Buffer) {
         let mut x = area.left();
         while x < area.right() {
             let symbol = buf[(x, y)].symbol();
+            // Nearly every cell holds one ASCII byte: nothing to measure or split.
+            if symbol.len() == 1 {
+                x += 1;
+                continue;
+            }
             let width = symbol.width().max(1) as u16;
             if !symbol.is_ascii()
                 && let Some(parts) = spacing_parts(symbol)

@@ -88,7 +88,7 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
             format!("✕ server unreachable since {} · ", local.format("%H:%M"))
         })
         .unwrap_or_default();
-    let waiting = app.waiting();
+    let (waiting, longest) = app.waiting_summary();
     // Until the background reads are done, the count is a floor, and says so.
     let checking = match app.service.learning_progress() {
         0 => String::new(),
@@ -100,10 +100,9 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     } else {
         ""
     };
-    let waits = match waiting.first() {
-        Some((_, longest)) => format!(
-            "{}{more} waiting{checking} · longest {} · ",
-            waiting.len(),
+    let waits = match longest {
+        Some(longest) => format!(
+            "{waiting}{more} waiting{checking} · longest {} · ",
             text::wait_length(app.clock.now - longest.since)
         ),
         // No count at all rather than a "0 waiting" that may not be true yet.
