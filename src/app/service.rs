@@ -7,9 +7,12 @@
 use std::collections::{BTreeMap, HashSet, VecDeque};
 
 use super::*;
+use crate::api::Shared;
 
-/// Newest messages remembered per conversation: enough to find the last staff reply.
-const REMEMBERED: usize = 30;
+/// Newest messages remembered per conversation: enough to find the last staff reply (a run
+/// of guest messages longer than this is shown as a floor, "12m+"). Kept small: every
+/// conversation of the hotel has one.
+const REMEMBERED: usize = 12;
 /// Messages read per conversation to learn whether its guest waits.
 pub const LEARN_LIMIT: u32 = 10;
 /// Background reads at once, so that learning never crowds out what the clerk asks for.
@@ -26,7 +29,8 @@ const LEARN_WITHIN_HOURS: i64 = 48;
 pub enum Writer {
     Guest,
     Me,
-    Colleague(String),
+    /// Named once per name (see `ServiceLevel::name`), however many messages they wrote.
+    Colleague(Shared),
     System,
 }
 
@@ -43,7 +47,7 @@ pub struct Wait {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Holder {
     Me,
-    Colleague(String),
+    Colleague(Shared),
 }
 
 #[derive(Debug, Clone)]
@@ -182,9 +186,21 @@ pub struct ServiceLevel {
     pub left_for_later: usize,
     /// Counts changes to what the waits are computed from (see `App::waiting`).
     generation: u64,
+    /// Colleagues' names, each stored once.
+    names: HashSet<Shared>,
 }
 
 impl ServiceLevel {
+    /// The one copy of a colleague's name.
+    pub(crate) fn name(&mut self, name: &str) -> Shared {
+        if let Some(n) = self.names.get(name) {
+            return n.clone();
+        }
+        let n: Shared = name.into();
+        self.names.insert(n.clone());
+        n
+    }
+
     pub fn wait(&self, id: ConversationId) -> Option<Wait> {
         self.recent.get(&id).and_then(Recent::wait)
     }
@@ -364,17 +380,19 @@ impl ServiceLevel {
 
 impl App {
     /// Who wrote a message, in the service level's terms.
-    pub(crate) fn writer_of(&self, m: &Message) -> Writer {
+    pub(crate) fn writer_of(&mut self, m: &Message) -> Writer {
         match m.sender_type {
             SenderType::Guest => Writer::Guest,
             SenderType::Staff if self.is_mine(m) => Writer::Me,
-            SenderType::Staff => Writer::Colleague(
-                m.staff_name
+            SenderType::Staff => {
+                let name = m
+                    .staff_name
                     .as_deref()
                     .map(crate::text::one_line)
                     .filter(|n| !n.trim().is_empty())
-                    .unwrap_or_else(|| "a colleague".into()),
-            ),
+                    .unwrap_or_else(|| "a colleague".into());
+                Writer::Colleague(self.service.name(&name))
+            }
             SenderType::System | SenderType::Unknown => Writer::System,
         }
     }
@@ -391,7 +409,7 @@ impl App {
             let holder = if name.trim() == self.me.name.trim() {
                 Holder::Me
             } else {
-                Holder::Colleague(crate::text::one_line(name))
+                Holder::Colleague(self.service.name(&crate::text::one_line(name)))
             };
             self.service.joined(conv, m.timestamp, holder);
         }

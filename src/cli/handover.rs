@@ -122,7 +122,8 @@ fn writer(m: &Message, me: &Me) -> Writer {
             m.staff_name
                 .as_deref()
                 .map(crate::text::one_line)
-                .unwrap_or_else(|| "a colleague".into()),
+                .unwrap_or_else(|| "a colleague".into())
+                .into(),
         ),
         SenderType::System | SenderType::Unknown => Writer::System,
     }
@@ -172,7 +173,7 @@ fn waiting_row(
 fn holder(r: &Read, me: &Me) -> Option<String> {
     r.messages.iter().rev().find_map(|m| match writer(m, me) {
         Writer::Me => Some(me.name.clone()),
-        Writer::Colleague(name) => Some(name),
+        Writer::Colleague(name) => Some(name.to_string()),
         Writer::System => m
             .message
             .trim()
