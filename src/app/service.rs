@@ -4,7 +4,7 @@
 //! What the desk knows comes from every message it sees (pages, live events, its own
 //! replies) and from short pages read in the background, a few at a time.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 
 use super::*;
 use crate::api::Shared;
@@ -59,7 +59,8 @@ struct Seen {
 /// What the desk knows of one conversation's newest messages.
 #[derive(Debug, Default)]
 struct Recent {
-    seen: BTreeMap<MessageId, Seen>,
+    /// Sorted by id, at most `REMEMBERED` (a small vector: every conversation has one).
+    seen: Vec<(MessageId, Seen)>,
     /// The conversation's first message is among `seen` (a short page reached it).
     from_start: bool,
     /// The holder and the message (or claim time) that made them so.
@@ -106,16 +107,16 @@ impl Recent {
 
     fn rewait(&mut self) {
         self.wait = wait_over(
-            self.seen.values().rev().map(|s| (s.at, &s.writer)),
+            self.seen.iter().rev().map(|(_, s)| (s.at, &s.writer)),
             self.from_start,
         );
     }
 
     fn last_writer(&self) -> Option<&Writer> {
         self.seen
-            .values()
+            .iter()
             .rev()
-            .map(|s| &s.writer)
+            .map(|(_, s)| &s.writer)
             .find(|w| **w != Writer::System)
     }
 }
@@ -220,7 +221,8 @@ impl ServiceLevel {
     pub fn newest_seen(&self, id: ConversationId) -> Option<DateTime<Utc>> {
         self.recent
             .get(&id)
-            .and_then(|r| r.seen.values().next_back())
+            .and_then(|r| r.seen.last())
+            .map(|(_, s)| s)
             .map(|s| s.at)
     }
 
@@ -265,9 +267,13 @@ impl ServiceLevel {
             r.holder = Some((at, holder));
         }
         self.generation += 1;
-        r.seen.insert(m, Seen { at, writer });
+        let seen = Seen { at, writer };
+        match r.seen.binary_search_by_key(&m, |(id, _)| *id) {
+            Ok(i) => r.seen[i].1 = seen,
+            Err(i) => r.seen.insert(i, (m, seen)),
+        }
         while r.seen.len() > REMEMBERED {
-            r.seen.pop_first();
+            r.seen.remove(0);
             r.from_start = false;
         }
         r.rewait();
