@@ -24,7 +24,10 @@ pub use composer::Composer;
 pub use event::{Command, Effect, Event, Job};
 use polling::MARK_READ_EVERY_SECS;
 pub use polling::{PEEK_LIMIT, POLL_LIMIT, PollKind, PollPlan, REFRESH_LIMIT};
-pub use service::{Holder, LEARN_LIMIT, ListOrder, Pressure, Thresholds, Wait, Writer, wait_over};
+pub use service::{
+    Holder, LEARN_LIMIT, ListOrder, Pressure, Thresholds, Wait, Writer, joined_by, wait_over,
+    writer_of,
+};
 pub use stays::Stay;
 
 use std::collections::HashMap;

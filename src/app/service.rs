@@ -121,6 +121,36 @@ impl Recent {
     }
 }
 
+/// Who wrote a message, for a desk whose staff member is `me`. A colleague's name comes
+/// through `name`, so a caller may store each name once.
+pub fn writer_of(m: &Message, me: StaffId, name: impl FnOnce(&str) -> Shared) -> Writer {
+    match m.sender_type {
+        SenderType::Guest => Writer::Guest,
+        SenderType::Staff if m.staff == Some(me) => Writer::Me,
+        SenderType::Staff => {
+            let shown = m
+                .staff_name
+                .as_deref()
+                .map(crate::text::one_line)
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| "a colleague".into());
+            Writer::Colleague(name(&shown))
+        }
+        SenderType::System | SenderType::Unknown => Writer::System,
+    }
+}
+
+/// The staff member a system line says joined ("X has joined the conversation.").
+pub fn joined_by(m: &Message) -> Option<String> {
+    if m.sender_type != SenderType::System {
+        return None;
+    }
+    m.message
+        .trim()
+        .strip_suffix(" has joined the conversation.")
+        .map(crate::text::one_line)
+}
+
 /// The waiting guests, longest first, with the (service level, list) generations they were
 /// worked out at.
 pub(crate) type WaitingMemo = ((u64, u64), Vec<(ConversationId, Wait)>);
@@ -387,35 +417,18 @@ impl ServiceLevel {
 impl App {
     /// Who wrote a message, in the service level's terms.
     pub(crate) fn writer_of(&mut self, m: &Message) -> Writer {
-        match m.sender_type {
-            SenderType::Guest => Writer::Guest,
-            SenderType::Staff if self.is_mine(m) => Writer::Me,
-            SenderType::Staff => {
-                let name = m
-                    .staff_name
-                    .as_deref()
-                    .map(crate::text::one_line)
-                    .filter(|n| !n.trim().is_empty())
-                    .unwrap_or_else(|| "a colleague".into());
-                Writer::Colleague(self.service.name(&name))
-            }
-            SenderType::System | SenderType::Unknown => Writer::System,
-        }
+        let service = &mut self.service;
+        writer_of(m, self.me.staff_id, |n| service.name(n))
     }
 
     /// Feeds the service level with one message.
     pub(crate) fn observe_message(&mut self, conv: ConversationId, m: &Message) {
         let writer = self.writer_of(m);
-        if writer == Writer::System
-            && let Some(name) = m
-                .message
-                .trim()
-                .strip_suffix(" has joined the conversation.")
-        {
-            let holder = if name.trim() == self.me.name.trim() {
+        if let Some(name) = joined_by(m) {
+            let holder = if name == self.me.name.trim() {
                 Holder::Me
             } else {
-                Holder::Colleague(self.service.name(&crate::text::one_line(name)))
+                Holder::Colleague(self.service.name(&name))
             };
             self.service.joined(conv, m.timestamp, holder);
         }

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::*;
 use crate::api::{Conversation, Message, SenderType};
-use crate::app::{Writer, wait_over};
+use crate::app::{Writer, joined_by, wait_over, writer_of};
 use crate::model::{ConversationId, RoomNumber};
 
 /// Conversations active this recently are read to find waiting guests.
@@ -115,18 +115,7 @@ async fn read_back(
 }
 
 fn writer(m: &Message, me: &Me) -> Writer {
-    match m.sender_type {
-        SenderType::Guest => Writer::Guest,
-        SenderType::Staff if m.staff == Some(me.staff_id) => Writer::Me,
-        SenderType::Staff => Writer::Colleague(
-            m.staff_name
-                .as_deref()
-                .map(crate::text::one_line)
-                .unwrap_or_else(|| "a colleague".into())
-                .into(),
-        ),
-        SenderType::System | SenderType::Unknown => Writer::System,
-    }
+    writer_of(m, me.staff_id, |n| n.into())
 }
 
 /// A row naming the conversation, with `extra`'s fields.
@@ -174,11 +163,7 @@ fn holder(r: &Read, me: &Me) -> Option<String> {
     r.messages.iter().rev().find_map(|m| match writer(m, me) {
         Writer::Me => Some(me.name.clone()),
         Writer::Colleague(name) => Some(name.to_string()),
-        Writer::System => m
-            .message
-            .trim()
-            .strip_suffix(" has joined the conversation.")
-            .map(crate::text::one_line),
+        Writer::System => joined_by(m),
         Writer::Guest => None,
     })
 }
