@@ -74,10 +74,23 @@ fn build(extra: Option<&Path>) -> Result<rustls::ClientConfig, String> {
         .with_no_client_auth())
 }
 
-/// A certificate failure in words, from anywhere in an error's chain (reqwest and
-/// tungstenite both wrap rustls's error).
+const CA_HINT: &str = "If the hotel's server uses a certificate of its own CA, give that CA's certificate with --ca-file or ca_file in the config (or SSL_CERT_FILE).";
+
+fn untrusted() -> String {
+    format!(
+        "the server's certificate was not issued by a certificate authority this computer trusts. {CA_HINT}"
+    )
+}
+
+const EXPIRED: &str = "the server's certificate has expired (or this computer's clock is wrong)";
+const OTHER_NAME: &str = "the server's certificate is for another name than the address given";
+
+/// A certificate failure in words, from anywhere in an error's chain. reqwest and
+/// tungstenite wrap rustls's error, not always so that it can be reached by type, so the
+/// chain's text is read too.
 pub fn certificate_problem(err: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut e: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    let mut text = String::new();
     while let Some(cur) = e {
         if let Some(tls) = cur.downcast_ref::<rustls::Error>() {
             return Some(in_words(tls));
@@ -87,26 +100,42 @@ pub fn certificate_problem(err: &(dyn std::error::Error + 'static)) -> Option<St
         {
             return Some(in_words(tls));
         }
+        text.push_str(&cur.to_string().to_lowercase());
+        text.push_str(": ");
         e = cur.source();
     }
-    None
+    in_text(&text)
+}
+
+/// The same from an error's text (rustls's `Debug` names: `UnknownIssuer`, `Expired`, ...).
+fn in_text(chain: &str) -> Option<String> {
+    let has = |needle: &str| chain.contains(needle);
+    if has("unknownissuer") || has("unknown issuer") {
+        Some(untrusted())
+    } else if has("invalid peer certificate") && has("expired") {
+        Some(EXPIRED.into())
+    } else if has("invalid peer certificate") && has("notvalidforname") {
+        Some(OTHER_NAME.into())
+    } else if has("invalid peer certificate") {
+        Some(format!(
+            "the server's certificate is not valid ({}). {CA_HINT}",
+            chain.trim_end_matches(": ")
+        ))
+    } else {
+        None
+    }
 }
 
 fn in_words(e: &rustls::Error) -> String {
     use rustls::CertificateError as C;
-    let hint = "If the hotel's server uses a certificate of its own CA, give that CA's certificate with --ca-file or ca_file in the config (or SSL_CERT_FILE).";
     match e {
-        rustls::Error::InvalidCertificate(C::UnknownIssuer) => format!(
-            "the server's certificate was not issued by a certificate authority this computer trusts. {hint}"
-        ),
-        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
-            "the server's certificate has expired (or this computer's clock is wrong)".into()
-        }
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => untrusted(),
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => EXPIRED.into(),
         rustls::Error::InvalidCertificate(
             C::NotValidForName | C::NotValidForNameContext { .. },
-        ) => "the server's certificate is for another name than the address given".into(),
+        ) => OTHER_NAME.into(),
         rustls::Error::InvalidCertificate(other) => {
-            format!("the server's certificate is not valid ({other:?}). {hint}")
+            format!("the server's certificate is not valid ({other:?}). {CA_HINT}")
         }
         other => format!("the secure connection failed: {other}"),
     }

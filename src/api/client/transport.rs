@@ -87,42 +87,30 @@ pub fn connection_problem(err: &(dyn std::error::Error + 'static)) -> String {
 /// A sentence for the usual ways a connection fails, from the error chain's text.
 pub fn describe_failure(chain: &str) -> Option<String> {
     let has = |needle: &str| chain.contains(needle);
-    let hint = "If the hotel's server uses a certificate of its own CA, give that CA's certificate with --ca-file or ca_file in the config (or SSL_CERT_FILE).";
-    Some(if has("unknownissuer") || has("unknown issuer") {
-        format!(
-            "the server's certificate was not issued by a certificate authority this computer trusts. {hint}"
-        )
-    } else if has("invalid peer certificate") && has("expired") {
-        "the server's certificate has expired (or this computer's clock is wrong)".into()
-    } else if has("invalid peer certificate") && has("notvalidforname") {
-        "the server's certificate is for another name than the address given".into()
-    } else if has("invalid peer certificate") || has("certificate") && has("invalid") {
-        format!("the server's certificate is not valid ({chain}). {hint}")
-    } else if has("dns error")
-        || has("failed to lookup address")
-        || has("name or service not known")
-    {
-        "the server's name could not be found (DNS). Check the spelling of the address, and that this computer can reach the hotel's network".into()
-    } else if has("connection refused") {
-        "nothing answers on that address and port (connection refused). Check the port, and that the server is running".into()
-    } else if has("invalidcontenttype")
-        || has("corrupt message")
-        || has("wrong version number")
-        || has("record overflow")
-        || has("http request to an https server")
-    {
-        "that port does not speak TLS: the address says https:// but the server answers in plain text. Check the port, or whether the server is http:// (allowed on loopback only)".into()
-    } else if has("invalid http version")
-        || has("ssh-")
-        || has("invalid http")
-        || has("received unexpected message from connection")
-    {
-        "that port answers, but not with HTTP (is it an SSH or another service's port?). Check the port in the address".into()
-    } else if has("timed out") {
-        "the server did not answer in time".into()
-    } else {
-        return None;
-    })
+    Some(
+        if has("dns error") || has("failed to lookup address") || has("name or service not known") {
+            "the server's name could not be found (DNS). Check the spelling of the address, and that this computer can reach the hotel's network".into()
+        } else if has("connection refused") {
+            "nothing answers on that address and port (connection refused). Check the port, and that the server is running".into()
+        } else if has("invalidcontenttype")
+            || has("corrupt message")
+            || has("wrong version number")
+            || has("record overflow")
+            || has("http request to an https server")
+        {
+            "that port does not speak TLS: the address says https:// but the server answers in plain text. Check the port, or whether the server is http:// (allowed on loopback only)".into()
+        } else if has("invalid http version")
+            || has("ssh-")
+            || has("invalid http")
+            || has("received unexpected message from connection")
+        {
+            "that port answers, but not with HTTP (is it an SSH or another service's port?). Check the port in the address".into()
+        } else if has("timed out") {
+            "the server did not answer in time".into()
+        } else {
+            return None;
+        },
+    )
 }
 
 pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
