@@ -14,8 +14,9 @@ use crate::app::Me;
 use crate::config::Config;
 use crate::inbox::{self, InboxConfig, NotifyMode};
 use crate::live::LiveConfig;
-use crate::model::{Capability, StaffId};
+use crate::model::{Capability, RoomNumber, StaffId};
 use crate::store::{Session, SessionStore};
+use crate::text;
 use frontdesk_demo::{self as demo, DemoConfig, Faults, SeedOptions, ServedPaths};
 
 mod paths;
@@ -32,6 +33,9 @@ pub use handover::*;
 
 mod doctor;
 pub use doctor::*;
+
+mod history;
+pub use history::*;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -117,7 +121,14 @@ impl Cli {
                 config: config.clone(),
                 ..Connect::default()
             }),
-            Some(Command::ServeDemo(_) | Command::Completions { .. } | Command::Man) | None => None,
+            Some(
+                Command::ServeDemo(_)
+                | Command::Completions { .. }
+                | Command::Man
+                | Command::Search(_)
+                | Command::Forget(_),
+            )
+            | None => None,
         };
         match own {
             Some(own) => self.connect.under(&own),
@@ -195,6 +206,10 @@ pub enum Command {
     /// Check, in order, what frontdesk needs: config, server, path form, token, rights,
     /// the live socket, private channels, the terminal's features and the data directory.
     Doctor(DoctorArgs),
+    /// Search every kept message (the desk's history on this computer), newest first.
+    Search(SearchArgs),
+    /// Remove kept conversations and messages at once: one room's, or all.
+    Forget(ForgetArgs),
     /// Print a shell completion script: frontdesk completions bash > /etc/bash_completion.d/frontdesk
     Completions {
         /// The shell to complete in.
@@ -211,6 +226,10 @@ pub struct LogoutArgs {
     /// sign-in, or discard them. Asked when not given (kept when there is no terminal).
     #[arg(long, value_enum)]
     pub unsent: Option<Unsent>,
+    /// What becomes of the desk's history (kept messages): keep it on this computer or
+    /// forget it. Asked when not given (kept when there is no terminal).
+    #[arg(long, value_enum)]
+    pub history: Option<KeepHistory>,
     /// The configuration file (default: $XDG_CONFIG_HOME/frontdesk/config.toml).
     #[arg(long, env = "FRONTDESK_CONFIG")]
     pub config: Option<PathBuf>,
@@ -329,6 +348,7 @@ fn inbox_config(
         warnings: Vec::new(),
         canned: e.config.canned_replies.clone(),
         thresholds: e.config.thresholds(),
+        retention_days: e.config.retention_days,
         page_size: e.config.history_page_size,
         poll_every: Duration::from_secs(e.config.poll_seconds),
         list_poll_every: Duration::from_secs(e.config.list_poll_seconds),
@@ -369,6 +389,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let store = SessionStore::new(&data_dir());
             if let Ok(Some(session)) = store.load() {
                 settle_unsent(&session, args.unsent).await?;
+                settle_history(&session, args.history)?;
             }
             if store
                 .remove()
@@ -388,6 +409,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             init_logging(&cli.log_level, false);
             doctor_command(&cli, args).await
         }
+        Some(Command::Search(args)) => search_command(args),
+        Some(Command::Forget(args)) => forget_command(args),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "frontdesk", &mut std::io::stdout());
@@ -465,6 +488,8 @@ async fn demo_command(cli: &Cli, guest_every: &f64, profile: &demo::Profile) -> 
     } else {
         config.canned.clone()
     };
+    // The demo hotel is new each run (its ids start again): so is its history.
+    crate::history::remove_file(&config.data_dir);
     let result = inbox::run(InboxConfig {
         session: None,
         canned,

@@ -94,6 +94,9 @@ pub struct Config {
     pub attention_minutes: u32,
     /// ... marked urgent and announced once after this many.
     pub urgent_minutes: u32,
+    /// Guest text is personal data: the desk's history keeps messages this many days (0:
+    /// keeps none).
+    pub retention_days: u32,
     pub realtime: RealtimeConfig,
     pub theme: ThemeConfig,
     pub keys: BTreeMap<Action, Vec<String>>,
@@ -117,6 +120,7 @@ impl Default for Config {
             canned_replies: Vec::new(),
             attention_minutes: 5,
             urgent_minutes: 15,
+            retention_days: 30,
             realtime: RealtimeConfig::default(),
             theme: ThemeConfig::default(),
             keys: BTreeMap::new(),
@@ -319,6 +323,15 @@ impl Config {
                 format!(
                     "{} must be from attention_minutes ({}) to 1440",
                     config.urgent_minutes, config.attention_minutes
+                ),
+            ));
+        }
+        if config.retention_days > 3650 {
+            return Err((
+                "retention_days",
+                format!(
+                    "{} is out of range (0 keeps no history, up to 3650)",
+                    config.retention_days
                 ),
             ));
         }

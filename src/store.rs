@@ -68,7 +68,7 @@ pub struct Loaded<T> {
 }
 
 /// Moves an unreadable file aside as `NAME.corrupt-UNIXTIME` and says where.
-fn quarantine(path: &Path, why: &str) -> String {
+pub fn move_aside(path: &Path, why: &str) -> String {
     let stamp = chrono::Utc::now().timestamp();
     let aside = path.with_extension(format!("corrupt-{stamp}"));
     match std::fs::rename(path, &aside) {
@@ -122,7 +122,7 @@ impl JsonFile {
             },
             Err(e) => Loaded {
                 value: T::default(),
-                warning: Some(quarantine(&self.path, &e.to_string())),
+                warning: Some(move_aside(&self.path, &e.to_string())),
             },
         }
     }

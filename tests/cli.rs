@@ -523,3 +523,57 @@ fn handover_without_a_server_fails_with_one_clear_line() {
         "{said}"
     );
 }
+
+/// Logout asks what becomes of the desk's history: kept when nobody can be asked (and said),
+/// removed with `--history forget`.
+#[test]
+fn logout_keeps_or_forgets_the_desks_history_as_asked() {
+    use frontdesk::history::History;
+    let demo = serve_demo();
+    let home = tempfile::tempdir().unwrap();
+    let login = || {
+        let out = sign_in(
+            home.path(),
+            &demo.url,
+            "hotel-killarney",
+            "frontdesk",
+            "demo",
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    };
+    login();
+    let desk = frontdesk::cli::desk_dir_in(
+        &home.path().join("data/frontdesk"),
+        &demo.url,
+        "hotel-killarney",
+        StaffId(1),
+    );
+    let path = frontdesk::history::path_in(&desk);
+    let keep_one = || {
+        let (mut h, _) = frontdesk::history::SqliteHistory::open(&path).unwrap();
+        let m: frontdesk::api::Message = serde_json::from_value(serde_json::json!({
+            "id": 7, "conversation_id": 1, "sender_type": "guest",
+            "message": "Passport number is X1234567", "timestamp": chrono::Utc::now()
+        }))
+        .unwrap();
+        h.keep_messages(ConversationId(1), &[m], false).unwrap();
+    };
+    keep_one();
+    let out = frontdesk(home.path(), &["logout"], "", &[]);
+    assert!(text(&out).contains("history is kept in"), "{}", text(&out));
+    assert!(path.exists());
+    login();
+    let out = frontdesk(home.path(), &["logout", "--history", "forget"], "", &[]);
+    assert!(
+        text(&out).contains("Removed the desk's history (1 message)"),
+        "{}",
+        text(&out)
+    );
+    assert!(!path.exists(), "the file is gone");
+    let out = frontdesk(home.path(), &["search", "passport"], "", &[]);
+    assert!(
+        text(&out).contains("No kept message matches"),
+        "{}",
+        text(&out)
+    );
+}

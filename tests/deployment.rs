@@ -66,13 +66,7 @@ async fn copies_on_server(h: &Harness, conv: ConversationId, text: &str) -> usiz
 }
 
 async fn requests(d: &RunningDemo, kind: &str) -> u64 {
-    let counts: serde_json::Value = reqwest::get(format!("{}/api/demo/requests", d.base_url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    counts[kind].as_u64().unwrap_or(0)
+    common::request_count(&d.base_url, kind).await
 }
 
 #[tokio::test]

@@ -105,7 +105,7 @@ pub fn parse(line: &str) -> Option<FrameLine> {
 pub struct Inbox {
     socket: String,
     pub trace: PathBuf,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
     pub started_ns: u128,
 }
 
@@ -125,13 +125,36 @@ impl Inbox {
     /// The inbox of `binary` (another build, for before/after figures) in tmux.
     pub fn start_binary(binary: &str, server: &Server, w: u16, h: u16, tag: &str) -> Inbox {
         let dir = tempfile::tempdir().expect("tempdir");
-        let trace = dir.path().join("trace");
+        let mut inbox = Inbox::start_in(
+            binary,
+            server,
+            dir.path(),
+            "FRONTDESK_USERNAME=frontdesk FRONTDESK_PASSWORD=demo",
+            (w, h),
+            tag,
+        );
+        inbox._dir = Some(dir);
+        inbox
+    }
+
+    /// The inbox with its files in `dir` (kept by the caller: a second start finds them),
+    /// signed in by `sign_in` (environment assignments).
+    pub fn start_in(
+        binary: &str,
+        server: &Server,
+        dir: &std::path::Path,
+        sign_in: &str,
+        (w, h): (u16, u16),
+        tag: &str,
+    ) -> Inbox {
+        let trace = dir.join(format!("trace-{tag}"));
+        let _ = std::fs::remove_file(&trace);
         let socket = format!("frontdesk-bench-{tag}-{}", std::process::id());
         let cmd = format!(
             "exec env XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state XDG_CONFIG_HOME={d}/config \
-             FRONTDESK_TRACE={t} FRONTDESK_USERNAME=frontdesk FRONTDESK_PASSWORD=demo \
+             FRONTDESK_TRACE={t} {sign_in} \
              {binary} --server {base} --hotel hotel-killarney --pusher-url '{ws}' --notify off",
-            d = dir.path().display(),
+            d = dir.display(),
             t = trace.display(),
             base = server.base,
             ws = server.ws,
@@ -149,7 +172,7 @@ impl Inbox {
         Inbox {
             socket,
             trace,
-            _dir: dir,
+            _dir: None,
             started_ns,
         }
     }

@@ -111,50 +111,67 @@ pub struct Attachment {
 }
 
 /// One message, as the inbox keeps it: only what it shows or acts on (unknown and unused
-/// fields such as `status` or `delivered_at` are dropped while decoding).
+/// fields such as `status` or `delivered_at` are dropped while decoding). Written (to the
+/// desk's history) without its empty fields, which read back as their defaults.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Message {
     pub id: MessageId,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<ConversationId>,
     /// Room primary key: the only field that matches `unread-count`'s keys (contract 4.6).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room: Option<i64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_number: Option<RoomNumber>,
     /// The booking's key, on guest messages: the stay the guest wrote in. A conversation
     /// whose guest messages carry another booking than the list's `guest_id` is an earlier
     /// stay (contract 4.9).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub booking: Option<i64>,
     /// Absent on staff messages.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub booking_id: Option<Shared>,
     #[serde(default, deserialize_with = "null_default")]
     pub sender_type: SenderType,
     /// Staff primary key of the author, on staff messages.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff: Option<StaffId>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_name: Option<Shared>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guest_name: Option<Shared>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_info: Option<Arc<StaffInfo>>,
     #[serde(default, deserialize_with = "null_default")]
     pub message: String,
     pub timestamp: DateTime<Utc>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
     pub read_by_staff: bool,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
     pub is_edited: bool,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
     pub is_deleted: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<MessageId>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to_message: Option<Box<ReplyPreview>>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub attachments: Vec<Attachment>,
 }
 

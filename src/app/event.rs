@@ -119,6 +119,22 @@ pub enum Event {
     MarkDue(ConversationId),
     /// Timer: try the first list load again.
     RetryList,
+    /// The desk's history: the newest kept messages of the active conversations.
+    KeptRecent(Vec<crate::history::KeptRecent>),
+    /// Kept messages of one thread.
+    KeptThread {
+        conversation: ConversationId,
+        messages: Vec<Message>,
+    },
+    /// Search results for `query`.
+    Found {
+        query: String,
+        hits: Vec<crate::history::Hit>,
+    },
+    /// What the history holds, in words.
+    KeptCovers(String),
+    /// The backfill: conversations still to read back, of those active (None: finished).
+    Backfill(Option<(usize, usize)>),
 }
 
 /// What `update` asks for. The type says who runs it: a job (the network or a timer, run as an
@@ -217,6 +233,16 @@ pub enum Effect {
         title: String,
         body: String,
     },
+    /// Read a thread's kept messages: from `from` on, or the newest `limit`.
+    ReadKept {
+        conversation: ConversationId,
+        from: Option<MessageId>,
+        limit: usize,
+    },
+    /// Search the kept messages.
+    Search(String),
+    /// Say what the history holds (for the search popup).
+    CountKept,
     Quit,
 }
 

@@ -95,6 +95,7 @@ impl App {
         self.list_retry_at = None;
         self.list_attempts = 0;
         self.list_loaded = true;
+        self.kept.as_of = None;
         self.list_loading = false;
         self.list_updated = Some(self.clock.now);
         self.conversations = list.into_iter().map(|c| (c.id, c)).collect();
@@ -119,8 +120,8 @@ impl App {
             self.server_unreachable_since.get_or_insert(self.clock.now);
         }
         self.api_error("Loading conversations", &e);
-        if !self.list_loaded && !e.is_unauthorised() {
-            // Nothing on screen yet: try again, backing off, and say when.
+        // Nothing on screen yet, or only what was kept: try again, backing off, and say when.
+        if (!self.list_loaded || self.kept.as_of.is_some()) && !e.is_unauthorised() {
             let wait = 2u64.saturating_pow(self.list_attempts.min(5) + 1).min(60);
             self.list_attempts += 1;
             self.list_error = Some(e.summary());
@@ -157,12 +158,11 @@ impl App {
                 if let Some(t) = self.threads.get_mut(&conversation) {
                     t.apply_page(page, limit);
                 }
-                match newest_guest {
-                    Some((booking, key)) => {
-                        self.learn_booking(conversation, booking.as_deref(), key, true)
-                    }
-                    None => vec![],
+                let mut c = self.after_page_for_seek(conversation, false);
+                if let Some((booking, key)) = newest_guest {
+                    c.extend(self.learn_booking(conversation, booking.as_deref(), key, true));
                 }
+                c
             }
             Err(e) => {
                 if let Some(t) = self.threads.get_mut(&conversation) {
@@ -174,7 +174,7 @@ impl App {
                     };
                 }
                 self.api_error("Loading messages", &e);
-                vec![]
+                self.after_page_for_seek(conversation, true)
             }
         }
     }

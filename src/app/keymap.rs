@@ -45,6 +45,7 @@ pub enum Action {
     Copy,
     ToggleOrder,
     SendAndNext,
+    Search,
 }
 
 /// Where a binding applies.
@@ -128,6 +129,7 @@ pub static KEYMAP: &[Binding] = &[
     bind!([List, Thread], "n", NextUnread, "next waiting guest, then unread", true, [ch('n')]),
     bind!([List], "w", ToggleOrder, "waiting first / newest first", true, [ch('w')]),
     bind!([List], "/", Filter, "filter by room or guest", true, [ch('/')]),
+    bind!([List, Thread], "s", Search, "search every kept message", true, [ch('s')]),
     bind!([List], "o", OpenRoom, "open or start a room's thread", true, [ch('o')], ConversationRead),
     bind!([List, Thread], "c", Claim, "claim the conversation", true, [ch('c')], ConversationAssign),
     bind!([Thread], "j/↓", Down, "select the next message", false, [ch('j'), k(KeyCode::Down)]),

@@ -103,6 +103,7 @@ impl App {
             Action::NextUnread => return self.next_waiting(),
             Action::ToggleOrder => self.toggle_order(),
             Action::Filter => self.open_filter(),
+            Action::Search => return self.open_search(),
             Action::OpenRoom => self.overlay = Overlay::RoomPrompt(Default::default()),
         }
         vec![]

@@ -8,6 +8,8 @@ mod composer;
 mod event;
 pub mod geometry;
 mod handlers;
+mod history;
+pub use history::{KeptState, SEARCH_LIMIT, answer, asks_history, keep_of, kept_since, recent_of};
 mod keys;
 mod list;
 mod outbox;
@@ -208,6 +210,8 @@ pub struct App {
     list_attempts: u32,
     /// Live message ids applied since the last frame (read by the benchmark trace).
     pub traced_live: Vec<MessageId>,
+    /// The desk's history: the kept list, a search result being opened, the backfill.
+    pub kept: KeptState,
     pub dirty: bool,
     pub quit: bool,
 }
@@ -268,6 +272,7 @@ impl App {
             list_retry_at: None,
             list_attempts: 0,
             traced_live: Vec::new(),
+            kept: KeptState::default(),
             dirty: true,
             quit: false,
         }
@@ -344,6 +349,7 @@ impl App {
                     before: None,
                     limit,
                 }));
+                cmds.extend(self.read_kept(id));
             }
             // Coming back to a thread: catch up with anything missed.
             _ => cmds.push(Command::Job(Job::Refresh {

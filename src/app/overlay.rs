@@ -68,6 +68,11 @@ impl App {
             Outcome::Confirmed(then) => return self.confirmed(then),
             Outcome::Cancelled => self.notice(Level::Info, "Cancelled; nothing changed"),
             Outcome::Say(text) => self.notice(Level::Info, text),
+            Outcome::SearchTyped(query) => return vec![Command::Effect(Effect::Search(query))],
+            Outcome::OpenFound {
+                conversation,
+                message,
+            } => return self.open_found(conversation, message),
         }
         vec![]
     }

@@ -374,6 +374,22 @@ impl ServiceLevel {
         }
     }
 
+    /// The desk's history holds the conversation up to `last_activity` (what the list said
+    /// when it was kept): no read is needed unless the list says it moved since.
+    pub(crate) fn learned_from_history(
+        &mut self,
+        id: ConversationId,
+        last_activity: Option<DateTime<Utc>>,
+    ) {
+        if self.learning.contains(&id) {
+            return;
+        }
+        self.learned_at.insert(id, last_activity);
+        if !self.asked.contains(&id) {
+            self.to_learn.retain(|q| *q != id);
+        }
+    }
+
     /// A conversation to read before the others (a guest wrote in one the desk has not
     /// learned).
     pub(crate) fn learn_soon(&mut self, id: ConversationId) {

@@ -119,10 +119,8 @@ impl App {
         }
     }
 
-    /// After the list loads: follow every conversation's public channel, and learn one
-    /// current stay so the realtime link can find out at once whether private channels can
-    /// be signed (until one is, the connection is partial: contract 4.12).
-    pub(crate) fn after_list_loaded(&mut self) -> Vec<Command> {
+    /// Which conversation is each room's newest (older ones are earlier stays).
+    pub(crate) fn index_rooms(&mut self) {
         let mut by_room: IdMap<RoomNumber, ConversationId> = IdMap::default();
         for c in self.conversations.values() {
             let e = by_room.entry(c.room_number).or_insert(c.id);
@@ -132,6 +130,13 @@ impl App {
         }
         self.newest_by_room = by_room;
         self.list_generation += 1;
+    }
+
+    /// After the list loads: follow every conversation's public channel, and learn one
+    /// current stay so the realtime link can find out at once whether private channels can
+    /// be signed (until one is, the connection is partial: contract 4.12).
+    pub(crate) fn after_list_loaded(&mut self) -> Vec<Command> {
+        self.index_rooms();
         let mut cmds = Vec::new();
         let new: Vec<ConversationId> = self
             .order

@@ -76,6 +76,8 @@ pub struct Thread {
     /// The newest guest message that names its booking: which stay this is (asked of every
     /// conversation on every frame, so kept rather than searched for).
     newest_booked_guest: Option<MessageId>,
+    /// Messages shown from the desk's history and not yet read again from the server.
+    pub kept: std::collections::BTreeSet<MessageId>,
 }
 
 impl Thread {
@@ -89,6 +91,7 @@ impl Thread {
             selected: None,
             interner: Interner::default(),
             newest_booked_guest: None,
+            kept: Default::default(),
         }
     }
 
@@ -131,6 +134,7 @@ impl Thread {
             {
                 self.newest_booked_guest = Some(id);
             }
+            self.kept.remove(&id);
             if self.messages.insert(id, m).is_none() {
                 added += 1;
                 if newest_before.is_some_and(|n| id > n) {
@@ -147,8 +151,74 @@ impl Thread {
     /// Applies a fetched page of older history (`before` is the id it was fetched before).
     pub fn apply_page(&mut self, page: Vec<Message>, limit: u32) {
         let short = (page.len() as u32) < limit;
+        self.settle_kept(&page, short);
         self.merge(page);
         self.fetch = if short { Fetch::Done } else { Fetch::More };
+    }
+
+    /// Shows messages from the desk's history that the thread does not hold (the server's
+    /// copy is newer than anything kept). Before the server's first page they are shown as
+    /// kept; after it, only if they reach the server's oldest message, so no hole can hide
+    /// between the two.
+    pub fn merge_kept(&mut self, batch: Vec<Message>) -> usize {
+        let server_oldest = self
+            .messages
+            .keys()
+            .find(|id| !self.kept.contains(id))
+            .copied();
+        let newest_kept = batch.iter().map(|m| m.id).max();
+        let missing: Vec<Message> = batch
+            .into_iter()
+            .filter(|m| !self.messages.contains_key(&m.id))
+            .collect();
+        let Some(oldest) = server_oldest else {
+            let ids: Vec<MessageId> = missing.iter().map(|m| m.id).collect();
+            let added = self.merge(missing);
+            self.kept.extend(ids);
+            return added;
+        };
+        // The server holds the whole thread: a kept message it lacks was deleted since.
+        if self.fetch == Fetch::Done {
+            return 0;
+        }
+        if newest_kept.is_some_and(|n| n < oldest) {
+            // They stop short of the server's oldest: there may be a hole between.
+            return 0;
+        }
+        self.merge(missing)
+    }
+
+    /// A page from the server settles the kept messages shown before it: when they reach
+    /// the page (or the page holds the thread's start), they are joined to it; when a full
+    /// page is newer than all of them, messages may have been written between that neither
+    /// holds, so they are taken off screen rather than shown above a hole (scrolling up
+    /// reads them again from the server).
+    fn settle_kept(&mut self, page: &[Message], short: bool) {
+        if self.kept.is_empty() {
+            return;
+        }
+        let newest_kept = self.kept.last().copied();
+        for m in page {
+            self.kept.remove(&m.id);
+        }
+        let oldest_page = page.first().map(|m| m.id);
+        let hole = matches!((newest_kept, oldest_page), (Some(k), Some(p)) if !short && p > k);
+        let kept = std::mem::take(&mut self.kept);
+        let gone: Vec<MessageId> = match (hole, short, oldest_page) {
+            (true, _, _) => kept.into_iter().collect(),
+            // The page holds the thread's start: a kept message older than it was deleted.
+            (false, true, Some(first)) => kept.into_iter().filter(|id| *id < first).collect(),
+            _ => vec![],
+        };
+        for id in gone {
+            self.messages.remove(&id);
+            if self.selected == Some(id) {
+                self.selected = None;
+            }
+            if matches!(self.scroll, Scroll::Anchor { id: a, .. } if a == id) {
+                self.scroll = Scroll::Follow;
+            }
+        }
     }
 
     pub fn prev_of(&self, id: MessageId) -> Option<&Message> {
@@ -375,6 +445,54 @@ mod tests {
 
     fn three(_: Option<&Message>, _: &Message) -> usize {
         3
+    }
+
+    fn ids(t: &Thread) -> Vec<i64> {
+        t.messages.keys().map(|id| id.0).collect()
+    }
+
+    #[test]
+    fn kept_messages_join_a_page_they_reach_and_leave_one_they_do_not() {
+        // Kept 1..=6, then the server's newest page 5..=9: they meet, all are shown.
+        let mut t = Thread::new(ConversationId(1));
+        t.merge_kept((1..=6).map(msg).collect());
+        t.apply_page((5..=9).map(msg).collect(), 5);
+        assert_eq!(ids(&t), (1..=9).collect::<Vec<_>>());
+        assert!(t.kept.is_empty(), "joined");
+        // Kept 1..=3, then a full page 10..=14: 4..=9 may exist; the kept ones go.
+        let mut t = Thread::new(ConversationId(1));
+        t.merge_kept((1..=3).map(msg).collect());
+        t.selected = Some(MessageId(2));
+        t.apply_page((10..=14).map(msg).collect(), 5);
+        assert_eq!(ids(&t), (10..=14).collect::<Vec<_>>());
+        assert_eq!(t.selected, None);
+        // A short page holds the start: a kept message older than it was deleted since.
+        let mut t = Thread::new(ConversationId(1));
+        t.merge_kept(vec![msg(1), msg(3)]);
+        t.apply_page(vec![msg(3), msg(4)], 5);
+        assert_eq!(ids(&t), vec![3, 4]);
+    }
+
+    #[test]
+    fn kept_messages_after_the_page_are_shown_only_if_they_reach_it() {
+        let mut t = Thread::new(ConversationId(1));
+        t.apply_page((10..=14).map(msg).collect(), 5);
+        assert_eq!(
+            t.merge_kept((1..=5).map(msg).collect()),
+            0,
+            "a hole between"
+        );
+        assert_eq!(
+            t.merge_kept((6..=12).map(msg).collect()),
+            4,
+            "they reach it"
+        );
+        assert_eq!(ids(&t), (6..=14).collect::<Vec<_>>());
+        // A kept copy never replaces the server's.
+        let mut stale = msg(12);
+        stale.message = "old text".into();
+        t.merge_kept(vec![stale]);
+        assert_ne!(t.messages[&MessageId(12)].message, "old text");
     }
 
     #[test]

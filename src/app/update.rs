@@ -170,6 +170,23 @@ impl App {
             } => self.on_claimed(conversation, result),
             Event::RoomOpened { room, result } => self.on_room_opened(room, result),
             Event::SignedIn(Ok(())) => self.on_signed_in(),
+            Event::KeptRecent(recent) => self.on_kept_recent(recent),
+            Event::KeptThread {
+                conversation,
+                messages,
+            } => self.on_kept_thread(conversation, messages),
+            Event::Found { query, hits } => self.on_found(query, hits),
+            Event::KeptCovers(words) => {
+                if let Overlay::Search(s) = &mut self.overlay {
+                    s.covers = words.clone();
+                }
+                self.kept.covers = words;
+                vec![]
+            }
+            Event::Backfill(progress) => {
+                self.kept.backfill = progress;
+                vec![]
+            }
             Event::SignedIn(Err(e)) => {
                 if let Overlay::SignIn(prompt) = &mut self.overlay {
                     prompt.refused(e);

@@ -216,6 +216,10 @@ pub fn describe(cli: &Cli) -> Result<String> {
         "attention_minutes = {}\nurgent_minutes = {}\n",
         e.config.attention_minutes, e.config.urgent_minutes
     ));
+    out.push_str(&match e.config.retention_days {
+        0 => "retention_days = 0 (no history is kept)\n".to_string(),
+        d => format!("retention_days = {d} (messages older are removed from the desk's history)\n"),
+    });
     out.push_str(&format!(
         "realtime = {}\n",
         e.pusher_url

@@ -11,7 +11,9 @@ use tokio::sync::mpsc;
 
 use crate::api::StaffApi;
 mod effects;
+mod history;
 mod jobs;
+pub use history::{BackfillPace, backfill};
 
 pub use effects::osc52;
 use effects::{DraftWriter, Trace, notify_bytes, run_editor, suspend};
@@ -39,6 +41,8 @@ pub struct InboxConfig {
     pub canned: Vec<String>,
     /// When a guest's wait is marked, and when it is urgent.
     pub thresholds: crate::app::Thresholds,
+    /// How long the desk's history keeps messages (0: no history is kept).
+    pub retention_days: u32,
     pub page_size: u32,
     /// How often the open thread is read when live updates are partial or off.
     pub poll_every: Duration,
@@ -116,6 +120,8 @@ struct Desk {
     live: Option<crate::live::LiveHandle>,
     trace: Option<Trace>,
     clock_said: bool,
+    /// The desk's history (None: not kept).
+    history: Option<history::DeskHistory>,
 }
 
 /// The timers: the minute, countdowns, the polling budget (contract 4.13), retries.
@@ -126,6 +132,8 @@ struct Timers {
     poll_unread: tokio::time::Interval,
     poll_list: tokio::time::Interval,
     retry: tokio::time::Interval,
+    /// The history's retention purge, daily.
+    purge: tokio::time::Interval,
 }
 
 impl Timers {
@@ -155,6 +163,7 @@ impl Timers {
             poll_unread: every(UNREAD_POLL),
             poll_list: every(config.list_poll_every),
             retry: every(Duration::from_secs(10)),
+            purge: every(Duration::from_secs(24 * 3600)),
         }
     }
 }
@@ -212,13 +221,19 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             _ = timers.poll_unread.tick(), if plan.unread => Event::Poll(PollKind::Unread),
             _ = timers.poll_list.tick(), if plan.list => Event::Poll(PollKind::List),
             _ = timers.retry.tick(), if desk.app.has_retryable() => Event::RetryOutbox,
+            _ = timers.purge.tick() => {
+                if let Some(h) = desk.history.as_ref() {
+                    h.purge(server_now(api));
+                }
+                continue;
+            }
             _ = hangup.recv() => break,
             _ = terminate.recv() => break,
         };
         pending.extend(desk.handle(event));
         // Merge whatever else is already queued into the same frame.
         while let Ok(ev) = rx.try_recv() {
-            pending.extend(desk.app.update(ev));
+            pending.extend(desk.handle(ev));
         }
         desk.say_log_trouble();
     }
@@ -274,6 +289,19 @@ impl Desk {
         let tui = Tui::new()?;
         let size = tui.screen.terminal.size()?;
         let mut app = App::new(config.me.clone(), local_clock(), (size.width, size.height));
+        // The history's troubles first: the notice shown is the last, and drafts that cannot
+        // be saved matter more.
+        let mut warnings = Vec::new();
+        let mut history = history::DeskHistory::open(
+            &config.data_dir,
+            config.retention_days,
+            &mut app,
+            &tx,
+            &mut warnings,
+        );
+        if let Some(h) = history.as_mut() {
+            h.start_backfill(config.api.clone(), tx.clone(), server_now(&config.api));
+        }
         app.canned = config.canned.clone();
         app.service.thresholds = config.thresholds;
         app.keymap = config.keymap.clone();
@@ -285,9 +313,13 @@ impl Desk {
                 config.data_dir.display()
             )
         });
-        for w in [loaded.warning, outbox_loaded.warning, data_problem]
+        for w in warnings
             .into_iter()
-            .flatten()
+            .chain(
+                [loaded.warning, outbox_loaded.warning, data_problem]
+                    .into_iter()
+                    .flatten(),
+            )
             .chain(config.warnings.iter().cloned())
         {
             tracing::error!("{w}");
@@ -324,6 +356,7 @@ impl Desk {
             live,
             trace: Trace::from_env(),
             clock_said: false,
+            history,
         };
         Ok((desk, pending))
     }
@@ -369,6 +402,12 @@ impl Desk {
             }
             Effect::SignIn { password } => self.sign_in(password),
             Effect::Copy(text) => self.tui.write_raw(&osc52(&text)),
+            e @ (Effect::ReadKept { .. } | Effect::Search(_) | Effect::CountKept) => {
+                // Without a history (none kept), nothing answers and the app knows it.
+                if let Some(h) = self.history.as_ref() {
+                    h.ask(e, &self.tx);
+                }
+            }
             Effect::Notify { title, body } => {
                 let bytes =
                     notify_bytes(self.config.notify, &title, &body, crate::tui::multiplexer());
@@ -432,11 +471,24 @@ impl Desk {
                 reply: None,
             });
         }
+        if let Some(h) = self.history.as_ref() {
+            h.observe(&event, self.app.clock.now);
+        }
         self.app.update(event)
     }
 
     /// Said when nothing else is: a full data directory matters more than the log.
     fn say_log_trouble(&mut self) {
+        if self.app.notice.is_none()
+            && let Some(why) = self.history.as_ref().and_then(|h| h.take_trouble())
+        {
+            self.app.notice = Some(crate::app::Notice {
+                text: format!("The desk's history: {why}"),
+                level: crate::app::Level::Error,
+                reply: None,
+            });
+            self.app.dirty = true;
+        }
         if self.app.notice.is_none()
             && let Some(why) = crate::log::take_trouble()
         {
@@ -457,6 +509,9 @@ impl Desk {
         }
         if let Some(l) = self.live.take() {
             l.join.abort();
+        }
+        if let Some(h) = self.history.take() {
+            h.close();
         }
     }
 }

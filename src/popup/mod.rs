@@ -9,6 +9,7 @@ mod confirm;
 mod filter;
 mod help;
 mod room;
+mod search;
 mod sign_in;
 
 pub use attach::Attach;
@@ -17,6 +18,7 @@ pub use confirm::{Confirm, Confirmed};
 pub use filter::Filter;
 pub use help::{Help, HelpSection};
 pub use room::RoomPrompt;
+pub use search::{Found, Search};
 pub use sign_in::SignIn;
 
 use crossterm::event::{KeyEvent, KeyModifiers};
@@ -79,6 +81,13 @@ pub enum Outcome {
     Cancelled,
     /// A line for the notice bar.
     Say(&'static str),
+    /// The search's text is now this.
+    SearchTyped(String),
+    /// Open the conversation at this message.
+    OpenFound {
+        conversation: crate::model::ConversationId,
+        message: crate::model::MessageId,
+    },
 }
 
 /// The popup open over the panes, if any.
@@ -94,6 +103,7 @@ pub enum Overlay {
     SignIn(SignIn),
     Attach(Attach),
     Confirm(Confirm),
+    Search(Search),
 }
 
 impl Overlay {
@@ -107,6 +117,7 @@ impl Overlay {
             Overlay::SignIn(p) => p,
             Overlay::Attach(p) => p,
             Overlay::Confirm(p) => p,
+            Overlay::Search(p) => p,
         })
     }
 
@@ -120,6 +131,7 @@ impl Overlay {
             Overlay::SignIn(p) => p,
             Overlay::Attach(p) => p,
             Overlay::Confirm(p) => p,
+            Overlay::Search(p) => p,
         })
     }
 

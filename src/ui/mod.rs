@@ -85,9 +85,24 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         .server_unreachable_since
         .map(|t| {
             let local = t.with_timezone(&app.clock.offset);
-            format!("✕ server unreachable since {} · ", local.format("%H:%M"))
+            // With history kept, what is on screen is what was kept: say so.
+            let kept = if app.kept.as_of.is_some() || app.kept.available {
+                "showing kept history · "
+            } else {
+                ""
+            };
+            format!(
+                "✕ server unreachable since {} · {kept}",
+                local.format("%H:%M")
+            )
         })
         .unwrap_or_default();
+    let backfill = match app.kept.backfill {
+        Some((open, active)) if open > 0 => {
+            format!("history {}/{active} · ", active - open.min(active))
+        }
+        _ => String::new(),
+    };
     let (waiting, longest) = app.waiting_summary();
     // Until the background reads are done, the count is a floor, and says so.
     let checking = match app.service.learning_progress() {
@@ -109,7 +124,7 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         None => String::new(),
     };
     let right = format!(
-        "{offline}{waits}{} · {} unread ",
+        "{offline}{backfill}{waits}{} · {} unread ",
         connection_label(&app.connection, app.clock.now),
         unread
     );
@@ -131,6 +146,16 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         Paragraph::new(text::truncate(&right, w)).alignment(ratatui::layout::Alignment::Right),
         r,
     );
+}
+
+/// A moment as a clock on the desk reads it: "14:02" today, "Tue 1 Dec 14:02" before.
+pub fn clock_time(app: &App, t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&app.clock.offset);
+    if local.date_naive() == app.clock.now.with_timezone(&app.clock.offset).date_naive() {
+        local.format("%H:%M").to_string()
+    } else {
+        local.format("%a %-d %b %H:%M").to_string()
+    }
 }
 
 /// "now", "5m", "14:02", "Tue", "3 Nov", "3 Nov 2025".

@@ -23,6 +23,11 @@ pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
             ),
             _ => String::new(),
         };
+        // The kept list until the server answers: say how old it is.
+        let updated = match app.kept.as_of {
+            Some(t) => format!("· kept, as of {} ", crate::ui::clock_time(app, t)),
+            None => updated,
+        };
         let sorted = match app.service.order {
             ListOrder::Activity => "",
             ListOrder::WaitingFirst => "· waiting first ",
@@ -320,6 +325,10 @@ fn thread_title(app: &App, open: ConversationId) -> String {
     };
     if let Some(who) = app.claimed.get(&open) {
         title.push_str(&format!("· claimed by {} ", text::one_line(who)));
+    }
+    // Shown from the desk's history, not yet read again from the server: say so.
+    if app.threads.get(&open).is_some_and(|t| !t.kept.is_empty()) {
+        title.push_str("· kept copy ");
     }
     title
 }

@@ -24,6 +24,9 @@ pub struct Harness {
     pub local: Vec<Command>,
     /// The realtime link, when the harness runs one.
     pub live: Option<frontdesk::live::LiveHandle>,
+    /// The desk's history, when the test gives one: kept from every answer and asked by the
+    /// app's effects, as the inbox loop does.
+    pub history: Option<Box<dyn frontdesk::history::History>>,
 }
 
 pub async fn signed_in(d: &RunningDemo, user: &str) -> (StaffApi, Login) {
@@ -68,6 +71,7 @@ impl Harness {
             me,
             local: Vec::new(),
             live,
+            history: None,
         };
         let cmds = h.app.start();
         h.run(cmds);
@@ -78,8 +82,7 @@ impl Harness {
     pub async fn for_secs(&mut self, secs: f64) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(secs);
         while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
-            let cmds = self.app.update(ev);
-            self.run(cmds);
+            self.handle(ev);
         }
     }
 
@@ -94,7 +97,19 @@ impl Harness {
         Harness::new(d, "frontdesk", Some(cfg)).await
     }
 
-    /// Runs commands through the inbox's own router: jobs as tasks, effects kept here.
+    /// One event: kept in the history (if any), then into the app.
+    pub fn handle(&mut self, ev: Event) {
+        if let Some(h) = self.history.as_mut()
+            && let Some(keep) = frontdesk::app::keep_of(&ev, self.app.clock.now)
+        {
+            keep.apply(h.as_mut()).expect("kept");
+        }
+        let cmds = self.app.update(ev);
+        self.run(cmds);
+    }
+
+    /// Runs commands through the inbox's own router: jobs as tasks, effects kept here (or
+    /// answered from the history, when the test gives one).
     pub fn run(&mut self, cmds: Vec<Command>) {
         for c in cmds {
             let effect = frontdesk::inbox::execute(
@@ -104,6 +119,14 @@ impl Harness {
                 &self.tx,
                 self.live.as_ref().map(|l| &l.control),
             );
+            if let (Some(h), Some(e)) = (self.history.as_mut(), effect.as_ref())
+                && frontdesk::app::asks_history(e)
+            {
+                if let Some(answer) = frontdesk::app::answer(e.clone(), h.as_mut(), 30) {
+                    let _ = self.tx.send(answer);
+                }
+                continue;
+            }
             self.local.extend(effect.map(Command::Effect));
         }
     }
@@ -137,8 +160,7 @@ impl Harness {
         while !done(&self.app) {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Some(ev)) => {
-                    let cmds = self.app.update(ev);
-                    self.run(cmds);
+                    self.handle(ev);
                 }
                 _ => return false,
             }
@@ -167,8 +189,7 @@ impl Harness {
                 _ = l.tick(), if plan.list => Event::Poll(PollKind::List),
                 _ = tokio::time::sleep_until(deadline) => return false,
             };
-            let cmds = self.app.update(ev);
-            self.run(cmds);
+            self.handle(ev);
         }
         true
     }
@@ -202,6 +223,17 @@ impl Harness {
 }
 
 /// A guest in `room` writes, through the demo's guest API; returns the message id.
+/// How many requests of `kind` the demo has answered (`GET /api/demo/requests`).
+pub async fn request_count(base: &str, kind: &str) -> u64 {
+    let counts: serde_json::Value = reqwest::get(format!("{base}/api/demo/requests"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    counts[kind].as_u64().unwrap_or(0)
+}
+
 pub async fn guest_says(base: &str, room: u32, text: &str) -> MessageId {
     let http = reqwest::Client::new();
     let ctx: serde_json::Value = http

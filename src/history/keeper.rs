@@ -1,0 +1,118 @@
+//! One thread owns the store: the inbox loop and the backfill hand it work and never wait on
+//! the disk. Work is done in the order it was given, so a search sees what was kept before it.
+
+use std::sync::{Arc, Mutex, mpsc};
+
+use chrono::{DateTime, Utc};
+
+use super::History;
+use crate::api::{Conversation, ConversationId, Message, MessageId};
+
+type Work = Box<dyn FnOnce(&mut dyn History) + Send>;
+
+/// What the server told the desk that is worth keeping.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Keep {
+    List {
+        conversations: Vec<Conversation>,
+        at: DateTime<Utc>,
+    },
+    Messages {
+        conversation: ConversationId,
+        messages: Vec<Message>,
+        reached_start: bool,
+    },
+    Removed(MessageId),
+}
+
+impl Keep {
+    pub fn apply(self, h: &mut dyn History) -> super::Result<()> {
+        match self {
+            Keep::List { conversations, at } => h.keep_list(&conversations, at),
+            Keep::Messages {
+                conversation,
+                messages,
+                reached_start,
+            } => h.keep_messages(conversation, &messages, reached_start),
+            Keep::Removed(id) => h.remove_message(id),
+        }
+    }
+}
+
+/// The store's thread. Cloning gives another handle to the same thread; the thread ends
+/// when the last handle is dropped, after the work already given.
+#[derive(Clone)]
+pub struct Keeper {
+    tx: mpsc::Sender<Work>,
+    trouble: Arc<Mutex<Option<String>>>,
+    done: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+}
+
+impl Keeper {
+    pub fn spawn(mut history: Box<dyn History>) -> Keeper {
+        let (tx, rx) = mpsc::channel::<Work>();
+        let join = std::thread::Builder::new()
+            .name("history".into())
+            .spawn(move || {
+                for work in rx {
+                    work(history.as_mut());
+                }
+            })
+            .ok();
+        Keeper {
+            tx,
+            trouble: Arc::default(),
+            done: Arc::new(Mutex::new(join)),
+        }
+    }
+
+    /// Runs `work` on the store's thread.
+    pub fn run(&self, work: impl FnOnce(&mut dyn History) + Send + 'static) {
+        if self.tx.send(Box::new(work)).is_err() {
+            self.say("the history store's thread has stopped".into());
+        }
+    }
+
+    /// Keeps what the server sent; a failure is logged and said once.
+    pub fn keep(&self, keep: Keep) {
+        let trouble = self.trouble.clone();
+        self.run(move |h| {
+            if let Err(e) = keep.apply(h) {
+                tracing::error!("{e}");
+                if let Ok(mut t) = trouble.lock() {
+                    t.get_or_insert(e.0);
+                }
+            }
+        });
+    }
+
+    fn say(&self, why: String) {
+        tracing::error!("{why}");
+        if let Ok(mut t) = self.trouble.lock() {
+            t.get_or_insert(why);
+        }
+    }
+
+    /// A failure not yet said on screen.
+    pub fn take_trouble(&self) -> Option<String> {
+        self.trouble.lock().ok().and_then(|mut t| t.take())
+    }
+
+    /// Waits (a bounded time) for the work already given, so what was kept reaches the disk
+    /// before the process ends.
+    pub fn finish(self, within: std::time::Duration) {
+        let join = self.done.lock().ok().and_then(|mut j| j.take());
+        drop(self.tx);
+        if let Some(join) = join {
+            let start = std::time::Instant::now();
+            while !join.is_finished() && start.elapsed() < within {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            if join.is_finished() {
+                let _ = join.join();
+            } else {
+                tracing::warn!("the history store was still writing at exit");
+            }
+        }
+    }
+}
