@@ -300,6 +300,10 @@ pub struct ServeArgs {
     /// Seconds of silence before the server pings a socket.
     #[arg(long, default_value_t = 120)]
     pub activity_timeout: u64,
+    /// A colleague from housekeeping, maintenance or the kitchen answers a hand-off after
+    /// SECS seconds (0 = nobody answers by themselves).
+    #[arg(long, default_value_t = 0.0)]
+    pub colleagues_answer_after: f64,
 }
 
 fn serve_config(a: &ServeArgs) -> Result<DemoConfig> {
@@ -321,6 +325,8 @@ fn serve_config(a: &ServeArgs) -> Result<DemoConfig> {
         faults: Faults::parse(&a.faults).map_err(|e| eyre!(e))?,
         activity_timeout: Duration::from_secs(a.activity_timeout.max(1)),
         pong_wait: Duration::from_secs(30),
+        colleagues_answer_after: (a.colleagues_answer_after > 0.0)
+            .then(|| Duration::from_secs_f64(a.colleagues_answer_after)),
     })
 }
 
@@ -464,6 +470,8 @@ async fn demo_command(cli: &Cli, guest_every: &f64, profile: &demo::Profile) -> 
             demo::Profile::Friendly => ServedPaths::Hotels,
             demo::Profile::Deployment => ServedPaths::Hotel,
         },
+        // A colleague answers a hand-off, as one would at a real desk.
+        colleagues_answer_after: Some(Duration::from_secs(4)),
         ..DemoConfig::default()
     };
     let running = demo::start(config).await.map_err(|e| eyre!(e))?;

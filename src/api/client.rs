@@ -17,6 +17,7 @@ use transport::*;
 pub use transport::{Rows, connection_problem, http_client, login};
 
 mod identity;
+mod staff_chat;
 pub use identity::{Delivery, ReplyIdentity};
 
 /// Which base path the chat lives under (contract section 1).

@@ -4,6 +4,7 @@ pub mod client;
 pub mod error;
 pub mod json;
 pub mod models;
+pub mod staff_models;
 
 pub use client::{
     ApiConfig, AuthScheme, Delivery, PathForm, ReplyIdentity, StaffApi, UploadFile, login,

@@ -13,6 +13,9 @@ mod seeding;
 
 mod views;
 
+mod staff_chat;
+pub use staff_chat::{StaffChat, StaffConv, StaffMsg, event_ts};
+
 pub const SEED_JSON: &str = include_str!("../assets/demo-hotel.json");
 
 #[derive(Deserialize, Clone)]
@@ -212,6 +215,8 @@ pub struct Hotel {
     next_booking: i64,
     /// Bookings that have checked out (their messages still name them).
     pub past_bookings: Vec<Booking>,
+    /// Colleagues' conversations (staff-to-staff chat).
+    pub staff_chat: StaffChat,
     short_booking_ids: bool,
     clock_offset: Duration,
     /// Public base URL, for attachment links.

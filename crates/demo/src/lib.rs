@@ -4,6 +4,7 @@ pub mod hotel;
 pub mod profile;
 pub mod pusher;
 pub mod server;
+mod staff_wire;
 mod wire;
 
 pub use hotel::SeedOptions;

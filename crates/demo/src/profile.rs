@@ -36,6 +36,10 @@ pub struct Quirks {
     pub short_booking_ids: bool,
     /// Samples 97a-97e: "X has joined the conversation." comes after the first send.
     pub join_line_after_send: bool,
+    /// Staff chat, section 6: `conversations-with-unread-count/` is a 500, the list's unread
+    /// count is wrong for groups, a path without its trailing slash is a 301, a non-integer
+    /// `limit` or `before_id` is a 500.
+    pub staff_chat_quirks: bool,
 }
 
 impl Profile {
@@ -52,6 +56,7 @@ impl Profile {
                 from_room_like_deployment: true,
                 short_booking_ids: true,
                 join_line_after_send: true,
+                staff_chat_quirks: true,
             },
         }
     }
@@ -72,6 +77,7 @@ mod tests {
         let q = Profile::Deployment.quirks();
         assert!(q.signing_refused && q.has_unread_false && q.edits_answer_500);
         assert!(q.send_500_after_handoff && q.turned_over_room && q.short_booking_ids);
+        assert!(q.staff_chat_quirks);
         assert_eq!(q.claim_500_for.as_deref(), Some("manager"));
     }
 }

@@ -110,6 +110,9 @@ pub struct DemoConfig {
     pub activity_timeout: Duration,
     pub pong_wait: Duration,
     pub profile: Profile,
+    /// In `frontdesk demo`, a colleague from housekeeping, maintenance or the kitchen answers
+    /// a hand-off after this long (None: nobody answers by themselves).
+    pub colleagues_answer_after: Option<Duration>,
 }
 
 impl Default for DemoConfig {
@@ -124,6 +127,7 @@ impl Default for DemoConfig {
             activity_timeout: Duration::from_secs(120),
             pong_wait: Duration::from_secs(30),
             profile: Profile::Friendly,
+            colleagues_answer_after: None,
         }
     }
 }
@@ -137,6 +141,10 @@ struct Shared {
     quirks: Quirks,
     /// Requests answered, by endpoint, for the polling-budget measurements.
     requests: Mutex<HashMap<&'static str, u64>>,
+    /// Every staff-chat call as it came (method, path, query, JSON body): what a test checks
+    /// against the contract's samples, call for call.
+    staff_calls: Mutex<Vec<Value>>,
+    colleagues_answer_after: Option<Duration>,
 }
 
 type St = Arc<Shared>;
@@ -260,6 +268,8 @@ pub async fn start(config: DemoConfig) -> Result<RunningDemo, String> {
         faults: config.faults.clone(),
         quirks,
         requests: Mutex::new(HashMap::new()),
+        staff_calls: Mutex::new(Vec::new()),
+        colleagues_answer_after: config.colleagues_answer_after,
     });
     let app = router(shared.clone(), config.paths);
     let (tx, rx) = oneshot::channel::<()>();
@@ -314,6 +324,7 @@ fn router(shared: St, paths: ServedPaths) -> Router {
             post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD as usize + 8 * 1024 * 1024)),
         )
         .route(&r("attachments/{id}/delete/"), delete(delete_attachment))
+        .merge(staff_chat_routes())
         .route("/api/notifications/pusher/auth/", post(pusher_auth))
         .route("/api/guest/hotel/{slug}/chat/context", get(guest_context))
         .route("/api/guest/hotel/{slug}/chat/messages", post(guest_send))
@@ -324,10 +335,47 @@ fn router(shared: St, paths: ServedPaths) -> Router {
         .route("/media/attachments/{id}/{name}", get(media))
         .route("/api/demo/burst", post(burst))
         .route("/api/demo/requests", get(request_counts))
+        .route("/api/demo/staff-calls", get(staff_calls))
         .route("/app/{key}", any(websocket))
         .fallback(|| async { detail(StatusCode::NOT_FOUND, "Not found.") })
         .layer(middleware::from_fn_with_state(shared.clone(), faults_layer))
         .with_state(shared)
+}
+
+/// Staff chat has one base path on every server: singular `hotel`, underscore `staff_chat`
+/// (staff-chat 1).
+fn staff_chat_routes() -> Router<St> {
+    let r = |p: &str| format!("/api/staff/hotel/{{slug}}/staff_chat/{p}");
+    Router::new()
+        .route(&r("staff-list/"), get(staff_chat::staff_list))
+        .route(
+            &r("conversations/"),
+            get(staff_chat::list).post(staff_chat::create),
+        )
+        .route(
+            &r("conversations/unread-count/"),
+            get(staff_chat::unread_count),
+        )
+        .route(
+            &r("conversations/conversations-with-unread-count/"),
+            get(staff_chat::with_unread),
+        )
+        .route(
+            &r("conversations/{id}/messages/"),
+            get(staff_chat::messages),
+        )
+        .route(
+            &r("conversations/{id}/send-message/"),
+            post(staff_chat::send),
+        )
+        .route(
+            &r("conversations/{id}/send_message/"),
+            post(staff_chat::send_legacy),
+        )
+        .route(
+            &r("conversations/{id}/mark_as_read/"),
+            post(staff_chat::mark_read),
+        )
 }
 
 async fn faults_layer(State(s): State<St>, req: Request, next: Next) -> Response {
@@ -339,11 +387,29 @@ async fn faults_layer(State(s): State<St>, req: Request, next: Next) -> Response
     if path.starts_with("/app/") {
         return next.run(req).await;
     }
+    // Staff chat without its trailing slash: 301 on the deployment, POST too (quirk 6.14).
+    if s.quirks.staff_chat_quirks && path.contains("/staff_chat/") && !path.ends_with('/') {
+        let query = req
+            .uri()
+            .query()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
+        return (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, format!("{path}/{query}"))],
+        )
+            .into_response();
+    }
     if !path.starts_with("/api/demo/") {
         let kind = endpoint_kind(req.method(), &path);
         let mut counts = s.requests.lock().unwrap_or_else(|p| p.into_inner());
         *counts.entry(kind).or_insert(0) += 1;
     }
+    let req = if path.contains("/staff_chat/") {
+        record_staff_call(&s, req).await
+    } else {
+        req
+    };
     if let Some(d) = s.faults.slow {
         tokio::time::sleep(d).await;
     }
@@ -370,6 +436,9 @@ async fn faults_layer(State(s): State<St>, req: Request, next: Next) -> Response
 /// The contract's name for the endpoint a request went to (for the request counts).
 fn endpoint_kind(method: &axum::http::Method, path: &str) -> &'static str {
     let get = method == axum::http::Method::GET;
+    if path.contains("/staff_chat/") {
+        return staff_chat_kind(get, path);
+    }
     if path.ends_with("/conversations/") && get {
         "list"
     } else if path.ends_with("/unread-count/") {
@@ -396,6 +465,57 @@ fn endpoint_kind(method: &axum::http::Method, path: &str) -> &'static str {
 }
 
 /// `GET /api/demo/requests`: requests answered so far, by endpoint (not counted itself).
+/// Staff chat's endpoints by their contract names.
+fn staff_chat_kind(get: bool, path: &str) -> &'static str {
+    if path.ends_with("/staff-list/") {
+        "staff-list"
+    } else if path.ends_with("/unread-count/") {
+        "staff-unread-count"
+    } else if path.ends_with("/conversations/") {
+        if get {
+            "staff-conversations"
+        } else {
+            "staff-create"
+        }
+    } else if path.ends_with("/messages/") {
+        "staff-messages"
+    } else if path.ends_with("/send-message/") {
+        "staff-send"
+    } else if path.ends_with("/mark_as_read/") {
+        "staff-mark-read"
+    } else {
+        "staff-other"
+    }
+}
+
+/// Notes a staff-chat call (its body read and put back).
+async fn record_staff_call(s: &Shared, req: Request) -> Request {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let call = json!({
+        "method": parts.method.as_str(),
+        "path": parts.uri.path(),
+        "query": parts.uri.query(),
+        "body": serde_json::from_slice::<Value>(&bytes).ok(),
+    });
+    s.staff_calls
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(call);
+    Request::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+async fn staff_calls(State(s): State<St>) -> Response {
+    let calls = s
+        .staff_calls
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    ok(calls)
+}
+
 async fn request_counts(State(s): State<St>) -> Response {
     let counts = s.requests.lock().unwrap_or_else(|p| p.into_inner()).clone();
     ok(counts)
@@ -507,6 +627,7 @@ mod edits;
 use edits::*;
 mod guest;
 use guest::*;
+mod staff_chat;
 
 #[cfg(test)]
 mod tests {

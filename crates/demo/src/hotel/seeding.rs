@@ -48,6 +48,7 @@ impl Hotel {
             next_attachment: 1,
             next_booking: 1,
             past_bookings: Vec::new(),
+            staff_chat: super::StaffChat::new(),
             short_booking_ids: options.short_booking_ids,
             clock_offset: Duration::seconds(options.clock_offset_secs),
             base_url: base_url.to_string(),
