@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod files;
+pub mod hand_off;
 pub mod history;
 pub mod inbox;
 pub mod live;

@@ -86,6 +86,32 @@ pub struct Draft {
     pub text: String,
     #[serde(default)]
     pub reply_to: Option<MessageId>,
+    /// A hand-off being written (to colleagues, not to the guest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hand_off: Option<HandOffTo>,
+}
+
+/// Whom a guest's request is handed to: a team (everyone of a department) or one colleague.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandOffTo {
+    /// "Housekeeping", or a colleague's name.
+    pub label: String,
+    pub people: Vec<StaffId>,
+    pub names: Vec<String>,
+    /// The guest message handed on.
+    #[serde(default)]
+    pub guest_message: Option<MessageId>,
+}
+
+impl HandOffTo {
+    /// "Housekeeping (Orla Quinn)", "Ava Doyle".
+    pub fn describe(&self) -> String {
+        match self.names.as_slice() {
+            [one] if *one == self.label => one.clone(),
+            [] => self.label.clone(),
+            names => format!("{} ({})", self.label, names.join(", ")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

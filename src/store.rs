@@ -198,6 +198,7 @@ mod tests {
                 Draft {
                     text: "Room 101 asked for towels".into(),
                     reply_to: None,
+                    hand_off: None,
                 },
             )])
             .unwrap();
@@ -249,6 +250,7 @@ mod tests {
         let d = Draft {
             text: "Towels on the way ☘️".into(),
             reply_to: Some(MessageId(7)),
+            hand_off: None,
         };
         store.save(&[(ConversationId(3), d.clone())]).unwrap();
         let loaded = store.load();

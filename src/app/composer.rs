@@ -10,6 +10,8 @@ pub struct Composer {
     /// Byte index into `text`, always on a char boundary.
     cursor: usize,
     pub reply_to: Option<MessageId>,
+    /// Writing a hand-off to colleagues instead of a reply to the guest.
+    pub hand_off: Option<crate::model::HandOffTo>,
     /// Editing one of our messages; the draft it replaced comes back afterwards.
     pub editing: Option<(MessageId, Draft)>,
 }
@@ -74,6 +76,7 @@ impl Composer {
         self.cursor = draft.text.len();
         self.text = draft.text;
         self.reply_to = draft.reply_to;
+        self.hand_off = draft.hand_off;
     }
     pub(crate) fn take(&mut self) -> Draft {
         self.cursor = 0;
@@ -81,12 +84,14 @@ impl Composer {
         Draft {
             text: std::mem::take(&mut self.text),
             reply_to: self.reply_to.take(),
+            hand_off: self.hand_off.take(),
         }
     }
     pub(crate) fn draft(&self) -> Draft {
         Draft {
             text: self.text.clone(),
             reply_to: self.reply_to,
+            hand_off: self.hand_off.clone(),
         }
     }
 }
@@ -105,8 +110,9 @@ impl App {
         let changed = self.drafts.get(&open) != Some(&draft)
             && !(draft.text.is_empty()
                 && draft.reply_to.is_none()
+                && draft.hand_off.is_none()
                 && !self.drafts.contains_key(&open));
-        if draft.text.is_empty() && draft.reply_to.is_none() {
+        if draft.text.is_empty() && draft.reply_to.is_none() && draft.hand_off.is_none() {
             self.drafts.remove(&open);
         } else {
             self.drafts.insert(open, draft);

@@ -135,6 +135,27 @@ pub enum Event {
     KeptCovers(String),
     /// The backfill: conversations still to read back, of those active (None: finished).
     Backfill(Option<(usize, usize)>),
+    /// The hotel's colleagues (staff chat's staff list).
+    ColleaguesLoaded(Result<Vec<crate::api::staff_models::Colleague>, ApiError>),
+    /// A hand-off was sent (its staff conversation and message), or not.
+    HandedOff {
+        guest_conversation: ConversationId,
+        to: crate::model::HandOffTo,
+        result: Result<
+            (
+                crate::api::staff_models::TeamThreadId,
+                crate::api::staff_models::TeamMessage,
+            ),
+            ApiError,
+        >,
+    },
+    /// A staff-chat message pushed by the realtime feed.
+    TeamMessage(Box<crate::api::staff_models::TeamMessage>),
+    /// The newest messages of a staff conversation with a hand-off waiting.
+    TeamPageLoaded {
+        thread: crate::api::staff_models::TeamThreadId,
+        result: Result<crate::api::staff_models::TeamPage, ApiError>,
+    },
 }
 
 /// What `update` asks for. The type says who runs it: a job (the network or a timer, run as an
@@ -162,6 +183,20 @@ pub enum Job {
         limit: u32,
     },
     LoadUnreadCounts,
+    /// Staff chat: the colleagues to hand a request to.
+    LoadColleagues,
+    /// Staff chat: the conversation with these colleagues (get-or-create), then the text.
+    HandOff {
+        guest_conversation: ConversationId,
+        to: crate::model::HandOffTo,
+        text: String,
+    },
+    /// Staff chat: the newest messages of a conversation, to find an answer.
+    ReadTeamThread {
+        thread: crate::api::staff_models::TeamThreadId,
+    },
+    /// Staff chat: follow these conversations' channels.
+    WatchTeam(Vec<crate::api::staff_models::TeamThreadId>),
     /// Tell the realtime link about conversations and stays to follow.
     Watch {
         conversations: Vec<ConversationId>,
@@ -279,6 +314,7 @@ impl From<crate::live::LiveEvent> for Event {
             LiveEvent::Changed { conversation } => Event::Changed { conversation },
             LiveEvent::ReadByStaff { conversation } => Event::LiveRead { conversation },
             LiveEvent::Resync => Event::Resync,
+            LiveEvent::TeamMessage(m) => Event::TeamMessage(m),
             LiveEvent::Link(state) => Event::Connection(match state {
                 LinkState::Connecting => Connection::Connecting,
                 LinkState::Live => Connection::Live,

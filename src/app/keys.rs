@@ -104,6 +104,8 @@ impl App {
             Action::ToggleOrder => self.toggle_order(),
             Action::Filter => self.open_filter(),
             Action::Search => return self.open_search(),
+            Action::HandOff => return self.start_hand_off(),
+            Action::QuoteAnswer => return self.quote_hand_off_answer(),
             Action::OpenRoom => self.overlay = Overlay::RoomPrompt(Default::default()),
         }
         vec![]
@@ -210,6 +212,7 @@ impl App {
                     }
                 }
             }
+            Action::Send if self.composer.hand_off.is_some() => return self.send_hand_off(),
             Action::Send => return self.send(),
             Action::SendAndNext => {
                 let typed = !self.composer.text().trim().is_empty();

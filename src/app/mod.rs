@@ -7,8 +7,10 @@ pub mod thread;
 mod composer;
 mod event;
 pub mod geometry;
+mod hand_off;
 mod handlers;
 mod history;
+pub use hand_off::{ANSWER_PAGE, Answer, HandOff, HandOffs};
 pub use history::{KeptState, SEARCH_LIMIT, answer, asks_history, keep_of, kept_since, recent_of};
 mod keys;
 mod list;
@@ -212,6 +214,8 @@ pub struct App {
     pub traced_live: Vec<MessageId>,
     /// The desk's history: the kept list, a search result being opened, the backfill.
     pub kept: KeptState,
+    /// Guest requests handed on to colleagues, and their answers.
+    pub hand_offs: HandOffs,
     pub dirty: bool,
     pub quit: bool,
 }
@@ -273,6 +277,7 @@ impl App {
             list_attempts: 0,
             traced_live: Vec::new(),
             kept: KeptState::default(),
+            hand_offs: HandOffs::default(),
             dirty: true,
             quit: false,
         }

@@ -68,6 +68,7 @@ impl App {
             Outcome::Confirmed(then) => return self.confirmed(then),
             Outcome::Cancelled => self.notice(Level::Info, "Cancelled; nothing changed"),
             Outcome::Say(text) => self.notice(Level::Info, text),
+            Outcome::HandOffTo(to) => return self.write_hand_off(to),
             Outcome::SearchTyped(query) => return vec![Command::Effect(Effect::Search(query))],
             Outcome::OpenFound {
                 conversation,

@@ -37,6 +37,8 @@ pub enum PollKind {
     Thread,
     Unread,
     List,
+    /// Staff conversations with a hand-off waiting for an answer.
+    HandOffs,
 }
 
 impl App {
@@ -65,6 +67,8 @@ impl App {
                 limit: REFRESH_LIMIT,
             }));
         }
+        // An answer to a hand-off may have come while the link was down.
+        c.extend(self.poll_hand_offs());
         c
     }
 

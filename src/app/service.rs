@@ -151,9 +151,9 @@ pub fn joined_by(m: &Message) -> Option<String> {
         .map(crate::text::one_line)
 }
 
-/// The waiting guests, longest first, with the (service level, list) generations they were
+/// The waiting guests, longest first, with the (service level, list, hand-off) generations they were
 /// worked out at.
-pub(crate) type WaitingMemo = ((u64, u64), Vec<(ConversationId, Wait)>);
+pub(crate) type WaitingMemo = ((u64, u64, u64), Vec<(ConversationId, Wait)>);
 
 /// What kind of read a page answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -473,8 +473,12 @@ impl App {
     }
 
     /// What the waits follow from: the service level's changes and the list's loads.
-    fn waiting_key(&self) -> (u64, u64) {
-        (self.service.generation, self.list_generation)
+    fn waiting_key(&self) -> (u64, u64, u64) {
+        (
+            self.service.generation,
+            self.list_generation,
+            self.hand_offs.generation,
+        )
     }
 
     /// Worked out once before a frame when something it follows changed, so the frame (which
@@ -494,6 +498,8 @@ impl App {
             .iter()
             .filter_map(|id| self.service.wait(*id).map(|w| (*id, w)))
             .filter(|(id, _)| matches!(self.stay(*id), Stay::Current))
+            // Handed on to a colleague: the desk waits for them, not the guest for the desk.
+            .filter(|(id, _)| !self.hand_offs.waiting_on(*id))
             .collect();
         all.sort_by_key(|(id, w)| (w.since, *id));
         all

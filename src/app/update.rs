@@ -170,6 +170,17 @@ impl App {
             } => self.on_claimed(conversation, result),
             Event::RoomOpened { room, result } => self.on_room_opened(room, result),
             Event::SignedIn(Ok(())) => self.on_signed_in(),
+            Event::ColleaguesLoaded(result) => {
+                self.on_colleagues(result);
+                vec![]
+            }
+            Event::HandedOff {
+                guest_conversation,
+                to,
+                result,
+            } => self.on_handed_off(guest_conversation, to, result),
+            Event::TeamPageLoaded { thread, result } => self.on_team_page(thread, result),
+            Event::TeamMessage(m) => self.on_team_message(*m),
             Event::KeptRecent(recent) => self.on_kept_recent(recent),
             Event::KeptThread {
                 conversation,

@@ -196,6 +196,7 @@ mod tests {
             Draft {
                 text: text.into(),
                 reply_to: None,
+                hand_off: None,
             },
         )]
     }

@@ -73,6 +73,9 @@ pub fn execute(
         | Job::RefreshSoon(..)
         | Job::FromRoom(..) => reads(api, job, send),
         Job::SendReply { .. } | Job::Upload { .. } => sends(api, staff_id, job, send),
+        Job::LoadColleagues | Job::HandOff { .. } | Job::ReadTeamThread { .. } => {
+            staff_chat(api, staff_id, job, send)
+        }
         Job::EditMessage { .. }
         | Job::DeleteMessage { .. }
         | Job::DeleteAttachment { .. }
@@ -90,8 +93,50 @@ pub fn execute(
                 live.watch(conversations, bookings);
             }
         }
+        Job::WatchTeam(threads) => {
+            if let Some(live) = live {
+                live.watch_team(threads);
+            }
+        }
     }
     None
+}
+
+/// Staff chat: colleagues, hand-offs and their answers.
+fn staff_chat(api: StaffApi, me: StaffId, job: Job, send: Report) {
+    match job {
+        Job::LoadColleagues => {
+            tokio::spawn(async move { send(Event::ColleaguesLoaded(api.colleagues("").await)) });
+        }
+        Job::HandOff {
+            guest_conversation,
+            to,
+            text,
+        } => {
+            tokio::spawn(async move {
+                let result = async {
+                    let thread = api.team_thread_with(me, &to.people, &to.label).await?;
+                    let sent = api.team_send(thread.id, &text, None).await?;
+                    Ok((thread.id, sent))
+                }
+                .await;
+                send(Event::HandedOff {
+                    guest_conversation,
+                    to,
+                    result,
+                });
+            });
+        }
+        Job::ReadTeamThread { thread } => {
+            tokio::spawn(async move {
+                let result = api
+                    .team_messages(thread, crate::app::ANSWER_PAGE, None)
+                    .await;
+                send(Event::TeamPageLoaded { thread, result });
+            });
+        }
+        _ => {}
+    }
 }
 
 /// Reads of the server.

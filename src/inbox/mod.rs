@@ -25,6 +25,9 @@ pub use crate::model::NotifyMode;
 
 /// How often `unread-count` is read when no socket tells of guest messages.
 const UNREAD_POLL: Duration = Duration::from_secs(15);
+/// How often a staff conversation with a hand-off waiting is read (a page of 20), so an
+/// answer shows within seconds.
+const HAND_OFF_POLL: Duration = Duration::from_secs(3);
 use crate::store::DraftStore;
 use crate::tui::Tui;
 use crate::ui::{self, Theme};
@@ -134,6 +137,8 @@ struct Timers {
     retry: tokio::time::Interval,
     /// The history's retention purge, daily.
     purge: tokio::time::Interval,
+    /// Staff conversations with a hand-off waiting for an answer (a short page each).
+    hand_offs: tokio::time::Interval,
 }
 
 impl Timers {
@@ -164,6 +169,7 @@ impl Timers {
             poll_list: every(config.list_poll_every),
             retry: every(Duration::from_secs(10)),
             purge: every(Duration::from_secs(24 * 3600)),
+            hand_offs: every(HAND_OFF_POLL),
         }
     }
 }
@@ -220,6 +226,9 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             _ = timers.poll_thread.tick(), if plan.thread => Event::Poll(PollKind::Thread),
             _ = timers.poll_unread.tick(), if plan.unread => Event::Poll(PollKind::Unread),
             _ = timers.poll_list.tick(), if plan.list => Event::Poll(PollKind::List),
+            _ = timers.hand_offs.tick(), if desk.app.hand_offs.any_waiting() => {
+                Event::Poll(PollKind::HandOffs)
+            }
             _ = timers.retry.tick(), if desk.app.has_retryable() => Event::RetryOutbox,
             _ = timers.purge.tick() => {
                 if let Some(h) = desk.history.as_ref() {

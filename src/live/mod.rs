@@ -124,6 +124,16 @@ impl Control {
             bookings,
         });
     }
+
+    /// Follows staff-to-staff conversations. Their channel is named as a guest
+    /// conversation's with the same number (`{slug}-conversation-{id}-chat`, staff-chat
+    /// quirk 15), so it is the same subscription; events are told apart by their category.
+    pub fn watch_team(&self, threads: Vec<crate::api::staff_models::TeamThreadId>) {
+        self.watch(
+            threads.into_iter().map(|t| ConversationId(t.0)).collect(),
+            vec![],
+        );
+    }
 }
 
 pub struct LiveHandle {

@@ -63,6 +63,9 @@ pub enum EventName {
     MessageEdited,
     #[serde(rename = "chat.message.deleted")]
     MessageDeleted,
+    /// Staff-to-staff chat (category `staff_chat`), on the same channel names as guest chat.
+    #[serde(rename = "realtime_staff_chat_message_created")]
+    TeamMessageCreated,
     /// Anything else (subscription answers, the staff-to-staff chat, names to come).
     #[serde(other)]
     Other,
@@ -161,6 +164,8 @@ pub enum LiveEvent {
     Link(LinkState),
     /// Back after a gap: whatever happened meanwhile must be re-read.
     Resync,
+    /// A message in a staff-to-staff conversation (never a guest's: told apart by category).
+    TeamMessage(Box<crate::api::staff_models::TeamMessage>),
 }
 
 /// The link as the header shows it.
@@ -179,8 +184,61 @@ pub enum LinkState {
 }
 
 /// What the app should hear about a frame.
+/// `realtime_staff_chat_message_created`'s payload (staff-chat samples 10, 11): `reply_to`
+/// is the replied message in full here, an id in REST.
+#[derive(Debug, Deserialize)]
+struct TeamCreated {
+    id: crate::api::staff_models::TeamMessageId,
+    conversation_id: crate::api::staff_models::TeamThreadId,
+    #[serde(default)]
+    message: Option<String>,
+    sender_id: crate::model::StaffId,
+    #[serde(default)]
+    sender_name: Option<String>,
+    timestamp: String,
+    #[serde(default)]
+    reply_to: Option<TeamReplied>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TeamReplied {
+    id: crate::api::staff_models::TeamMessageId,
+}
+
+/// A staff-chat message from its event, only when the envelope says `staff_chat`: a guest
+/// event on the same channel name never becomes one (staff-chat quirk 15).
+fn team_message(frame: &Frame) -> Option<crate::api::staff_models::TeamMessage> {
+    let Envelope {
+        category: Some(category),
+        payload: Some(payload),
+    } = frame.data_as::<Envelope>()?
+    else {
+        return None;
+    };
+    if category != "staff_chat" {
+        return None;
+    }
+    let p: TeamCreated = serde_json::from_value(payload).ok()?;
+    Some(crate::api::staff_models::TeamMessage {
+        id: p.id,
+        conversation: p.conversation_id,
+        sender: p.sender_id,
+        sender_name: p.sender_name.unwrap_or_default(),
+        message: p.message.unwrap_or_default(),
+        timestamp: DateTime::parse_from_rfc3339(&p.timestamp)
+            .ok()?
+            .with_timezone(&Utc),
+        reply_to: p.reply_to.map(|r| r.id),
+        is_deleted: false,
+    })
+}
+
 pub fn events_for(frame: &Frame) -> Vec<LiveEvent> {
     match frame.name() {
+        EventName::TeamMessageCreated => team_message(frame)
+            .map(|m| LiveEvent::TeamMessage(Box::new(m)))
+            .into_iter()
+            .collect(),
         EventName::GuestNote => frame
             .data_as::<GuestNote>()
             .map(|n| LiveEvent::GuestWrote {

@@ -7,6 +7,7 @@ mod attach;
 mod canned;
 mod confirm;
 mod filter;
+mod hand_off;
 mod help;
 mod room;
 mod search;
@@ -16,6 +17,7 @@ pub use attach::Attach;
 pub use canned::CannedPicker;
 pub use confirm::{Confirm, Confirmed};
 pub use filter::Filter;
+pub use hand_off::{Choice, HandOffPicker};
 pub use help::{Help, HelpSection};
 pub use room::RoomPrompt;
 pub use search::{Found, Search};
@@ -83,6 +85,8 @@ pub enum Outcome {
     Say(&'static str),
     /// The search's text is now this.
     SearchTyped(String),
+    /// Write a hand-off to these colleagues.
+    HandOffTo(crate::model::HandOffTo),
     /// Open the conversation at this message.
     OpenFound {
         conversation: crate::model::ConversationId,
@@ -104,6 +108,7 @@ pub enum Overlay {
     Attach(Attach),
     Confirm(Confirm),
     Search(Search),
+    HandOff(HandOffPicker),
 }
 
 impl Overlay {
@@ -118,6 +123,7 @@ impl Overlay {
             Overlay::Attach(p) => p,
             Overlay::Confirm(p) => p,
             Overlay::Search(p) => p,
+            Overlay::HandOff(p) => p,
         })
     }
 
@@ -132,6 +138,7 @@ impl Overlay {
             Overlay::Attach(p) => p,
             Overlay::Confirm(p) => p,
             Overlay::Search(p) => p,
+            Overlay::HandOff(p) => p,
         })
     }
 

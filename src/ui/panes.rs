@@ -284,8 +284,9 @@ pub(crate) fn draw_thread(
     if thread.messages.is_empty() && thread.fetch == Fetch::Done {
         lines.push(Line::styled("No messages yet.", theme.dim));
     }
-    // Our replies still on their way sit at the bottom.
+    // Our replies still on their way sit at the bottom, then what was handed on.
     lines.extend(pending_lines(app, open, theme, w));
+    lines.extend(hand_off_lines(app, open, theme, w));
     // With Follow the view shows the last rows.
     let total = lines.len();
     let first = if matches!(thread.scroll, Scroll::Follow) {
@@ -363,6 +364,53 @@ fn pending_lines<'a>(app: &'a App, open: ConversationId, theme: &Theme, w: usize
     lines
 }
 
+/// "→ Housekeeping (Orla Quinn) 14:02 · waiting", then "← Orla Quinn 14:05: On my way".
+fn hand_off_lines<'a>(
+    app: &'a App,
+    open: ConversationId,
+    theme: &Theme,
+    w: usize,
+) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    let at = |t| crate::ui::clock_time(app, t);
+    for h in app.hand_offs.of(open) {
+        let state = match &h.answer {
+            None => "waiting",
+            Some(_) => "answered",
+        };
+        lines.push(Line::styled(
+            text::truncate(
+                &format!(
+                    "→ {} {} · {state}",
+                    text::one_line(&h.to.describe()),
+                    at(h.at)
+                ),
+                w,
+            ),
+            theme.accent,
+        ));
+        if let Some(a) = &h.answer {
+            for (i, l) in text::wrap(
+                &format!(
+                    "← {} {}: {}",
+                    text::one_line(&a.by),
+                    at(a.at),
+                    text::one_line(&a.text)
+                ),
+                w.max(1),
+            )
+            .into_iter()
+            .enumerate()
+            {
+                let style = if i == 0 { theme.staff } else { theme.body };
+                lines.push(Line::styled(l, style));
+            }
+            lines.push(Line::styled("  h puts it into your reply", theme.dim));
+        }
+    }
+    lines
+}
+
 /// "3 new below ↓ (End)", over the last row.
 fn draw_new_below(frame: &mut Frame, theme: &Theme, inner: Rect, n: usize) {
     let label = format!(" {n} new below ↓ (End) ");
@@ -380,6 +428,12 @@ pub(crate) fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect
     let may_send = app.me.can(Capability::MessageSend);
     let title = if app.composer.editing.is_some() {
         " Edit your message (Enter saves, Esc cancels) ".to_string()
+    } else if let Some(to) = &app.composer.hand_off {
+        // Said plainly: this text goes to colleagues, not to the guest.
+        format!(
+            " Hand-off to {} (Enter sends it to them, not to the guest) ",
+            text::one_line(&to.describe())
+        )
     } else if let Some(u) = app.uploading {
         let pct = (u.sent * 100).checked_div(u.total).unwrap_or(0);
         format!(

@@ -1,0 +1,203 @@
+//! A guest's request handed to housekeeping from room 102's thread, on both profiles: keys
+//! `f`, `Housekeeping`, Enter, Enter; a colleague answers through `send-message/` with
+//! `reply_to`; the answer shows in the guest's thread and `h` puts it into the reply.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+use frontdesk::app::{Event, Focus, Overlay, PollKind};
+use frontdesk::model::RoomNumber;
+use frontdesk_demo::{DemoConfig, Profile, ServedPaths};
+
+const PROFILES: [Profile; 2] = [Profile::Friendly, Profile::Deployment];
+
+fn screen(app: &frontdesk::app::App) -> String {
+    let mut t =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.size.0, app.size.1)).unwrap();
+    let theme = frontdesk::ui::Theme::plain();
+    t.draw(|f| {
+        frontdesk::ui::render(f, app, &theme);
+    })
+    .unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_request_handed_to_housekeeping_comes_back_answered_on_both_profiles() {
+    for profile in PROFILES {
+        let d = frontdesk_demo::start(DemoConfig {
+            profile,
+            paths: match profile {
+                Profile::Friendly => ServedPaths::Hotels,
+                Profile::Deployment => ServedPaths::Hotel,
+            },
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let mut h = Harness::new(&d, "frontdesk", None).await;
+        assert!(h.until(10, |a| a.list_loaded).await);
+        let conv = h.app.current_conversation_of_room(RoomNumber(102)).unwrap();
+        h.open(conv, Focus::Thread).await;
+
+        // The keystrokes: f, "Housekeeping", Enter (picks the team), Enter (sends).
+        let mut keys = 0;
+        h.key(KeyCode::Char('f'));
+        keys += 1;
+        assert!(
+            h.until(
+                5,
+                |a| matches!(&a.overlay, Overlay::HandOff(p) if !p.shown().is_empty())
+            )
+            .await,
+            "{profile:?}: colleagues listed"
+        );
+        h.typed("Housekeeping");
+        keys += "Housekeeping".len();
+        h.key(KeyCode::Enter);
+        keys += 1;
+        let to = h.app.composer.hand_off.clone().expect("writing a hand-off");
+        assert_eq!(to.label, "Housekeeping", "{profile:?}");
+        let written = frontdesk::hand_off::parse(h.app.composer.text()).expect("parsable");
+        assert_eq!(written.room, RoomNumber(102));
+        assert_eq!(written.guest_message, to.guest_message);
+        assert!(screen(&h.app).contains("Hand-off to Housekeeping"));
+        h.key(KeyCode::Enter);
+        keys += 1;
+        assert!(
+            h.until(10, |a| a.hand_offs.list.len() == 1).await,
+            "{profile:?}: handed on ({:?})",
+            h.app.notice
+        );
+        assert_eq!(keys, 15, "from the guest's thread to the hand-off sent");
+        assert!(h.app.composer.text().is_empty() && h.app.composer.hand_off.is_none());
+        assert!(
+            !h.app.waiting().iter().any(|(c, _)| *c == conv),
+            "{profile:?}: handed off, not waiting on the desk"
+        );
+        let sent = h.app.hand_offs.list[0].clone();
+        assert!(screen(&h.app).contains("· waiting"), "{profile:?}");
+
+        // Orla answers in the staff conversation, replying to the hand-off.
+        let (orla, _) = common::signed_in(&d, "hksuper").await;
+        let answered_at = std::time::Instant::now();
+        orla.team_send(
+            sent.thread,
+            "On my way with towels, 10 minutes.",
+            Some(sent.sent),
+        )
+        .await
+        .unwrap();
+        let mut shown = false;
+        for _ in 0..10 {
+            h.handle(Event::Poll(PollKind::HandOffs));
+            if h.until(1, |a| a.hand_offs.list[0].answer.is_some()).await {
+                shown = true;
+                break;
+            }
+        }
+        assert!(shown, "{profile:?}: the answer came back");
+        eprintln!(
+            "{profile:?}: answer in the app {:?} after the colleague's send",
+            answered_at.elapsed()
+        );
+        let s = screen(&h.app);
+        assert!(s.contains("← Orla Quinn"), "{s}");
+        assert!(s.contains("On my way with towels"), "{s}");
+        // One key puts the answer into the reply to the guest.
+        h.key(KeyCode::Char('h'));
+        assert_eq!(h.app.focus, Focus::Composer);
+        assert_eq!(h.app.composer.text(), "On my way with towels, 10 minutes.");
+        d.stop().await;
+    }
+}
+
+/// With the realtime link, the answer arrives on the staff conversation's public channel with
+/// no read at all, on both profiles; a guest event on the same channel name never becomes
+/// an answer. Prints the time from the colleague's send to the app (20 hand-offs).
+#[tokio::test]
+async fn answers_arrive_live_on_both_profiles() {
+    for profile in PROFILES {
+        let d = frontdesk_demo::start(DemoConfig {
+            profile,
+            paths: match profile {
+                Profile::Friendly => ServedPaths::Hotels,
+                Profile::Deployment => ServedPaths::Hotel,
+            },
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let live = frontdesk::live::LiveConfig::new(&d.ws_url, &d.hotel);
+        let mut h = Harness::new(&d, "frontdesk", Some(live)).await;
+        assert!(h.until(10, |a| a.list_loaded).await);
+        let conv = h.app.current_conversation_of_room(RoomNumber(102)).unwrap();
+        h.open(conv, Focus::Thread).await;
+        let (orla, _) = common::signed_in(&d, "hksuper").await;
+        let mut took = Vec::new();
+        for i in 0..20 {
+            h.key(KeyCode::Char('f'));
+            assert!(
+                h.until(
+                    5,
+                    |a| matches!(&a.overlay, Overlay::HandOff(p) if !p.shown().is_empty())
+                )
+                .await
+            );
+            h.typed("Housekeeping");
+            h.key(KeyCode::Enter);
+            h.key(KeyCode::Enter);
+            assert!(h.until(10, |a| a.hand_offs.list.len() == i + 1).await);
+            let sent = h.app.hand_offs.list[i].clone();
+            if i == 0 {
+                // The subscription is made when the hand-off is confirmed: let it land.
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                // Room 101's guest conversation has the staff conversation's number: the
+                // guest's event comes on the very channel the answer will (quirk 15).
+                assert_eq!(
+                    h.app
+                        .current_conversation_of_room(RoomNumber(101))
+                        .map(|c| c.0),
+                    Some(sent.thread.0),
+                    "{profile:?}: the collision this checks"
+                );
+                common::guest_says(&d.base_url, 101, "hello").await;
+            }
+            let start = std::time::Instant::now();
+            orla.team_send(sent.thread, &format!("On my way ({i})"), Some(sent.sent))
+                .await
+                .unwrap();
+            // No poll is sent: only the live event can bring it.
+            assert!(
+                h.until(5, |a| a.hand_offs.list[i].answer.is_some()).await,
+                "{profile:?}: answer {i} did not arrive live"
+            );
+            took.push(start.elapsed().as_secs_f64() * 1e3);
+            assert_eq!(
+                h.app.hand_offs.list[i].answer.as_ref().unwrap().text,
+                format!("On my way ({i})")
+            );
+        }
+        assert_eq!(
+            common::request_count(&d.base_url, "staff-messages").await,
+            0,
+            "{profile:?}: nothing was read: the answers came live"
+        );
+        took.sort_by(f64::total_cmp);
+        eprintln!(
+            "{profile:?}: colleague's send to the app, 20 hand-offs: median {:.1} ms, worst {:.1} ms",
+            took[took.len() / 2],
+            took[took.len() - 1]
+        );
+        d.stop().await;
+    }
+}
