@@ -240,7 +240,8 @@ fn narrow_shows_one_pane() {
 
 #[test]
 fn help_is_the_keymap() {
-    let mut app = hotel((100, 50));
+    // Tall enough for every binding at once (a shorter screen scrolls the help).
+    let mut app = hotel((100, 60));
     app.update(Event::Key(KeyEvent::new(
         KeyCode::Char('?'),
         KeyModifiers::NONE,

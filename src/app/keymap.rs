@@ -163,8 +163,8 @@ pub static KEYMAP: &[Binding] = &[
     bind!([Thread], "D", HardDelete, "delete the message for good", false, [ch('D')], MessageModerate),
     bind!([Thread], "x", DeleteAttachment, "delete the message's attachment", false, [ch('x')], AttachmentDelete),
     bind!([Thread], "y", Copy, "copy link or text (OSC 52)", false, [ch('y')]),
-    bind!([Thread], "f", HandOff, "hand the guest's request to a colleague", true, [ch('f')]),
-    bind!([Thread], "h", QuoteAnswer, "put a colleague's answer into the reply", false, [ch('h')], MessageSend),
+    bind!([Thread], "f", HandOff, "hand the request on to colleagues", true, [ch('f')]),
+    bind!([Thread], "h", QuoteAnswer, "put their answer into the reply", false, [ch('h')], MessageSend),
     bind!([Composer], "Esc", Leave, "leave the composer (draft kept)", true, [k(KeyCode::Esc)]),
 ];
 
