@@ -1001,3 +1001,65 @@ fn a_second_start_draws_the_kept_inbox_before_a_slow_server_answers() {
     assert_eq!(found, serde_json::json!([]), "room 110 is forgotten");
     drop(server);
 }
+
+/// The hand-off in the real binary against the deployment profile, where a colleague answers
+/// by themselves after a second: `f`, "Housekeeping", Enter, Enter in room 102's thread, then
+/// the answer on screen, live.
+#[test]
+fn a_hand_off_and_its_answer_in_a_real_terminal() {
+    if skip_without_tmux() {
+        return;
+    }
+    let (_server, env) = serve_demo(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--profile",
+        "deployment",
+        "--colleagues-answer-after",
+        "1",
+    ]);
+    let base = env["FRONTDESK_SERVER"].clone();
+    let dirs = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(
+        "handoff",
+        &inbox_cmd(
+            dirs.path(),
+            &base,
+            &format!("--pusher-url '{}'", env["FRONTDESK_PUSHER_URL"]),
+        ),
+    );
+    tmux.wait_for("Conversations (", 20);
+    tmux.keys(&["o"]);
+    tmux.keys(&["-l", "102"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Room 102", 10);
+    std::thread::sleep(Duration::from_millis(300));
+    tmux.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    tmux.keys(&["f"]);
+    tmux.wait_for("Hand on to", 10);
+    tmux.keys(&["-l", "Housekeeping"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Hand-off to Housekeeping", 5);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("→ Housekeeping", 10);
+    // A member of the team answers (the demo's first housekeeper), live.
+    let screen = tmux.wait_for("On my way with towels", 10);
+    assert!(screen.contains("· answered"), "{screen}");
+    assert!(screen.contains("← "), "{screen}");
+    tmux.keys(&["h"]);
+    // The answer shows twice once `h` has put it into the reply box.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut screen = tmux.screen();
+    while screen.matches("On my way with towels").count() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        screen = tmux.screen();
+    }
+    assert!(
+        screen.matches("On my way with towels").count() >= 2,
+        "the answer is in the reply box too:\n{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    tmux.keys(&["q"]);
+}

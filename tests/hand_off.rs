@@ -31,6 +31,32 @@ fn screen(app: &frontdesk::app::App) -> String {
     out
 }
 
+/// `frontdesk handover --json --since 2h` from the real binary, signed in from the
+/// environment as the front desk.
+async fn handover_json(d: &frontdesk_demo::RunningDemo) -> serde_json::Value {
+    let (base, hotel) = (d.base_url.clone(), d.hotel.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        let home = tempfile::tempdir().unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .args(["handover", "--json", "--since", "2h"])
+            .env_clear()
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env("FRONTDESK_SERVER", base)
+            .env("FRONTDESK_HOTEL", hotel)
+            .env("FRONTDESK_USERNAME", "frontdesk")
+            .env("FRONTDESK_PASSWORD", "demo")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[tokio::test]
 async fn a_request_handed_to_housekeeping_comes_back_answered_on_both_profiles() {
     for profile in PROFILES {
@@ -86,6 +112,24 @@ async fn a_request_handed_to_housekeeping_comes_back_answered_on_both_profiles()
         );
         let sent = h.app.hand_offs.list[0].clone();
         assert!(screen(&h.app).contains("· waiting"), "{profile:?}");
+        // The shift's handover lists it, and not as a guest waiting on the desk.
+        let report = handover_json(&d).await;
+        let handed = report["hand_offs"].as_array().expect("hand_offs");
+        assert!(
+            handed.iter().any(|r| r["room"] == 102
+                && r["to"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Housekeeping"))),
+            "{profile:?}: {report}"
+        );
+        assert!(
+            !report["waiting"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["room"] == 102),
+            "{profile:?}: {report}"
+        );
 
         // Orla answers in the staff conversation, replying to the hand-off.
         let (orla, _) = common::signed_in(&d, "hksuper").await;
@@ -198,6 +242,94 @@ async fn answers_arrive_live_on_both_profiles() {
             took[took.len() / 2],
             took[took.len() - 1]
         );
+        d.stop().await;
+    }
+}
+
+/// A hand-off made at one desk shows at another desk signed in to the same account (and after
+/// a restart, which is the same thing: nothing is kept locally), read back from the staff
+/// conversation's text, with its answer once it comes; on both profiles. (Staff chat shows a
+/// conversation only to its members, so a colleague on another account cannot see it.)
+#[tokio::test]
+async fn a_hand_off_made_at_another_desk_shows_with_its_answer() {
+    for profile in PROFILES {
+        let d = frontdesk_demo::start(DemoConfig {
+            profile,
+            paths: match profile {
+                Profile::Friendly => ServedPaths::Hotels,
+                Profile::Deployment => ServedPaths::Hotel,
+            },
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let mut first = Harness::new(&d, "frontdesk", None).await;
+        assert!(first.until(10, |a| a.list_loaded).await);
+        let conv = first
+            .app
+            .current_conversation_of_room(RoomNumber(102))
+            .unwrap();
+        first.open(conv, Focus::Thread).await;
+        first.key(KeyCode::Char('f'));
+        assert!(
+            first
+                .until(
+                    5,
+                    |a| matches!(&a.overlay, Overlay::HandOff(p) if !p.shown().is_empty())
+                )
+                .await
+        );
+        first.typed("Maintenance");
+        first.key(KeyCode::Enter);
+        first.key(KeyCode::Enter);
+        assert!(first.until(10, |a| a.hand_offs.list.len() == 1).await);
+        let made = first.app.hand_offs.list[0].clone();
+        drop(first);
+
+        // The night desk starts on the same account: the hand-off is there, waiting.
+        let mut other = Harness::new(&d, "frontdesk", None).await;
+        assert!(
+            other
+                .until(10, |a| a.list_loaded && !a.hand_offs.list.is_empty())
+                .await,
+            "{profile:?}: found at another desk"
+        );
+        let seen = other.app.hand_offs.list[0].clone();
+        assert_eq!(seen.guest_conversation, conv);
+        assert_eq!((seen.thread, seen.sent), (made.thread, made.sent));
+        assert!(seen.answer.is_none());
+        assert!(
+            seen.to.names.contains(&"Ava Doyle".to_string()),
+            "{:?}",
+            seen.to
+        );
+        assert!(!other.app.waiting().iter().any(|(c, _)| *c == conv));
+        // Ava answers; the other desk hears it at its next read.
+        let (ava, _) = common::signed_in(&d, "maintenance").await;
+        ava.team_send(made.thread, "Kettle replaced.", Some(made.sent))
+            .await
+            .unwrap();
+        other.handle(Event::Poll(PollKind::HandOffs));
+        assert!(
+            other
+                .until(5, |a| a.hand_offs.list[0].answer.is_some())
+                .await
+        );
+        assert_eq!(
+            other.app.hand_offs.list[0].answer.as_ref().unwrap().text,
+            "Kettle replaced."
+        );
+        // Every staff-chat call the desks made (staff list, get-or-create, send, the
+        // conversations and pages read back) is one the contract's samples show.
+        let samples = common::contract::samples();
+        let calls = common::contract::staff_calls(&d.base_url).await;
+        assert!(calls.len() >= 6, "{calls:?}");
+        for call in &calls {
+            assert!(
+                common::contract::in_samples(call, &samples),
+                "{profile:?}: a call no sample shows: {call}"
+            );
+        }
         d.stop().await;
     }
 }

@@ -149,6 +149,16 @@ pub enum Event {
             ApiError,
         >,
     },
+    /// The recent staff conversations with their newest messages (hand-offs made anywhere).
+    HandOffsFound(
+        Result<
+            Vec<(
+                crate::api::staff_models::TeamThread,
+                Vec<crate::api::staff_models::TeamMessage>,
+            )>,
+            ApiError,
+        >,
+    ),
     /// A staff-chat message pushed by the realtime feed.
     TeamMessage(Box<crate::api::staff_models::TeamMessage>),
     /// The newest messages of a staff conversation with a hand-off waiting.
@@ -185,6 +195,8 @@ pub enum Job {
     LoadUnreadCounts,
     /// Staff chat: the colleagues to hand a request to.
     LoadColleagues,
+    /// Staff chat: the recent conversations, for hand-offs made at any desk.
+    FindHandOffs,
     /// Staff chat: the conversation with these colleagues (get-or-create), then the text.
     HandOff {
         guest_conversation: ConversationId,

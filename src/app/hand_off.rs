@@ -3,7 +3,9 @@
 //! conversation counts as handed off, not waiting on the desk, until the answer comes.
 
 use super::*;
-use crate::api::staff_models::{Colleague, TeamMessage, TeamMessageId, TeamPage, TeamThreadId};
+use crate::api::staff_models::{
+    Colleague, TeamMessage, TeamMessageId, TeamPage, TeamThread, TeamThreadId,
+};
 use crate::model::HandOffTo;
 use crate::popup::{Choice, HandOffPicker};
 
@@ -39,6 +41,8 @@ pub struct HandOffs {
     reading: std::collections::HashSet<TeamThreadId>,
     /// Counts changes to which guests are handed off (the waiting list follows it).
     pub generation: u64,
+    /// The staff conversations were read for hand-offs made elsewhere.
+    pub looked_for: bool,
 }
 
 impl HandOffs {
@@ -58,6 +62,62 @@ impl HandOffs {
             .iter()
             .filter(move |h| h.guest_conversation == conversation)
     }
+}
+
+/// The hand-offs written in staff conversations (at any desk, before any restart), read back
+/// from their text, with the answer each got: a later message from someone other than
+/// whoever handed on, a reply to it first. `room_conversation` names the guest conversation
+/// of a room.
+pub fn hand_offs_in(
+    threads: &[(TeamThread, Vec<TeamMessage>)],
+    room_conversation: impl Fn(RoomNumber) -> Option<ConversationId>,
+) -> Vec<HandOff> {
+    let mut out = Vec::new();
+    for (thread, messages) in threads {
+        for m in messages.iter().filter(|m| !m.is_deleted) {
+            let Some(r) = crate::hand_off::parse(&m.message) else {
+                continue;
+            };
+            let Some(guest_conversation) = room_conversation(r.room) else {
+                continue;
+            };
+            let others: Vec<&crate::api::staff_models::Participant> = thread
+                .participants
+                .iter()
+                .filter(|p| p.id != m.sender)
+                .collect();
+            let names: Vec<String> = others.iter().map(|p| p.full_name.clone()).collect();
+            let label = if thread.title.trim().is_empty() {
+                names.join(", ")
+            } else {
+                thread.title.clone()
+            };
+            let answer = messages
+                .iter()
+                .filter(|a| a.sender != m.sender && a.id > m.id && !a.is_deleted)
+                .min_by_key(|a| (a.reply_to != Some(m.id), a.id))
+                .map(|a| Answer {
+                    id: a.id,
+                    by: a.sender_name.clone(),
+                    text: a.message.clone(),
+                    at: a.timestamp,
+                });
+            out.push(HandOff {
+                guest_conversation,
+                to: HandOffTo {
+                    label,
+                    people: others.iter().map(|p| p.id).collect(),
+                    names,
+                    guest_message: r.guest_message,
+                },
+                thread: thread.id,
+                sent: m.id,
+                at: m.timestamp,
+                answer,
+            });
+        }
+    }
+    out
 }
 
 /// The picker's rows: each department as a team (its people named), then each colleague.
@@ -277,6 +337,44 @@ impl App {
                 self.api_error("Handing on", &e);
                 vec![]
             }
+        }
+    }
+
+    /// The hand-offs found in the recent staff conversations (made at another desk, or before
+    /// a restart): added to those known, and their conversations followed.
+    pub(crate) fn on_hand_offs_found(
+        &mut self,
+        result: Result<Vec<(TeamThread, Vec<TeamMessage>)>, ApiError>,
+    ) -> Vec<Command> {
+        let threads = match result {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::info!("reading staff conversations for hand-offs: {e}");
+                self.dirty = false;
+                return vec![];
+            }
+        };
+        let found = hand_offs_in(&threads, |room| self.current_conversation_of_room(room));
+        let mut follow = std::collections::BTreeSet::new();
+        for h in found {
+            let known = self
+                .hand_offs
+                .list
+                .iter()
+                .any(|k| k.thread == h.thread && k.sent == h.sent);
+            if !known {
+                if h.answer.is_none() {
+                    follow.insert(h.thread);
+                }
+                self.hand_offs.list.push(h);
+            }
+        }
+        self.hand_offs.list.sort_by_key(|h| h.at);
+        self.hand_offs.generation += 1;
+        if follow.is_empty() {
+            vec![]
+        } else {
+            vec![Command::Job(Job::WatchTeam(follow.into_iter().collect()))]
         }
     }
 

@@ -10,7 +10,7 @@ pub mod geometry;
 mod hand_off;
 mod handlers;
 mod history;
-pub use hand_off::{ANSWER_PAGE, Answer, HandOff, HandOffs};
+pub use hand_off::{ANSWER_PAGE, Answer, HandOff, HandOffs, hand_offs_in};
 pub use history::{KeptState, SEARCH_LIMIT, answer, asks_history, keep_of, kept_since, recent_of};
 mod keys;
 mod list;

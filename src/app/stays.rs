@@ -138,6 +138,10 @@ impl App {
     pub(crate) fn after_list_loaded(&mut self) -> Vec<Command> {
         self.index_rooms();
         let mut cmds = Vec::new();
+        // Once the rooms are known: hand-offs made at any desk, or before a restart.
+        if !std::mem::replace(&mut self.hand_offs.looked_for, true) {
+            cmds.push(Command::Job(Job::FindHandOffs));
+        }
         let new: Vec<ConversationId> = self
             .order
             .iter()

@@ -181,6 +181,7 @@ impl App {
             } => self.on_handed_off(guest_conversation, to, result),
             Event::TeamPageLoaded { thread, result } => self.on_team_page(thread, result),
             Event::TeamMessage(m) => self.on_team_message(*m),
+            Event::HandOffsFound(result) => self.on_hand_offs_found(result),
             Event::KeptRecent(recent) => self.on_kept_recent(recent),
             Event::KeptThread {
                 conversation,

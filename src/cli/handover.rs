@@ -277,6 +277,73 @@ fn report(reads: &[Read], me: &Me, now: DateTime<Utc>, args: &HandoverArgs) -> s
     })
 }
 
+/// The hand-offs still waiting for a colleague's answer, found in the recent staff
+/// conversations; their guests wait on the colleague, not on the desk, so they leave the
+/// waiting list. Staff chat that cannot be read is said in the report, not fatal.
+async fn add_hand_offs(
+    report: &mut serde_json::Value,
+    api: &StaffApi,
+    reads: &[Read],
+    now: DateTime<Utc>,
+) {
+    let threads = match api
+        .team_threads_with_messages(crate::app::ANSWER_PAGE)
+        .await
+    {
+        Ok(t) => t,
+        Err(e) => {
+            report["hand_offs"] = serde_json::Value::Null;
+            report["hand_offs_error"] = json!(e.summary());
+            return;
+        }
+    };
+    let newest = |room: RoomNumber| {
+        reads
+            .iter()
+            .filter(|r| r.conversation.room_number == room)
+            .map(|r| r.conversation.id)
+            .max()
+    };
+    let open: Vec<crate::app::HandOff> = crate::app::hand_offs_in(&threads, newest)
+        .into_iter()
+        .filter(|h| h.answer.is_none())
+        .collect();
+    let rows: Vec<serde_json::Value> = open
+        .iter()
+        .filter_map(|h| {
+            let r = reads
+                .iter()
+                .find(|r| r.conversation.id == h.guest_conversation)?;
+            Some(row(
+                &r.conversation,
+                json!({
+                    "to": h.to.describe(),
+                    "handed_off_at": h.at,
+                    "waiting_minutes": (now - h.at).num_minutes(),
+                }),
+            ))
+        })
+        .collect();
+    if let Some(w) = report["waiting"].as_array_mut() {
+        w.retain(|row| {
+            !open
+                .iter()
+                .any(|h| row["conversation_id"].as_i64() == Some(h.guest_conversation.0))
+        });
+    }
+    report["hand_offs"] = json!(rows);
+}
+
+fn hand_off_line(h: &serde_json::Value) -> String {
+    format!(
+        "  room {:>4}  {} → {} for {}\n",
+        h["room"],
+        pad(&said(&h["guest"]), 22),
+        said(&h["to"]),
+        minutes(h["waiting_minutes"].as_i64().unwrap_or_default()),
+    )
+}
+
 fn minutes(m: i64) -> String {
     crate::text::wait_length(chrono::Duration::minutes(m))
 }
@@ -385,6 +452,15 @@ fn text(report: &serde_json::Value) -> String {
         night.len()
     ));
     out.extend(night.into_iter().map(waiting_line));
+    let handed = rows(&report["hand_offs"]);
+    out.push_str(&format!(
+        "\nHanded on, waiting for a colleague: {}\n",
+        handed.len()
+    ));
+    out.extend(handed.iter().map(hand_off_line));
+    if let Some(why) = report["hand_offs_error"].as_str() {
+        out.push_str(&format!("  (staff chat could not be read: {why})\n"));
+    }
     out.push_str("\nHeld by:\n");
     out.push_str(&held_lines(report));
     out.push('\n');
@@ -418,7 +494,8 @@ pub async fn handover_command(cli: &Cli, args: &HandoverArgs) -> Result<()> {
         reads.push(r.map_err(|e| eyre!("handover: {e}"))?);
     }
     reads.sort_by_key(|r| r.conversation.id);
-    let report = report(&reads, &me, now, args);
+    let mut report = report(&reads, &me, now, args);
+    add_hand_offs(&mut report, &api, &reads, now).await;
     if args.json {
         println!(
             "{}",

@@ -73,9 +73,10 @@ pub fn execute(
         | Job::RefreshSoon(..)
         | Job::FromRoom(..) => reads(api, job, send),
         Job::SendReply { .. } | Job::Upload { .. } => sends(api, staff_id, job, send),
-        Job::LoadColleagues | Job::HandOff { .. } | Job::ReadTeamThread { .. } => {
-            staff_chat(api, staff_id, job, send)
-        }
+        Job::LoadColleagues
+        | Job::HandOff { .. }
+        | Job::ReadTeamThread { .. }
+        | Job::FindHandOffs => staff_chat(api, staff_id, job, send),
         Job::EditMessage { .. }
         | Job::DeleteMessage { .. }
         | Job::DeleteAttachment { .. }
@@ -125,6 +126,14 @@ fn staff_chat(api: StaffApi, me: StaffId, job: Job, send: Report) {
                     to,
                     result,
                 });
+            });
+        }
+        Job::FindHandOffs => {
+            tokio::spawn(async move {
+                let result = api
+                    .team_threads_with_messages(crate::app::ANSWER_PAGE)
+                    .await;
+                send(Event::HandOffsFound(result));
             });
         }
         Job::ReadTeamThread { thread } => {

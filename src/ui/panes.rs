@@ -81,8 +81,12 @@ pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     }
 }
 
-/// A waiting guest's row says so in words, with how long; others show the last activity.
+/// A waiting guest's row says so in words, with how long; a guest whose request was handed
+/// on says to whom; others show the last activity.
 fn row_when(app: &App, id: ConversationId, c: &Conversation) -> (String, Option<Pressure>) {
+    if let Some(h) = app.hand_offs.of(id).find(|h| h.answer.is_none()) {
+        return (format!("→ {}", text::one_line(&h.to.label)), None);
+    }
     let wait = app
         .service
         .wait(id)

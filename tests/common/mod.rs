@@ -2,6 +2,7 @@
 //! a demo server on 127.0.0.1. Shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod contract;
 pub mod hostile;
 
 use std::time::Duration;

@@ -44,6 +44,29 @@ impl StaffApi {
         Ok(page.results)
     }
 
+    /// 2. My staff conversations, the 10 most recently written in (page 1; the server's page
+    ///    size is fixed).
+    pub async fn team_threads(&self) -> Result<Vec<TeamThread>, ApiError> {
+        let page: Page<TeamThread> = self
+            .staff_chat(Method::GET, "conversations/", caps::LIST, |r| r)
+            .await?;
+        Ok(page.results)
+    }
+
+    /// Each recent staff conversation with its newest `limit` messages: where hand-offs made
+    /// at any desk are found again.
+    pub async fn team_threads_with_messages(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(TeamThread, Vec<TeamMessage>)>, ApiError> {
+        let mut out = Vec::new();
+        for t in self.team_threads().await? {
+            let page = self.team_messages(t.id, limit, None).await?;
+            out.push((t, page.messages));
+        }
+        Ok(out)
+    }
+
     /// 3. The conversation with exactly these colleagues (get-or-create: 201 new, 200 the
     ///    existing one, which keeps its old title). My own id is never sent (quirk 6.4).
     pub async fn team_thread_with(
