@@ -159,6 +159,23 @@ pub enum Event {
             ApiError,
         >,
     ),
+    /// The Team view's list: my staff conversations and my unread in each.
+    TeamThreadsLoaded(
+        Result<
+            (
+                Vec<crate::api::staff_models::TeamThread>,
+                crate::api::staff_models::TeamUnread,
+            ),
+            ApiError,
+        >,
+    ),
+    /// My unread staff-chat messages (the header's team count).
+    TeamUnreadLoaded(Result<crate::api::staff_models::TeamUnread, ApiError>),
+    /// A reply in the Team view was sent (the server's copy), or not.
+    TeamReplied {
+        thread: crate::api::staff_models::TeamThreadId,
+        result: Result<crate::api::staff_models::TeamMessage, ApiError>,
+    },
     /// A staff-chat message pushed by the realtime feed.
     TeamMessage(Box<crate::api::staff_models::TeamMessage>),
     /// The newest messages of a staff conversation with a hand-off waiting.
@@ -209,6 +226,23 @@ pub enum Job {
     },
     /// Staff chat: follow these conversations' channels.
     WatchTeam(Vec<crate::api::staff_models::TeamThreadId>),
+    /// Team view: my staff conversations and my unread in each.
+    LoadTeamThreads,
+    /// Team view: a page of a staff conversation (the newest, or before a message).
+    LoadTeamPage {
+        thread: crate::api::staff_models::TeamThreadId,
+        before: Option<crate::api::staff_models::TeamMessageId>,
+    },
+    /// Team view: a reply to colleagues.
+    TeamReply {
+        thread: crate::api::staff_models::TeamThreadId,
+        text: String,
+        reply_to: Option<crate::api::staff_models::TeamMessageId>,
+    },
+    /// Staff chat: mark a conversation read, then read the unread count again.
+    MarkTeamRead(crate::api::staff_models::TeamThreadId),
+    /// Staff chat: my unread count.
+    LoadTeamUnread,
     /// Tell the realtime link about conversations and stays to follow.
     Watch {
         conversations: Vec<ConversationId>,

@@ -451,6 +451,10 @@ impl App {
         }
         self.hand_offs.generation += 1;
         let mut c = Vec::new();
+        // Shown in the open guest thread: read, as far as the staff chat is concerned.
+        if heard.iter().any(|(conv, ..)| self.open == Some(*conv)) {
+            c.push(Command::Job(Job::MarkTeamRead(thread)));
+        }
         for (conv, by, text) in heard {
             let room = self
                 .conversations

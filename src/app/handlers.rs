@@ -40,6 +40,7 @@ impl App {
             PollKind::Unread if plan.unread => vec![Command::Job(Job::LoadUnreadCounts)],
             PollKind::List if plan.list => self.load_list(),
             PollKind::HandOffs => self.poll_hand_offs(),
+            PollKind::TeamUnread => vec![Command::Job(Job::LoadTeamUnread)],
             _ => vec![],
         }
     }

@@ -48,6 +48,7 @@ pub enum Action {
     Search,
     HandOff,
     QuoteAnswer,
+    Team,
 }
 
 /// Where a binding applies.
@@ -132,6 +133,7 @@ pub static KEYMAP: &[Binding] = &[
     bind!([List], "w", ToggleOrder, "waiting first / newest first", true, [ch('w')]),
     bind!([List], "/", Filter, "filter by room or guest", true, [ch('/')]),
     bind!([List, Thread], "s", Search, "search every kept message", true, [ch('s')]),
+    bind!([List, Thread], "T", Team, "colleagues' conversations (Team)", true, [ch('T')]),
     bind!([List], "o", OpenRoom, "open or start a room's thread", true, [ch('o')], ConversationRead),
     bind!([List, Thread], "c", Claim, "claim the conversation", true, [ch('c')], ConversationAssign),
     bind!([Thread], "j/↓", Down, "select the next message", false, [ch('j'), k(KeyCode::Down)]),

@@ -105,6 +105,7 @@ impl App {
             Action::Filter => self.open_filter(),
             Action::Search => return self.open_search(),
             Action::HandOff => return self.start_hand_off(),
+            Action::Team => return self.open_team(),
             Action::QuoteAnswer => return self.quote_hand_off_answer(),
             Action::OpenRoom => self.overlay = Overlay::RoomPrompt(Default::default()),
         }

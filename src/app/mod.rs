@@ -20,6 +20,8 @@ mod polling;
 mod service;
 use service::BackgroundRead;
 mod stays;
+mod team;
+pub use team::{TEAM_PAGE, TeamState};
 mod update;
 
 pub use crate::model::{Capability, Draft, IdMap, PendingReply, ReplyState, RoomNumber};
@@ -216,6 +218,8 @@ pub struct App {
     pub kept: KeptState,
     /// Guest requests handed on to colleagues, and their answers.
     pub hand_offs: HandOffs,
+    /// Colleagues' conversations: the unread count, drafts while the Team view is closed.
+    pub team: TeamState,
     pub dirty: bool,
     pub quit: bool,
 }
@@ -278,6 +282,7 @@ impl App {
             traced_live: Vec::new(),
             kept: KeptState::default(),
             hand_offs: HandOffs::default(),
+            team: TeamState::default(),
             dirty: true,
             quit: false,
         }

@@ -69,6 +69,10 @@ impl App {
             Outcome::Cancelled => self.notice(Level::Info, "Cancelled; nothing changed"),
             Outcome::Say(text) => self.notice(Level::Info, text),
             Outcome::HandOffTo(to) => return self.write_hand_off(to),
+            o @ (Outcome::OpenTeamThread(_)
+            | Outcome::OlderTeamPage { .. }
+            | Outcome::SendTeam { .. }
+            | Outcome::TeamClosed(_)) => return self.on_team_outcome(o),
             Outcome::SearchTyped(query) => return vec![Command::Effect(Effect::Search(query))],
             Outcome::OpenFound {
                 conversation,

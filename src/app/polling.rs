@@ -39,6 +39,8 @@ pub enum PollKind {
     List,
     /// Staff conversations with a hand-off waiting for an answer.
     HandOffs,
+    /// My unread staff-chat messages (the header's team count).
+    TeamUnread,
 }
 
 impl App {

@@ -141,6 +141,7 @@ impl App {
         // Once the rooms are known: hand-offs made at any desk, or before a restart.
         if !std::mem::replace(&mut self.hand_offs.looked_for, true) {
             cmds.push(Command::Job(Job::FindHandOffs));
+            cmds.push(Command::Job(Job::LoadTeamUnread));
         }
         let new: Vec<ConversationId> = self
             .order

@@ -179,8 +179,14 @@ impl App {
                 to,
                 result,
             } => self.on_handed_off(guest_conversation, to, result),
-            Event::TeamPageLoaded { thread, result } => self.on_team_page(thread, result),
-            Event::TeamMessage(m) => self.on_team_message(*m),
+            Event::TeamPageLoaded { thread, result } => self.on_team_page_loaded(thread, result),
+            Event::TeamMessage(m) => self.on_live_team_message(*m),
+            Event::TeamThreadsLoaded(result) => self.on_team_threads(result),
+            Event::TeamUnreadLoaded(result) => {
+                self.on_team_unread(result);
+                vec![]
+            }
+            Event::TeamReplied { thread, result } => self.on_team_replied(thread, result),
             Event::HandOffsFound(result) => self.on_hand_offs_found(result),
             Event::KeptRecent(recent) => self.on_kept_recent(recent),
             Event::KeptThread {

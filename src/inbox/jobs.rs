@@ -76,7 +76,12 @@ pub fn execute(
         Job::LoadColleagues
         | Job::HandOff { .. }
         | Job::ReadTeamThread { .. }
-        | Job::FindHandOffs => staff_chat(api, staff_id, job, send),
+        | Job::FindHandOffs
+        | Job::LoadTeamThreads
+        | Job::LoadTeamPage { .. }
+        | Job::TeamReply { .. }
+        | Job::MarkTeamRead(..)
+        | Job::LoadTeamUnread => staff_chat(api, staff_id, job, send),
         Job::EditMessage { .. }
         | Job::DeleteMessage { .. }
         | Job::DeleteAttachment { .. }
@@ -135,6 +140,41 @@ fn staff_chat(api: StaffApi, me: StaffId, job: Job, send: Report) {
                     .await;
                 send(Event::HandOffsFound(result));
             });
+        }
+        Job::LoadTeamThreads => {
+            tokio::spawn(async move {
+                let result = async { Ok((api.team_threads().await?, api.team_unread().await?)) };
+                send(Event::TeamThreadsLoaded(result.await));
+            });
+        }
+        Job::LoadTeamPage { thread, before } => {
+            tokio::spawn(async move {
+                let result = api
+                    .team_messages(thread, crate::app::TEAM_PAGE, before)
+                    .await;
+                send(Event::TeamPageLoaded { thread, result });
+            });
+        }
+        Job::TeamReply {
+            thread,
+            text,
+            reply_to,
+        } => {
+            tokio::spawn(async move {
+                let result = api.team_send(thread, &text, reply_to).await;
+                send(Event::TeamReplied { thread, result });
+            });
+        }
+        Job::MarkTeamRead(thread) => {
+            tokio::spawn(async move {
+                if let Err(e) = api.team_mark_read(thread).await {
+                    tracing::info!("marking staff conversation {thread} read: {e}");
+                }
+                send(Event::TeamUnreadLoaded(api.team_unread().await));
+            });
+        }
+        Job::LoadTeamUnread => {
+            tokio::spawn(async move { send(Event::TeamUnreadLoaded(api.team_unread().await)) });
         }
         Job::ReadTeamThread { thread } => {
             tokio::spawn(async move {

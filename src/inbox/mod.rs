@@ -25,6 +25,8 @@ pub use crate::model::NotifyMode;
 
 /// How often `unread-count` is read when no socket tells of guest messages.
 const UNREAD_POLL: Duration = Duration::from_secs(15);
+/// How often my staff-chat unread count is read for the header.
+const TEAM_UNREAD_POLL: Duration = Duration::from_secs(30);
 /// How often a staff conversation with a hand-off waiting is read (a page of 20), so an
 /// answer shows within seconds.
 const HAND_OFF_POLL: Duration = Duration::from_secs(3);
@@ -139,6 +141,8 @@ struct Timers {
     purge: tokio::time::Interval,
     /// Staff conversations with a hand-off waiting for an answer (a short page each).
     hand_offs: tokio::time::Interval,
+    /// My unread staff-chat messages, for the header (`unread-count/`, a cheap call).
+    team_unread: tokio::time::Interval,
 }
 
 impl Timers {
@@ -170,6 +174,7 @@ impl Timers {
             retry: every(Duration::from_secs(10)),
             purge: every(Duration::from_secs(24 * 3600)),
             hand_offs: every(HAND_OFF_POLL),
+            team_unread: every(TEAM_UNREAD_POLL),
         }
     }
 }
@@ -229,6 +234,7 @@ pub async fn run(config: InboxConfig) -> color_eyre::Result<()> {
             _ = timers.hand_offs.tick(), if desk.app.hand_offs.any_waiting() => {
                 Event::Poll(PollKind::HandOffs)
             }
+            _ = timers.team_unread.tick() => Event::Poll(PollKind::TeamUnread),
             _ = timers.retry.tick(), if desk.app.has_retryable() => Event::RetryOutbox,
             _ = timers.purge.tick() => {
                 if let Some(h) = desk.history.as_ref() {

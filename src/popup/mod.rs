@@ -12,6 +12,7 @@ mod help;
 mod room;
 mod search;
 mod sign_in;
+mod team;
 
 pub use attach::Attach;
 pub use canned::CannedPicker;
@@ -22,6 +23,7 @@ pub use help::{Help, HelpSection};
 pub use room::RoomPrompt;
 pub use search::{Found, Search};
 pub use sign_in::SignIn;
+pub use team::{TeamFocus, TeamPane, TeamScreen};
 
 use crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -87,6 +89,21 @@ pub enum Outcome {
     SearchTyped(String),
     /// Write a hand-off to these colleagues.
     HandOffTo(crate::model::HandOffTo),
+    /// Team view: read this staff conversation (and mark it read).
+    OpenTeamThread(crate::api::staff_models::TeamThreadId),
+    /// Team view: the page before this message.
+    OlderTeamPage {
+        thread: crate::api::staff_models::TeamThreadId,
+        before: Option<crate::api::staff_models::TeamMessageId>,
+    },
+    /// Team view: send this to the colleagues.
+    SendTeam {
+        thread: crate::api::staff_models::TeamThreadId,
+        text: String,
+        reply_to: Option<crate::api::staff_models::TeamMessageId>,
+    },
+    /// Team view closed: what was typed, kept for the next time.
+    TeamClosed(std::collections::HashMap<crate::api::staff_models::TeamThreadId, String>),
     /// Open the conversation at this message.
     OpenFound {
         conversation: crate::model::ConversationId,
@@ -109,6 +126,7 @@ pub enum Overlay {
     Confirm(Confirm),
     Search(Search),
     HandOff(HandOffPicker),
+    Team(TeamScreen),
 }
 
 impl Overlay {
@@ -124,6 +142,7 @@ impl Overlay {
             Overlay::Confirm(p) => p,
             Overlay::Search(p) => p,
             Overlay::HandOff(p) => p,
+            Overlay::Team(p) => p,
         })
     }
 
@@ -139,6 +158,7 @@ impl Overlay {
             Overlay::Confirm(p) => p,
             Overlay::Search(p) => p,
             Overlay::HandOff(p) => p,
+            Overlay::Team(p) => p,
         })
     }
 

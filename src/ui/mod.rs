@@ -97,6 +97,10 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
             )
         })
         .unwrap_or_default();
+    let team = match app.team.unread {
+        Some(n) if n > 0 => format!(" · team {n} unread"),
+        _ => String::new(),
+    };
     let backfill = match app.kept.backfill {
         Some((open, active)) if open > 0 => {
             format!("history {}/{active} · ", active - open.min(active))
@@ -124,7 +128,7 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         None => String::new(),
     };
     let right = format!(
-        "{offline}{backfill}{waits}{} · {} unread ",
+        "{offline}{backfill}{waits}{}{team} · {} unread ",
         connection_label(&app.connection, app.clock.now),
         unread
     );

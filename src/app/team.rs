@@ -1,0 +1,187 @@
+//! The Team view's side in the app: opening it, what it asks of the server, what comes back,
+//! and the team's unread count in the header (from `unread-count/`, never the list's
+//! group-wrong count nor the always-500 endpoint: staff-chat quirks 6.1, 6.2).
+
+use std::collections::HashMap;
+
+use super::*;
+use crate::api::staff_models::{TeamMessage, TeamMessageId, TeamThread, TeamThreadId, TeamUnread};
+use crate::popup::TeamScreen;
+
+/// How many messages a Team view page holds.
+pub const TEAM_PAGE: u32 = 30;
+
+#[derive(Debug, Default)]
+pub struct TeamState {
+    /// My unread staff-chat messages, when known.
+    pub unread: Option<u32>,
+    /// What was typed in the Team view, kept while it is closed.
+    drafts: HashMap<TeamThreadId, String>,
+}
+
+impl App {
+    /// `T`: the Team view over the guest panes.
+    pub(crate) fn open_team(&mut self) -> Vec<Command> {
+        let drafts = std::mem::take(&mut self.team.drafts);
+        let mut screen = TeamScreen::new(self.me.staff_id, drafts);
+        screen.offset = Some(self.clock.offset);
+        self.overlay = Overlay::Team(screen);
+        vec![Command::Job(Job::LoadTeamThreads)]
+    }
+
+    pub(crate) fn on_team_threads(
+        &mut self,
+        result: Result<(Vec<TeamThread>, TeamUnread), ApiError>,
+    ) -> Vec<Command> {
+        match result {
+            Ok((threads, unread)) => {
+                self.team.unread = Some(unread.total_unread);
+                let by_thread = unread
+                    .breakdown
+                    .iter()
+                    .map(|b| (b.conversation_id, b.unread_count))
+                    .collect();
+                let ids: Vec<TeamThreadId> = threads.iter().map(|t| t.id).collect();
+                if let Overlay::Team(s) = &mut self.overlay {
+                    s.fill(threads, by_thread);
+                }
+                // Public channels: what colleagues write in them arrives live.
+                vec![Command::Job(Job::WatchTeam(ids))]
+            }
+            Err(e) => {
+                if let Overlay::Team(s) = &mut self.overlay {
+                    s.trouble = Some(e.summary());
+                }
+                tracing::warn!("staff chat: {e}");
+                vec![]
+            }
+        }
+    }
+
+    pub(crate) fn on_team_unread(&mut self, result: Result<TeamUnread, ApiError>) {
+        match result {
+            Ok(u) => {
+                if self.team.unread != Some(u.total_unread) {
+                    self.team.unread = Some(u.total_unread);
+                } else {
+                    self.dirty = false;
+                }
+            }
+            Err(e) => {
+                tracing::info!("staff chat unread-count: {e}");
+                self.dirty = false;
+            }
+        }
+    }
+
+    /// What the Team view asks for.
+    pub(crate) fn on_team_outcome(&mut self, outcome: crate::popup::Outcome) -> Vec<Command> {
+        use crate::popup::Outcome;
+        match outcome {
+            Outcome::OpenTeamThread(thread) => vec![
+                Command::Job(Job::LoadTeamPage {
+                    thread,
+                    before: None,
+                }),
+                Command::Job(Job::MarkTeamRead(thread)),
+            ],
+            Outcome::OlderTeamPage { thread, before } => {
+                vec![Command::Job(Job::LoadTeamPage { thread, before })]
+            }
+            Outcome::SendTeam {
+                thread,
+                text,
+                reply_to,
+            } => vec![Command::Job(Job::TeamReply {
+                thread,
+                text,
+                reply_to,
+            })],
+            Outcome::TeamClosed(drafts) => {
+                self.team.drafts = drafts;
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// A page of a staff conversation: into the Team view if it shows it, and to the
+    /// hand-offs waiting there.
+    pub(crate) fn on_team_page_loaded(
+        &mut self,
+        thread: TeamThreadId,
+        result: Result<crate::api::staff_models::TeamPage, ApiError>,
+    ) -> Vec<Command> {
+        if let (Overlay::Team(s), Ok(page)) = (&mut self.overlay, &result) {
+            s.merge(thread, &page.messages, Some(page.has_more));
+        }
+        if let (Overlay::Team(s), Err(e)) = (&mut self.overlay, &result)
+            && let Some(p) = s.panes.get_mut(&thread)
+        {
+            p.loading = false;
+            tracing::info!("staff conversation {thread}: {e}");
+        }
+        self.on_team_page(thread, result)
+    }
+
+    /// A staff-chat message from the live feed: the Team view, the unread count, hand-offs.
+    pub(crate) fn on_live_team_message(&mut self, m: TeamMessage) -> Vec<Command> {
+        let mine = m.sender == self.me.staff_id;
+        let seen = match &mut self.overlay {
+            Overlay::Team(s) => {
+                let open = s.open == Some(m.conversation);
+                s.merge(m.conversation, std::slice::from_ref(&m), None);
+                open
+            }
+            _ => false,
+        };
+        let mut c = Vec::new();
+        if !mine {
+            if seen {
+                c.push(Command::Job(Job::MarkTeamRead(m.conversation)));
+            } else {
+                self.team.unread = Some(self.team.unread.unwrap_or(0) + 1);
+            }
+        }
+        c.extend(self.on_team_message(m));
+        c
+    }
+
+    pub(crate) fn on_team_replied(
+        &mut self,
+        thread: TeamThreadId,
+        result: Result<TeamMessage, ApiError>,
+    ) -> Vec<Command> {
+        match result {
+            Ok(m) => {
+                if let Overlay::Team(s) = &mut self.overlay {
+                    s.sent(thread, m);
+                }
+            }
+            Err(e) => {
+                if let Overlay::Team(s) = &mut self.overlay {
+                    s.sending = false;
+                }
+                // The text stays in the reply line, to send again.
+                self.api_error("Sending to colleagues", &e);
+            }
+        }
+        vec![]
+    }
+
+    /// The reply being written in a team conversation (for tests and the editor).
+    pub fn team_draft(&self, thread: TeamThreadId) -> Option<&str> {
+        match &self.overlay {
+            Overlay::Team(s) => s.drafts.get(&thread).map(String::as_str),
+            _ => self.team.drafts.get(&thread).map(String::as_str),
+        }
+    }
+
+    /// Which message a reply in the Team view answers.
+    pub fn team_reply_to(&self) -> Option<TeamMessageId> {
+        match &self.overlay {
+            Overlay::Team(s) => s.reply_to,
+            _ => None,
+        }
+    }
+}

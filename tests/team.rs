@@ -1,0 +1,126 @@
+//! The Team view on both profiles: a colleague writes, the header counts it (from
+//! `unread-count/`), `T` lists the conversation with its unread, Enter reads it (marking it
+//! read), PgUp pages back, `r` replies to the selected message, what is typed survives
+//! closing the view, and every call is one the contract's samples show.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+use frontdesk::app::{Event, Overlay, PollKind};
+use frontdesk_demo::{DemoConfig, Profile, ServedPaths};
+
+const PROFILES: [Profile; 2] = [Profile::Friendly, Profile::Deployment];
+
+fn pane_len(app: &frontdesk::app::App) -> usize {
+    match &app.overlay {
+        Overlay::Team(s) => s
+            .open
+            .and_then(|o| s.panes.get(&o))
+            .map_or(0, |p| p.messages.len()),
+        _ => 0,
+    }
+}
+
+#[tokio::test]
+async fn colleagues_conversations_are_read_paged_and_answered_in_the_team_view() {
+    for profile in PROFILES {
+        let d = frontdesk_demo::start(DemoConfig {
+            profile,
+            paths: match profile {
+                Profile::Friendly => ServedPaths::Hotels,
+                Profile::Deployment => ServedPaths::Hotel,
+            },
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        // Orla writes 35 messages to the front desk.
+        let (orla, orla_login) = common::signed_in(&d, "hksuper").await;
+        let thread = orla
+            .team_thread_with(orla_login.staff_id, &[frontdesk::model::StaffId(1)], "")
+            .await
+            .unwrap();
+        let mut last = None;
+        for i in 0..35 {
+            last = Some(
+                orla.team_send(thread.id, &format!("Minibar check {i}"), None)
+                    .await
+                    .unwrap(),
+            );
+        }
+        let last = last.unwrap();
+
+        let mut h = Harness::new(&d, "frontdesk", None).await;
+        assert!(h.until(10, |a| a.list_loaded).await);
+        h.handle(Event::Poll(PollKind::TeamUnread));
+        assert!(
+            h.until(5, |a| a.team.unread == Some(35)).await,
+            "{profile:?}: {:?}",
+            h.app.team.unread
+        );
+
+        h.key(KeyCode::Char('T'));
+        assert!(
+            h.until(
+                5,
+                |a| matches!(&a.overlay, Overlay::Team(s) if s.threads.is_some())
+            )
+            .await
+        );
+        if let Overlay::Team(s) = &h.app.overlay {
+            assert_eq!(s.unread.get(&thread.id), Some(&35), "{profile:?}");
+        }
+        h.key(KeyCode::Enter);
+        assert!(
+            h.until(5, |a| pane_len(a) == 30).await,
+            "{profile:?}: a page"
+        );
+        assert!(
+            h.until(5, |a| a.team.unread == Some(0)).await,
+            "{profile:?}: opened is read"
+        );
+        h.key(KeyCode::PageUp);
+        assert!(
+            h.until(5, |a| pane_len(a) == 35).await,
+            "{profile:?}: paged back"
+        );
+
+        // Reply to the newest, the one selected by the first k.
+        h.key(KeyCode::Char('k'));
+        h.key(KeyCode::Char('r'));
+        assert_eq!(h.app.team_reply_to(), Some(last.id));
+        h.typed("Done, all restocked");
+        h.key(KeyCode::Enter);
+        assert!(
+            h.until(5, |a| a.team_draft(thread.id).is_none()
+                && pane_len(a) == 36)
+                .await,
+            "{profile:?}: sent"
+        );
+        let page = orla.team_messages(thread.id, 5, None).await.unwrap();
+        let answer = page.messages.last().unwrap();
+        assert_eq!(answer.message, "Done, all restocked");
+        assert_eq!(answer.reply_to, Some(last.id), "{profile:?}");
+
+        // Typed, then the view closed: kept for the next time.
+        h.key(KeyCode::Char('i'));
+        h.typed("half a thought");
+        h.key(KeyCode::Esc);
+        h.key(KeyCode::Esc);
+        h.key(KeyCode::Esc);
+        assert!(matches!(h.app.overlay, Overlay::None));
+        assert_eq!(h.app.team_draft(thread.id), Some("half a thought"));
+        h.key(KeyCode::Char('T'));
+        assert_eq!(h.app.team_draft(thread.id), Some("half a thought"));
+
+        let samples = common::contract::samples();
+        for call in common::contract::staff_calls(&d.base_url).await {
+            assert!(
+                common::contract::in_samples(&call, &samples),
+                "{profile:?}: a call no sample shows: {call}"
+            );
+        }
+        d.stop().await;
+    }
+}
