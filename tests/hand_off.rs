@@ -8,28 +8,9 @@ use common::Harness;
 use crossterm::event::KeyCode;
 use frontdesk::app::{Event, Focus, Overlay, PollKind};
 use frontdesk::model::RoomNumber;
-use frontdesk_demo::{DemoConfig, Profile, ServedPaths};
+use frontdesk_demo::Profile;
 
 const PROFILES: [Profile; 2] = [Profile::Friendly, Profile::Deployment];
-
-fn screen(app: &frontdesk::app::App) -> String {
-    let mut t =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.size.0, app.size.1)).unwrap();
-    let theme = frontdesk::ui::Theme::plain();
-    t.draw(|f| {
-        frontdesk::ui::render(f, app, &theme);
-    })
-    .unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
 
 /// `frontdesk handover --json --since 2h` from the real binary, signed in from the
 /// environment as the front desk.
@@ -60,16 +41,7 @@ async fn handover_json(d: &frontdesk_demo::RunningDemo) -> serde_json::Value {
 #[tokio::test]
 async fn a_request_handed_to_housekeeping_comes_back_answered_on_both_profiles() {
     for profile in PROFILES {
-        let d = frontdesk_demo::start(DemoConfig {
-            profile,
-            paths: match profile {
-                Profile::Friendly => ServedPaths::Hotels,
-                Profile::Deployment => ServedPaths::Hotel,
-            },
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+        let d = common::demo_for(profile, None).await;
         let mut h = Harness::new(&d, "frontdesk", None).await;
         assert!(h.until(10, |a| a.list_loaded).await);
         let conv = h.app.current_conversation_of_room(RoomNumber(102)).unwrap();
@@ -96,7 +68,7 @@ async fn a_request_handed_to_housekeeping_comes_back_answered_on_both_profiles()
         let written = frontdesk::hand_off::parse(h.app.composer.text()).expect("parsable");
         assert_eq!(written.room, RoomNumber(102));
         assert_eq!(written.guest_message, to.guest_message);
-        assert!(screen(&h.app).contains("Hand-off to Housekeeping"));
+        assert!(common::screen_of(&h.app).contains("Hand-off to Housekeeping"));
         h.key(KeyCode::Enter);
         keys += 1;
         assert!(
@@ -111,7 +83,10 @@ async fn a_request_handed_to_housekeeping_comes_back_answered_on_both_profiles()
             "{profile:?}: handed off, not waiting on the desk"
         );
         let sent = h.app.hand_offs.list[0].clone();
-        assert!(screen(&h.app).contains("· waiting"), "{profile:?}");
+        assert!(
+            common::screen_of(&h.app).contains("· waiting"),
+            "{profile:?}"
+        );
         // The shift's handover lists it, and not as a guest waiting on the desk.
         let report = handover_json(&d).await;
         let handed = report["hand_offs"].as_array().expect("hand_offs");
@@ -154,7 +129,7 @@ async fn a_request_handed_to_housekeeping_comes_back_answered_on_both_profiles()
             "{profile:?}: answer in the app {:?} after the colleague's send",
             answered_at.elapsed()
         );
-        let s = screen(&h.app);
+        let s = common::screen_of(&h.app);
         assert!(s.contains("← Orla Quinn"), "{s}");
         assert!(s.contains("On my way with towels"), "{s}");
         // One key puts the answer into the reply to the guest.
@@ -171,16 +146,7 @@ async fn a_request_handed_to_housekeeping_comes_back_answered_on_both_profiles()
 #[tokio::test]
 async fn answers_arrive_live_on_both_profiles() {
     for profile in PROFILES {
-        let d = frontdesk_demo::start(DemoConfig {
-            profile,
-            paths: match profile {
-                Profile::Friendly => ServedPaths::Hotels,
-                Profile::Deployment => ServedPaths::Hotel,
-            },
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+        let d = common::demo_for(profile, None).await;
         let live = frontdesk::live::LiveConfig::new(&d.ws_url, &d.hotel);
         let mut h = Harness::new(&d, "frontdesk", Some(live)).await;
         assert!(h.until(10, |a| a.list_loaded).await);
@@ -253,16 +219,7 @@ async fn answers_arrive_live_on_both_profiles() {
 #[tokio::test]
 async fn a_hand_off_made_at_another_desk_shows_with_its_answer() {
     for profile in PROFILES {
-        let d = frontdesk_demo::start(DemoConfig {
-            profile,
-            paths: match profile {
-                Profile::Friendly => ServedPaths::Hotels,
-                Profile::Deployment => ServedPaths::Hotel,
-            },
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+        let d = common::demo_for(profile, None).await;
         let mut first = Harness::new(&d, "frontdesk", None).await;
         assert!(first.until(10, |a| a.list_loaded).await);
         let conv = first

@@ -13,21 +13,12 @@ use crossterm::event::KeyCode;
 use frontdesk::app::{Event, Focus, kept_since, recent_of};
 use frontdesk::history::{History, Keeper, SqliteHistory};
 use frontdesk::model::{ConversationId, RoomNumber};
-use frontdesk_demo::{DemoConfig, Profile, RunningDemo, ServedPaths};
+use frontdesk_demo::{Profile, RunningDemo};
 
 const PROFILES: [Profile; 2] = [Profile::Friendly, Profile::Deployment];
 
 async fn demo(profile: Profile) -> RunningDemo {
-    frontdesk_demo::start(DemoConfig {
-        profile,
-        paths: match profile {
-            Profile::Friendly => ServedPaths::Hotels,
-            Profile::Deployment => ServedPaths::Hotel,
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap()
+    common::demo_for(profile, None).await
 }
 
 fn store(dir: &Path) -> SqliteHistory {
@@ -173,7 +164,7 @@ async fn with_the_server_gone_the_kept_inbox_opens_says_so_and_keeps_replies() {
                 .await,
             "{profile:?}: the thread as it was seen"
         );
-        let screen = render(&offline.app);
+        let screen = common::screen_of(&offline.app);
         assert!(screen.contains("showing kept history"), "{screen}");
         assert!(screen.contains("kept, as of"), "{screen}");
         assert!(
@@ -291,7 +282,7 @@ async fn the_backfill_reads_history_back_and_search_opens_a_result_at_its_messag
             .filter(|id| *id >= old)
             .collect();
         assert_eq!(shown, server, "{profile:?}");
-        let screen = render(&h.app);
+        let screen = common::screen_of(&h.app);
         assert!(screen.contains("Zanzibar Point"), "{screen}");
         drop(h);
 
@@ -357,23 +348,4 @@ fn first_found(h: &Harness) -> Option<frontdesk::model::MessageId> {
         frontdesk::app::Overlay::Search(s) => s.found().first().map(|f| f.message),
         _ => None,
     }
-}
-
-fn render(app: &frontdesk::app::App) -> String {
-    let mut t =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.size.0, app.size.1)).unwrap();
-    let theme = frontdesk::ui::Theme::plain();
-    t.draw(|f| {
-        frontdesk::ui::render(f, app, &theme);
-    })
-    .unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
 }

@@ -6,9 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::contract::{endpoint, in_samples, samples, staff_calls};
+use common::contract::{SAMPLES, endpoint, in_samples, samples, staff_calls};
 use frontdesk::api::staff_models::*;
-use frontdesk_demo::{DemoConfig, Profile, RunningDemo, ServedPaths};
+use frontdesk_demo::{Profile, RunningDemo};
 use serde_json::Value;
 
 const PROFILES: [Profile; 2] = [Profile::Friendly, Profile::Deployment];
@@ -52,17 +52,7 @@ fn every_captured_answer_the_hand_off_reads_decodes() {
 }
 
 async fn demo(profile: Profile, answer_after: Option<Duration>) -> RunningDemo {
-    frontdesk_demo::start(DemoConfig {
-        profile,
-        paths: match profile {
-            Profile::Friendly => ServedPaths::Hotels,
-            Profile::Deployment => ServedPaths::Hotel,
-        },
-        colleagues_answer_after: answer_after,
-        ..Default::default()
-    })
-    .await
-    .unwrap()
+    common::demo_for(profile, answer_after).await
 }
 
 #[tokio::test]
@@ -211,4 +201,56 @@ async fn the_deployment_profile_has_the_staff_chat_quirks() {
     assert_eq!(r.status(), 403);
     assert!(!hk.can(frontdesk::model::Capability::ConversationRead));
     d.stop().await;
+}
+
+/// Every event of the captured staff-chat session goes where it belongs: each
+/// `message_created` becomes a staff-chat message with its id, conversation, sender and
+/// reply; each unread counter a hint to read the count; no staff event becomes a guest
+/// message, and the guest chat's `realtime_event` on the same channel names never becomes a
+/// staff message (quirk 15).
+#[test]
+fn the_captured_staff_chat_session_maps_to_what_the_desk_needs() {
+    use frontdesk::live::{LiveEvent, decode_frame, events_for};
+    let tap = std::fs::read_to_string(format!("{SAMPLES}/realtime-session-tap.jsonl")).unwrap();
+    let (mut created, mut counters, mut guest_side) = (0, 0, 0);
+    for line in tap.lines().filter(|l| !l.trim().is_empty()) {
+        let raw: Value = serde_json::from_str(line).unwrap();
+        let frame = decode_frame(&raw.to_string()).expect("a captured frame decodes");
+        let events = events_for(&frame);
+        let data: Value =
+            serde_json::from_str(raw["data"].as_str().unwrap_or("{}")).unwrap_or_default();
+        match raw["event"].as_str().unwrap_or("") {
+            "realtime_staff_chat_message_created" => {
+                created += 1;
+                let [LiveEvent::TeamMessage(m)] = events.as_slice() else {
+                    panic!("{line}: {events:?}");
+                };
+                let p = &data["payload"];
+                assert_eq!(m.id.0, p["id"].as_i64().unwrap());
+                assert_eq!(m.conversation.0, p["conversation_id"].as_i64().unwrap());
+                assert_eq!(m.sender.0, p["sender_id"].as_i64().unwrap());
+                assert_eq!(m.reply_to.map(|r| r.0), p["reply_to"]["id"].as_i64());
+            }
+            "realtime_staff_chat_unread_updated" => {
+                counters += 1;
+                assert!(
+                    matches!(events.as_slice(), [LiveEvent::TeamUnreadChanged]),
+                    "{line}"
+                );
+            }
+            _ => {
+                if data["category"] == "guest_chat" {
+                    guest_side += 1;
+                }
+                assert!(
+                    !events
+                        .iter()
+                        .any(|e| matches!(e, LiveEvent::TeamMessage(_))),
+                    "{line}"
+                );
+            }
+        }
+    }
+    assert!(created >= 10 && counters >= 10, "{created} {counters}");
+    eprintln!("{created} staff messages, {counters} counters, {guest_side} guest events checked");
 }

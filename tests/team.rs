@@ -8,7 +8,7 @@ mod common;
 use common::Harness;
 use crossterm::event::KeyCode;
 use frontdesk::app::{Event, Overlay, PollKind};
-use frontdesk_demo::{DemoConfig, Profile, ServedPaths};
+use frontdesk_demo::Profile;
 
 const PROFILES: [Profile; 2] = [Profile::Friendly, Profile::Deployment];
 
@@ -25,16 +25,7 @@ fn pane_len(app: &frontdesk::app::App) -> usize {
 #[tokio::test]
 async fn colleagues_conversations_are_read_paged_and_answered_in_the_team_view() {
     for profile in PROFILES {
-        let d = frontdesk_demo::start(DemoConfig {
-            profile,
-            paths: match profile {
-                Profile::Friendly => ServedPaths::Hotels,
-                Profile::Deployment => ServedPaths::Hotel,
-            },
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+        let d = common::demo_for(profile, None).await;
         // Orla writes 35 messages to the front desk.
         let (orla, orla_login) = common::signed_in(&d, "hksuper").await;
         let thread = orla
@@ -121,6 +112,79 @@ async fn colleagues_conversations_are_read_paged_and_answered_in_the_team_view()
                 "{profile:?}: a call no sample shows: {call}"
             );
         }
+        d.stop().await;
+    }
+}
+
+/// Live, in the Team view: the legacy `send_message/` publishes nothing (quirk 6.7, in both
+/// profiles, as the backend does), `send-message/` arrives at once, and a colleague's hostile
+/// text is inert on screen.
+#[tokio::test]
+async fn the_legacy_send_is_silent_and_a_colleagues_escape_codes_are_inert() {
+    for profile in PROFILES {
+        let d = common::demo_for(profile, None).await;
+        let (orla, orla_login) = common::signed_in(&d, "hksuper").await;
+        let thread = orla
+            .team_thread_with(orla_login.staff_id, &[frontdesk::model::StaffId(1)], "")
+            .await
+            .unwrap();
+        orla.team_send(thread.id, "First", None).await.unwrap();
+        let live = frontdesk::live::LiveConfig::new(&d.ws_url, &d.hotel);
+        let mut h = Harness::new(&d, "frontdesk", Some(live)).await;
+        assert!(h.until(10, |a| a.list_loaded).await);
+        h.key(KeyCode::Char('T'));
+        assert!(
+            h.until(
+                5,
+                |a| matches!(&a.overlay, Overlay::Team(s) if s.threads.is_some())
+            )
+            .await
+        );
+        h.key(KeyCode::Enter);
+        assert!(h.until(5, |a| pane_len(a) == 1).await);
+        // Let the subscription land.
+        h.until(1, |_| false).await;
+        let legacy = reqwest::Client::new()
+            .post(format!(
+                "{}/api/staff/hotel/hotel-killarney/staff_chat/conversations/{}/send_message/",
+                d.base_url, thread.id
+            ))
+            .header("Authorization", format!("Token {}", orla_login.token))
+            .json(&serde_json::json!({"message": "legacy"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(legacy.status(), 201);
+        assert!(
+            !h.until(1, |a| pane_len(a) == 2).await,
+            "{profile:?}: the legacy send published something"
+        );
+        let hostile = "\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2JOn my way\u{9b}31m now";
+        orla.team_send(thread.id, hostile, None).await.unwrap();
+        assert!(
+            h.until(5, |a| pane_len(a) == 2).await,
+            "{profile:?}: send-message arrives live"
+        );
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        let theme = frontdesk::ui::Theme::plain();
+        t.draw(|f| {
+            frontdesk::ui::render(f, &h.app, &theme);
+        })
+        .unwrap();
+        let screen: String = t
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(screen.contains("On my way"), "{screen}");
+        assert!(
+            !screen
+                .chars()
+                .any(|c| c.is_control() || ('\u{80}'..='\u{9f}').contains(&c)),
+            "{profile:?}: a control character reached the screen"
+        );
         d.stop().await;
     }
 }

@@ -361,6 +361,7 @@ impl From<crate::live::LiveEvent> for Event {
             LiveEvent::ReadByStaff { conversation } => Event::LiveRead { conversation },
             LiveEvent::Resync => Event::Resync,
             LiveEvent::TeamMessage(m) => Event::TeamMessage(m),
+            LiveEvent::TeamUnreadChanged => Event::Poll(PollKind::TeamUnread),
             LiveEvent::Link(state) => Event::Connection(match state {
                 LinkState::Connecting => Connection::Connecting,
                 LinkState::Live => Connection::Live,

@@ -425,8 +425,12 @@ impl Link<'_> {
             Err(ended) => return ended,
         };
         let mine = format!("{}.staff-{staff_id}-notifications", config.hotel);
-        if ws.send(subscribe_frame(&mine, None)).await.is_err() {
-            return Ended::Backoff("send failed".into());
+        // Staff chat's counters come on a channel named with a hyphen, not guest chat's dot.
+        let team = format!("{}-staff-{staff_id}-notifications", config.hotel);
+        for channel in [mine, team] {
+            if ws.send(subscribe_frame(&channel, None)).await.is_err() {
+                return Ended::Backoff("send failed".into());
+            }
         }
         let mut subscribed = Subscribed {
             socket_id,

@@ -66,6 +66,9 @@ pub enum EventName {
     /// Staff-to-staff chat (category `staff_chat`), on the same channel names as guest chat.
     #[serde(rename = "realtime_staff_chat_message_created")]
     TeamMessageCreated,
+    /// My staff-chat unread counters changed (two shapes, staff-chat section 5).
+    #[serde(rename = "realtime_staff_chat_unread_updated")]
+    TeamUnreadUpdated,
     /// Anything else (subscription answers, the staff-to-staff chat, names to come).
     #[serde(other)]
     Other,
@@ -166,6 +169,8 @@ pub enum LiveEvent {
     Resync,
     /// A message in a staff-to-staff conversation (never a guest's: told apart by category).
     TeamMessage(Box<crate::api::staff_models::TeamMessage>),
+    /// My staff-chat unread count changed: a hint to read it (`unread-count/`).
+    TeamUnreadChanged,
 }
 
 /// The link as the header shows it.
@@ -235,6 +240,12 @@ fn team_message(frame: &Frame) -> Option<crate::api::staff_models::TeamMessage> 
 
 pub fn events_for(frame: &Frame) -> Vec<LiveEvent> {
     match frame.name() {
+        EventName::TeamUnreadUpdated => match frame.data_as::<Envelope>() {
+            Some(Envelope {
+                category: Some(c), ..
+            }) if c == "staff_chat" => vec![LiveEvent::TeamUnreadChanged],
+            _ => vec![],
+        },
         EventName::TeamMessageCreated => team_message(frame)
             .map(|m| LiveEvent::TeamMessage(Box::new(m)))
             .into_iter()

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-const SAMPLES: &str = "../shared/contract/staff-chat/samples";
+pub const SAMPLES: &str = "../shared/contract/staff-chat/samples";
 
 pub fn samples() -> Vec<(String, Value)> {
     let mut out: Vec<(String, Value)> = std::fs::read_dir(SAMPLES)

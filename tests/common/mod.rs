@@ -224,6 +224,46 @@ impl Harness {
 }
 
 /// A guest in `room` writes, through the demo's guest API; returns the message id.
+/// The demo hotel in a profile, on the base path that profile serves; `answer_after`: a
+/// colleague answers hand-offs by themselves.
+pub async fn demo_for(
+    profile: frontdesk_demo::Profile,
+    answer_after: Option<Duration>,
+) -> RunningDemo {
+    use frontdesk_demo::{DemoConfig, Profile, ServedPaths};
+    frontdesk_demo::start(DemoConfig {
+        profile,
+        paths: match profile {
+            Profile::Friendly => ServedPaths::Hotels,
+            Profile::Deployment => ServedPaths::Hotel,
+        },
+        colleagues_answer_after: answer_after,
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// The screen `ui::render` draws for `app` (plain theme), as text.
+pub fn screen_of(app: &App) -> String {
+    let mut t =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.size.0, app.size.1)).unwrap();
+    let theme = frontdesk::ui::Theme::plain();
+    t.draw(|f| {
+        frontdesk::ui::render(f, app, &theme);
+    })
+    .unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// How many requests of `kind` the demo has answered (`GET /api/demo/requests`).
 pub async fn request_count(base: &str, kind: &str) -> u64 {
     let counts: serde_json::Value = reqwest::get(format!("{base}/api/demo/requests"))

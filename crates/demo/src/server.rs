@@ -548,8 +548,26 @@ fn token_of(headers: &HeaderMap) -> Option<String> {
     value.strip_prefix("Token ").map(|t| t.trim().to_string())
 }
 
-/// The staff member behind the request, checked against the hotel in the path.
+/// The staff member behind the request, checked against the hotel in the path and allowed
+/// guest chat.
 fn staff_for(
+    hotel: &Hotel,
+    headers: &HeaderMap,
+    slug: &str,
+) -> Result<super::hotel::Staff, Response> {
+    let staff = hotel_member(hotel, headers, slug)?;
+    if !staff.can("chat.conversation.read") {
+        return Err(detail(
+            StatusCode::FORBIDDEN,
+            "You do not have permission to view the chat module.",
+        ));
+    }
+    Ok(staff)
+}
+
+/// The staff member behind the token, of the hotel in the path (401 without a known token,
+/// 403 for another hotel's, whatever the slug).
+fn hotel_member(
     hotel: &Hotel,
     headers: &HeaderMap,
     slug: &str,
@@ -567,12 +585,6 @@ fn staff_for(
         return Err(detail(
             StatusCode::FORBIDDEN,
             "You can only access resources from your hotel.",
-        ));
-    }
-    if !staff.can("chat.conversation.read") {
-        return Err(detail(
-            StatusCode::FORBIDDEN,
-            "You do not have permission to view the chat module.",
         ));
     }
     Ok(staff)

@@ -21,21 +21,7 @@ impl Shared {
         slug: &str,
     ) -> Result<(MutexGuard<'_, Hotel>, Staff), Response> {
         let hotel = self.hotel();
-        let Some(token) = token_of(headers) else {
-            return Err(detail(
-                StatusCode::UNAUTHORIZED,
-                "Authentication credentials were not provided.",
-            ));
-        };
-        let Some(staff) = hotel.staff_by_token(&token).cloned() else {
-            return Err(detail(StatusCode::UNAUTHORIZED, "Invalid token."));
-        };
-        if staff.seed.hotel != slug {
-            return Err(detail(
-                StatusCode::FORBIDDEN,
-                "You can only access resources from your hotel.",
-            ));
-        }
+        let staff = hotel_member(&hotel, headers, slug)?;
         Ok((hotel, staff))
     }
 
