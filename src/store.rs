@@ -180,6 +180,27 @@ impl OutboxStore {
     }
 }
 
+/// What is typed in the Team view to colleagues, per staff conversation:
+/// `team-drafts.json`, written on every change.
+pub struct TeamDraftStore(JsonFile);
+
+/// A staff conversation's draft (its id, the text).
+pub type TeamDrafts = Vec<(crate::api::staff_models::TeamThreadId, String)>;
+
+impl TeamDraftStore {
+    pub fn new(data_dir: &Path) -> Self {
+        Self(JsonFile::new(data_dir.join("team-drafts.json")))
+    }
+
+    pub fn load(&self) -> Loaded<TeamDrafts> {
+        self.0.load()
+    }
+
+    pub fn save(&self, drafts: &TeamDrafts) -> std::io::Result<()> {
+        self.0.save(drafts)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,5 +452,27 @@ mod session_tests {
         assert!(e.contains("chmod 600"), "{e}");
         assert!(store.remove().unwrap());
         assert!(!store.remove().unwrap());
+    }
+
+    #[test]
+    fn team_drafts_come_back_as_saved_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TeamDraftStore::new(dir.path());
+        assert!(store.load().value.is_empty());
+        let drafts = vec![(
+            crate::api::staff_models::TeamThreadId(4),
+            "Kettle in 205 ☘️".to_string(),
+        )];
+        store.save(&drafts).unwrap();
+        assert_eq!(store.load().value, drafts);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("team-drafts.json"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
 }

@@ -254,3 +254,47 @@ fn the_captured_staff_chat_session_maps_to_what_the_desk_needs() {
     assert!(created >= 10 && counters >= 10, "{created} {counters}");
     eprintln!("{created} staff messages, {counters} counters, {guest_side} guest events checked");
 }
+
+/// Quirk 6.2: in a group, the list's `unread_count` counts what not every other member has
+/// read, so on the deployment it still says 1 after I read; `unread-count/` says 0 on both.
+#[tokio::test]
+async fn the_lists_group_count_is_wrong_only_on_the_deployment() {
+    for profile in PROFILES {
+        let d = demo(profile, None).await;
+        let (desk, login) = common::signed_in(&d, "frontdesk").await;
+        let (orla, _) = common::signed_in(&d, "hksuper").await;
+        let group = desk
+            .team_thread_with(
+                login.staff_id,
+                &[frontdesk::model::StaffId(5), frontdesk::model::StaffId(6)],
+                "Housekeeping desk",
+            )
+            .await
+            .unwrap();
+        assert!(group.is_group);
+        orla.team_send(group.id, "Linen delivery at 3", None)
+            .await
+            .unwrap();
+        desk.team_mark_read(group.id).await.unwrap();
+        assert_eq!(desk.team_unread().await.unwrap().total_unread, 0);
+        let list: Value = reqwest::Client::new()
+            .get(format!(
+                "{}/api/staff/hotel/hotel-killarney/staff_chat/conversations/",
+                d.base_url
+            ))
+            .header("Authorization", format!("Token {}", login.token))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let listed = list["results"][0]["unread_count"].as_u64();
+        let expected = match profile {
+            Profile::Friendly => 0,
+            Profile::Deployment => 1,
+        };
+        assert_eq!(listed, Some(expected), "{profile:?}: {list}");
+        d.stop().await;
+    }
+}

@@ -102,6 +102,14 @@ async fn colleagues_conversations_are_read_paged_and_answered_in_the_team_view()
         h.key(KeyCode::Esc);
         assert!(matches!(h.app.overlay, Overlay::None));
         assert_eq!(h.app.team_draft(thread.id), Some("half a thought"));
+        // And on disk, as every change was: the last save holds it.
+        let saved = h.local.iter().rev().find_map(|c| match c {
+            frontdesk::app::Command::Effect(frontdesk::app::Effect::SaveTeamDrafts(d)) => {
+                Some(d.clone())
+            }
+            _ => None,
+        });
+        assert_eq!(saved, Some(vec![(thread.id, "half a thought".to_string())]));
         h.key(KeyCode::Char('T'));
         assert_eq!(h.app.team_draft(thread.id), Some("half a thought"));
 

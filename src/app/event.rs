@@ -314,6 +314,8 @@ pub enum Effect {
         title: String,
         body: String,
     },
+    /// What is typed in the Team view, to keep on disk.
+    SaveTeamDrafts(crate::store::TeamDrafts),
     /// Read a thread's kept messages: from `from` on, or the newest `limit`.
     ReadKept {
         conversation: ConversationId,

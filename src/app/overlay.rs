@@ -7,19 +7,34 @@ use crate::popup::{Attach, CannedPicker, Confirm, Filter, Help, HelpSection, Out
 impl App {
     /// A key for the open popup, after the keymap's global keys.
     pub(crate) fn on_popup_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        let team_before = self.team_drafts();
         let reaction = match self.overlay.popup_mut() {
             Some(p) => p.on_key(key),
             None => Reaction::Ignored,
         };
-        self.react(reaction)
+        let mut c = self.react(reaction);
+        c.extend(self.save_team_drafts_if_changed(team_before));
+        c
+    }
+
+    /// Team drafts go to disk on every change, as guest drafts do.
+    pub(crate) fn save_team_drafts_if_changed(
+        &self,
+        before: crate::store::TeamDrafts,
+    ) -> Option<Command> {
+        let now = self.team_drafts();
+        (now != before).then_some(Command::Effect(Effect::SaveTeamDrafts(now)))
     }
 
     pub(crate) fn on_popup_paste(&mut self, text: &str) -> Vec<Command> {
+        let team_before = self.team_drafts();
         let reaction = match self.overlay.popup_mut() {
             Some(p) => p.on_paste(text),
             None => Reaction::Ignored,
         };
-        self.react(reaction)
+        let mut c = self.react(reaction);
+        c.extend(self.save_team_drafts_if_changed(team_before));
+        c
     }
 
     fn react(&mut self, reaction: Reaction) -> Vec<Command> {

@@ -69,8 +69,18 @@ impl App {
                 limit: REFRESH_LIMIT,
             }));
         }
-        // An answer to a hand-off may have come while the link was down.
+        // An answer to a hand-off may have come while the link was down, and colleagues may
+        // have written in the Team view's conversation.
         c.extend(self.poll_hand_offs());
+        if let Overlay::Team(s) = &self.overlay
+            && let Some(thread) = s.open
+        {
+            c.push(Command::Job(Job::LoadTeamPage {
+                thread,
+                before: None,
+            }));
+        }
+        c.push(Command::Job(Job::LoadTeamUnread));
         c
     }
 

@@ -152,11 +152,17 @@ impl App {
         thread: TeamThreadId,
         result: Result<TeamMessage, ApiError>,
     ) -> Vec<Command> {
+        let before = self.team_drafts();
         match result {
             Ok(m) => {
                 if let Overlay::Team(s) = &mut self.overlay {
                     s.sent(thread, m);
                 }
+                // Sent: its draft is gone from disk too.
+                return self
+                    .save_team_drafts_if_changed(before)
+                    .into_iter()
+                    .collect();
             }
             Err(e) => {
                 if let Overlay::Team(s) = &mut self.overlay {
@@ -167,6 +173,26 @@ impl App {
             }
         }
         vec![]
+    }
+
+    /// Every team draft, wherever it is now (the open view, or kept while it is closed).
+    pub fn team_drafts(&self) -> crate::store::TeamDrafts {
+        let map = match &self.overlay {
+            Overlay::Team(s) => &s.drafts,
+            _ => &self.team.drafts,
+        };
+        let mut all: crate::store::TeamDrafts = map
+            .iter()
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        all.sort_by_key(|(k, _)| *k);
+        all
+    }
+
+    /// Team drafts read from disk at start.
+    pub fn restore_team_drafts(&mut self, drafts: crate::store::TeamDrafts) {
+        self.team.drafts = drafts.into_iter().collect();
     }
 
     /// The reply being written in a team conversation (for tests and the editor).

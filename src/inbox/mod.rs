@@ -322,6 +322,8 @@ impl Desk {
         app.keymap = config.keymap.clone();
         app.page_size = config.page_size.max(5);
         app.drafts = loaded.value;
+        let team_drafts = crate::store::TeamDraftStore::new(&config.data_dir).load();
+        app.restore_team_drafts(team_drafts.value);
         let data_problem = data_problem.map(|e| {
             format!(
                 "Drafts and unsent replies cannot be saved in {} ({e}); they are kept while frontdesk runs",
@@ -331,9 +333,14 @@ impl Desk {
         for w in warnings
             .into_iter()
             .chain(
-                [loaded.warning, outbox_loaded.warning, data_problem]
-                    .into_iter()
-                    .flatten(),
+                [
+                    loaded.warning,
+                    outbox_loaded.warning,
+                    team_drafts.warning,
+                    data_problem,
+                ]
+                .into_iter()
+                .flatten(),
             )
             .chain(config.warnings.iter().cloned())
         {
@@ -410,6 +417,19 @@ impl Desk {
             }
             Effect::SaveDrafts(d) => {
                 self.drafts.save_later(d);
+            }
+            Effect::SaveTeamDrafts(d) => {
+                let store = crate::store::TeamDraftStore::new(&self.config.data_dir);
+                if let Err(e) = store.save(&d) {
+                    tracing::error!("saving team drafts: {e}");
+                    self.app.notice = Some(crate::app::Notice {
+                        text: format!(
+                            "What you typed to colleagues could not be saved ({e}); it is kept while frontdesk runs"
+                        ),
+                        level: crate::app::Level::Error,
+                        reply: None,
+                    });
+                }
             }
             Effect::OpenEditor(text) => {
                 let result = run_editor(&mut self.tui, &text);
