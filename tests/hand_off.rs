@@ -290,3 +290,65 @@ async fn a_hand_off_made_at_another_desk_shows_with_its_answer() {
         d.stop().await;
     }
 }
+
+/// An answer followed in the same batch by an event that changes nothing on screen (the
+/// team-count hint that comes with it) is still drawn at once: the batch's frame follows
+/// every event in it, not the last one.
+#[test]
+fn an_answer_in_a_batch_is_drawn_whatever_follows_it() {
+    use frontdesk::api::staff_models::{TeamMessage, TeamMessageId, TeamThreadId};
+    use frontdesk::app::{App, Clock, HandOff, Me};
+    let now = chrono::Utc::now();
+    let mut app = App::new(
+        Me {
+            staff_id: frontdesk::model::StaffId(1),
+            name: "Fiona Desk".into(),
+            hotel_name: "Hotel Killarney".into(),
+            capabilities: vec![],
+        },
+        Clock {
+            now,
+            offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        },
+        (120, 40),
+    );
+    app.hand_offs.list.push(HandOff {
+        guest_conversation: frontdesk::model::ConversationId(7),
+        to: frontdesk::model::HandOffTo {
+            label: "Housekeeping".into(),
+            people: vec![frontdesk::model::StaffId(5)],
+            names: vec!["Orla Quinn".into()],
+            guest_message: None,
+        },
+        thread: TeamThreadId(1),
+        sent: TeamMessageId(10),
+        at: now,
+        answer: None,
+    });
+    let answer = TeamMessage {
+        id: TeamMessageId(11),
+        conversation: TeamThreadId(1),
+        sender: frontdesk::model::StaffId(5),
+        sender_name: "Orla Quinn".into(),
+        message: "On my way".into(),
+        timestamp: now,
+        reply_to: Some(TeamMessageId(10)),
+        is_deleted: false,
+    };
+    app.dirty = false;
+    let batch = [
+        Event::TeamMessage(Box::new(answer)),
+        Event::Poll(PollKind::TeamUnread),
+    ];
+    let mut each = Vec::new();
+    let mut events = batch.into_iter();
+    let first = events.next().unwrap();
+    let (_, changed) = frontdesk::inbox::handle_batch(first, events, |ev| {
+        let c = app.update(ev);
+        each.push(app.dirty);
+        (c, app.dirty)
+    });
+    assert_eq!(each, vec![true, false], "the hint alone changes nothing");
+    assert!(changed, "the batch's frame is drawn");
+    assert!(app.hand_offs.list[0].answer.is_some());
+}
