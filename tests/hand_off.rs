@@ -68,7 +68,12 @@ async fn a_request_handed_to_housekeeping_comes_back_answered_on_both_profiles()
         let written = frontdesk::hand_off::parse(h.app.composer.text()).expect("parsable");
         assert_eq!(written.room, RoomNumber(102));
         assert_eq!(written.guest_message, to.guest_message);
-        assert!(common::screen_of(&h.app).contains("Hand-off to Housekeeping"));
+        let s = common::screen_of(&h.app);
+        assert!(s.contains("Hand-off to Housekeeping"), "{s}");
+        assert!(
+            s.contains("Enter sends the hand-off to your colleagues"),
+            "{s}"
+        );
         h.key(KeyCode::Enter);
         keys += 1;
         assert!(

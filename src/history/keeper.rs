@@ -49,19 +49,48 @@ pub struct Keeper {
 }
 
 impl Keeper {
-    pub fn spawn(mut history: Box<dyn History>) -> Keeper {
+    pub fn spawn(history: Box<dyn History>) -> Keeper {
+        Keeper::spawn_opening(move || Ok((history, None)))
+    }
+
+    /// Opens the store on its own thread (making a new file costs more than a frame), then
+    /// runs the work given. A store that cannot be opened is said once, and the work given
+    /// is dropped; what it would have said moved aside is said too.
+    pub fn spawn_opening(
+        open: impl FnOnce() -> Result<(Box<dyn History>, Option<String>), String> + Send + 'static,
+    ) -> Keeper {
         let (tx, rx) = mpsc::channel::<Work>();
+        let trouble: Arc<Mutex<Option<String>>> = Arc::default();
+        let said = trouble.clone();
         let join = std::thread::Builder::new()
             .name("history".into())
             .spawn(move || {
-                for work in rx {
-                    work(history.as_mut());
+                let say = |why: String| {
+                    tracing::error!("{why}");
+                    if let Ok(mut t) = said.lock() {
+                        t.get_or_insert(why);
+                    }
+                };
+                match open() {
+                    Ok((mut history, moved)) => {
+                        if let Some(m) = moved {
+                            say(m);
+                        }
+                        for work in rx {
+                            work(history.as_mut());
+                        }
+                    }
+                    Err(why) => {
+                        say(why);
+                        // Nothing to do the work with: let it go as it comes.
+                        for _ in rx {}
+                    }
                 }
             })
             .ok();
         Keeper {
             tx,
-            trouble: Arc::default(),
+            trouble,
             done: Arc::new(Mutex::new(join)),
         }
     }

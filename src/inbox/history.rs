@@ -54,23 +54,38 @@ impl DeskHistory {
             return None;
         }
         let path = crate::history::path_in(data_dir);
-        let (store, said) = match SqliteHistory::open(&path) {
-            Ok(opened) => opened,
-            Err(e) => {
-                warnings.push(format!(
-                    "The desk's history cannot be kept ({e}); the inbox works without it"
-                ));
-                return None;
-            }
-        };
-        warnings.extend(said);
         let retention = chrono::Duration::days(retention_days.into());
-        match store.list(crate::app::kept_since(app.clock.now, retention_days)) {
-            Ok(kept) => app.show_kept(kept),
-            Err(e) => warnings.push(e.0),
-        }
+        let keeper = if path.exists() {
+            // Something is kept: open it now, and draw it in the first frame.
+            let (store, said) = match SqliteHistory::open(&path) {
+                Ok(opened) => opened,
+                Err(e) => {
+                    warnings.push(format!(
+                        "The desk's history cannot be kept ({e}); the inbox works without it"
+                    ));
+                    return None;
+                }
+            };
+            warnings.extend(said);
+            match store.list(crate::app::kept_since(app.clock.now, retention_days)) {
+                Ok(kept) => app.show_kept(kept),
+                Err(e) => warnings.push(e.0),
+            }
+            Keeper::spawn(Box::new(store))
+        } else {
+            // Nothing kept yet: the new file is made on the store's thread, after the first
+            // frame.
+            Keeper::spawn_opening(move || {
+                SqliteHistory::open(&path)
+                    .map(|(s, said)| (Box::new(s) as Box<dyn History>, said))
+                    .map_err(|e| {
+                        format!(
+                            "The desk's history cannot be kept ({e}); the inbox works without it"
+                        )
+                    })
+            })
+        };
         app.kept.available = true;
-        let keeper = Keeper::spawn(Box::new(store));
         let desk = DeskHistory {
             keeper,
             retention,

@@ -210,6 +210,18 @@ fn draw_hints(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
         );
         return;
     }
+    // Writing a hand-off, Enter does not reply to the guest: the line says what it does.
+    if app.focus == Focus::Composer && app.composer.hand_off.is_some() {
+        frame.render_widget(
+            Paragraph::new(text::truncate(
+                "Enter sends the hand-off to your colleagues · Alt-Enter new line · Esc keeps it as a draft",
+                r.width as usize,
+            ))
+            .style(theme.dim),
+            r,
+        );
+        return;
+    }
     let scope = match app.focus {
         Focus::List => Scope::List,
         Focus::Thread => Scope::Thread,
