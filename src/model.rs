@@ -53,6 +53,15 @@ server_id!(
     /// A room's number, as the contract gives it (an integer).
     RoomNumber
 );
+server_id!(
+    /// A staff-to-staff conversation. Its own sequence, overlapping guest conversations' ids,
+    /// so it cannot be taken for one.
+    TeamThreadId
+);
+server_id!(
+    /// A message in the staff-to-staff chat.
+    TeamMessageId
+);
 
 /// What a staff member may do (the login's `allowed_capabilities`, contract section 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -15,7 +15,7 @@ pub use crate::model::{AttachmentId, ConversationId, MessageId, RoomNumber, Staf
 pub type Shared = Arc<str>;
 
 /// `null` and absent both mean "the default" (empty list, false, 0).
-fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Default + Deserialize<'de>,

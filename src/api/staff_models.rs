@@ -1,39 +1,14 @@
 //! What the staff-to-staff chat answers (`contract/staff-chat`), decoded leniently: only what
-//! the desk shows or acts on. Its ids are their own sequences, overlapping guest chat's, so
-//! they have types of their own.
+//! the desk shows or acts on. Its ids (`TeamThreadId`, `TeamMessageId`) are their own
+//! sequences, overlapping guest chat's, so they have types of their own (in `model`).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Deserialize;
 
+use super::models::null_default;
 use crate::model::StaffId;
 
-fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
-/// A staff-chat conversation (not a guest conversation: the ids overlap).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
-#[serde(transparent)]
-pub struct TeamThreadId(pub i64);
-
-/// A message in staff chat.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
-#[serde(transparent)]
-pub struct TeamMessageId(pub i64);
-
-impl std::fmt::Display for TeamThreadId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
+pub use crate::model::{TeamMessageId, TeamThreadId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
 pub struct Named {
