@@ -65,12 +65,7 @@ impl Keeper {
         let join = std::thread::Builder::new()
             .name("history".into())
             .spawn(move || {
-                let say = |why: String| {
-                    tracing::error!("{why}");
-                    if let Ok(mut t) = said.lock() {
-                        t.get_or_insert(why);
-                    }
-                };
+                let say = |why: String| note(&said, why);
                 match open() {
                     Ok((mut history, moved)) => {
                         if let Some(m) = moved {
@@ -107,19 +102,13 @@ impl Keeper {
         let trouble = self.trouble.clone();
         self.run(move |h| {
             if let Err(e) = keep.apply(h) {
-                tracing::error!("{e}");
-                if let Ok(mut t) = trouble.lock() {
-                    t.get_or_insert(e.0);
-                }
+                note(&trouble, e.0);
             }
         });
     }
 
     fn say(&self, why: String) {
-        tracing::error!("{why}");
-        if let Ok(mut t) = self.trouble.lock() {
-            t.get_or_insert(why);
-        }
+        note(&self.trouble, why);
     }
 
     /// A failure not yet said on screen.
@@ -143,5 +132,13 @@ impl Keeper {
                 tracing::warn!("the history store was still writing at exit");
             }
         }
+    }
+}
+
+/// Logs a failure, and keeps the first not yet said on screen.
+fn note(trouble: &Mutex<Option<String>>, why: String) {
+    tracing::error!("{why}");
+    if let Ok(mut t) = trouble.lock() {
+        t.get_or_insert(why);
     }
 }

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::{Outcome, Popup, Reaction, centered, one_line_paste, typed};
+use super::{Outcome, Popup, Reaction, centered, move_choice, one_line_paste, typed};
 use crate::text;
 use crate::theme::Theme;
 
@@ -54,17 +54,11 @@ impl CannedPicker {
 
 impl Popup for CannedPicker {
     fn on_key(&mut self, key: KeyEvent) -> Reaction {
-        let last = self.shown().len().saturating_sub(1);
+        let count = self.shown().len();
         match key.code {
             KeyCode::Esc => Reaction::Close(Outcome::Nothing),
-            KeyCode::Down => {
-                self.selected = (self.selected + 1).min(last);
-                Reaction::Redraw
-            }
-            KeyCode::Up => {
-                self.selected = self.selected.saturating_sub(1);
-                Reaction::Redraw
-            }
+            KeyCode::Down => move_choice(&mut self.selected, true, count),
+            KeyCode::Up => move_choice(&mut self.selected, false, count),
             KeyCode::Enter => self.pick(self.selected),
             KeyCode::Backspace => {
                 self.query.pop();

@@ -179,6 +179,16 @@ pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
+/// ↑/↓ in a list of `count` choices: the highlight moves and stops at either end.
+fn move_choice(selected: &mut usize, down: bool, count: usize) -> Reaction {
+    *selected = if down {
+        (*selected + 1).min(count.saturating_sub(1))
+    } else {
+        selected.saturating_sub(1)
+    };
+    Reaction::Redraw
+}
+
 /// A key that types a character (Ctrl and Alt chords do not).
 fn typed(key: &KeyEvent) -> Option<char> {
     match key.code {

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::{Outcome, Popup, Reaction, centered, one_line_paste, typed};
+use super::{Outcome, Popup, Reaction, centered, move_choice, one_line_paste, typed};
 use crate::model::{ConversationId, MessageId};
 use crate::text;
 use crate::theme::Theme;
@@ -67,14 +67,8 @@ impl Popup for Search {
     fn on_key(&mut self, key: KeyEvent) -> Reaction {
         match key.code {
             KeyCode::Esc => Reaction::Close(Outcome::Nothing),
-            KeyCode::Down => {
-                self.selected = (self.selected + 1).min(self.found.len().saturating_sub(1));
-                Reaction::Redraw
-            }
-            KeyCode::Up => {
-                self.selected = self.selected.saturating_sub(1);
-                Reaction::Redraw
-            }
+            KeyCode::Down => move_choice(&mut self.selected, true, self.found.len()),
+            KeyCode::Up => move_choice(&mut self.selected, false, self.found.len()),
             KeyCode::Enter => match self.found.get(self.selected) {
                 Some(f) => Reaction::Close(Outcome::OpenFound {
                     conversation: f.conversation,
