@@ -469,45 +469,7 @@ async fn handover_json(d: &RunningDemo) -> serde_json::Value {
 /// Runs the real binary with `args`, signed in once from the environment; its exit status
 /// and its JSON.
 async fn frontdesk_json(d: &RunningDemo, args: &[&str]) -> (bool, serde_json::Value) {
-    frontdesk_json_at(&d.base_url, &d.hotel, &d.ws_url, args).await
-}
-
-async fn frontdesk_json_at(
-    base: &str,
-    hotel: &str,
-    ws: &str,
-    args: &[&str],
-) -> (bool, serde_json::Value) {
-    let (base, hotel, ws) = (base.to_string(), hotel.to_string(), ws.to_string());
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let out = tokio::task::spawn_blocking(move || {
-        let home = tempfile::tempdir().unwrap();
-        std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .args(&args)
-            .env_clear()
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_STATE_HOME", home.path().join("state"))
-            .env("FRONTDESK_SERVER", base)
-            .env("FRONTDESK_HOTEL", hotel)
-            .env("FRONTDESK_USERNAME", "frontdesk")
-            .env("FRONTDESK_PASSWORD", "demo")
-            .env("FRONTDESK_PUSHER_URL", ws)
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.success(), json)
+    common::frontdesk_json_at(&d.base_url, &d.hotel, &d.ws_url, args).await
 }
 
 #[tokio::test]
@@ -562,7 +524,8 @@ async fn doctor_checks_what_the_desk_needs_on_both_profiles() {
         let (base, hotel, ws) = (d.base_url.clone(), d.hotel.clone(), d.ws_url.clone());
         d.stop().await;
         // The same once the server is gone: exit 1, and the server check says why.
-        let (ok, report) = frontdesk_json_at(&base, &hotel, &ws, &["doctor", "--json"]).await;
+        let (ok, report) =
+            common::frontdesk_json_at(&base, &hotel, &ws, &["doctor", "--json"]).await;
         assert!(!ok);
         assert_eq!(report["ok"], false, "{report:#}");
         let server = report["checks"]

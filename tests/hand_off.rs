@@ -12,30 +12,17 @@ use frontdesk_demo::Profile;
 
 const PROFILES: [Profile; 2] = [Profile::Friendly, Profile::Deployment];
 
-/// `frontdesk handover --json --since 2h` from the real binary, signed in from the
-/// environment as the front desk.
+/// `frontdesk handover --json --since 2h` from the real binary, as the front desk.
 async fn handover_json(d: &frontdesk_demo::RunningDemo) -> serde_json::Value {
-    let (base, hotel) = (d.base_url.clone(), d.hotel.clone());
-    let out = tokio::task::spawn_blocking(move || {
-        let home = tempfile::tempdir().unwrap();
-        std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
-            .args(["handover", "--json", "--since", "2h"])
-            .env_clear()
-            .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_STATE_HOME", home.path().join("state"))
-            .env("FRONTDESK_SERVER", base)
-            .env("FRONTDESK_HOTEL", hotel)
-            .env("FRONTDESK_USERNAME", "frontdesk")
-            .env("FRONTDESK_PASSWORD", "demo")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    serde_json::from_slice(&out.stdout).unwrap()
+    let (ok, report) = common::frontdesk_json_at(
+        &d.base_url,
+        &d.hotel,
+        &d.ws_url,
+        &["handover", "--json", "--since", "2h"],
+    )
+    .await;
+    assert!(ok, "{report}");
+    report
 }
 
 #[tokio::test]

@@ -22,16 +22,28 @@ fn pane_len(app: &frontdesk::app::App) -> usize {
     }
 }
 
+/// Orla (housekeeping) signed in, and her conversation with the front desk.
+async fn orla_and_the_desk(
+    d: &frontdesk_demo::RunningDemo,
+) -> (
+    frontdesk::api::StaffApi,
+    frontdesk::api::Login,
+    frontdesk::api::staff_models::TeamThread,
+) {
+    let (orla, login) = common::signed_in(d, "hksuper").await;
+    let thread = orla
+        .team_thread_with(login.staff_id, &[frontdesk::model::StaffId(1)], "")
+        .await
+        .unwrap();
+    (orla, login, thread)
+}
+
 #[tokio::test]
 async fn colleagues_conversations_are_read_paged_and_answered_in_the_team_view() {
     for profile in PROFILES {
         let d = common::demo_for(profile, None).await;
         // Orla writes 35 messages to the front desk.
-        let (orla, orla_login) = common::signed_in(&d, "hksuper").await;
-        let thread = orla
-            .team_thread_with(orla_login.staff_id, &[frontdesk::model::StaffId(1)], "")
-            .await
-            .unwrap();
+        let (orla, _, thread) = orla_and_the_desk(&d).await;
         let mut last = None;
         for i in 0..35 {
             last = Some(
@@ -131,11 +143,7 @@ async fn colleagues_conversations_are_read_paged_and_answered_in_the_team_view()
 async fn the_legacy_send_is_silent_and_a_colleagues_escape_codes_are_inert() {
     for profile in PROFILES {
         let d = common::demo_for(profile, None).await;
-        let (orla, orla_login) = common::signed_in(&d, "hksuper").await;
-        let thread = orla
-            .team_thread_with(orla_login.staff_id, &[frontdesk::model::StaffId(1)], "")
-            .await
-            .unwrap();
+        let (orla, orla_login, thread) = orla_and_the_desk(&d).await;
         orla.team_send(thread.id, "First", None).await.unwrap();
         let live = frontdesk::live::LiveConfig::new(&d.ws_url, &d.hotel);
         let mut h = Harness::new(&d, "frontdesk", Some(live)).await;

@@ -264,6 +264,46 @@ pub fn screen_of(app: &App) -> String {
     out
 }
 
+/// Runs the real binary with `args`, signed in from the environment as the front desk; its
+/// exit status and its JSON.
+pub async fn frontdesk_json_at(
+    base: &str,
+    hotel: &str,
+    ws: &str,
+    args: &[&str],
+) -> (bool, serde_json::Value) {
+    let (base, hotel, ws) = (base.to_string(), hotel.to_string(), ws.to_string());
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let out = tokio::task::spawn_blocking(move || {
+        let home = tempfile::tempdir().unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+            .args(&args)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env("FRONTDESK_SERVER", base)
+            .env("FRONTDESK_HOTEL", hotel)
+            .env("FRONTDESK_USERNAME", "frontdesk")
+            .env("FRONTDESK_PASSWORD", "demo")
+            .env("FRONTDESK_PUSHER_URL", ws)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.success(), json)
+}
+
 /// How many requests of `kind` the demo has answered (`GET /api/demo/requests`).
 pub async fn request_count(base: &str, kind: &str) -> u64 {
     let counts: serde_json::Value = reqwest::get(format!("{base}/api/demo/requests"))
