@@ -307,21 +307,20 @@ impl TeamScreen {
         let inner = block.inner(r);
         frame.render_widget(block, r);
         let w = inner.width as usize;
+        // A sentence in a narrow list is wrapped, not cut.
+        let said = |words: &str, style| {
+            text::wrap(words, w.max(1))
+                .into_iter()
+                .map(|l| Line::styled(l, style))
+                .collect::<Vec<Line>>()
+        };
         let lines: Vec<Line> = match (&self.threads, &self.trouble) {
-            (_, Some(why)) => vec![Line::styled(
-                text::truncate(&format!("Staff chat could not be read: {why}"), w),
-                theme.error,
-            )],
-            (None, None) => vec![Line::styled(
-                "Reading colleagues' conversations…",
+            (_, Some(why)) => said(&format!("Staff chat could not be read: {why}"), theme.error),
+            (None, None) => said("Reading colleagues' conversations…", theme.dim),
+            (Some(t), None) if t.is_empty() => said(
+                "No conversations with colleagues yet (f in a guest's thread starts one)",
                 theme.dim,
-            )],
-            (Some(t), None) if t.is_empty() => {
-                vec![Line::styled(
-                    "No conversations with colleagues yet",
-                    theme.dim,
-                )]
-            }
+            ),
             (Some(threads), None) => threads
                 .iter()
                 .enumerate()
