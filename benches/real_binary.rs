@@ -2,7 +2,9 @@
 //! the performance issue. `cargo bench --bench real_binary` (needs tmux).
 //!
 //! Environment: FRONTDESK_BENCH_IDLE_SECS (default 60), FRONTDESK_BENCH_SIZES (default
-//! "10,100,1000,10000"), FRONTDESK_BENCH_SAMPLES (guest messages timed, default 200).
+//! "10,100,1000,10000"), FRONTDESK_BENCH_SAMPLES (guest messages timed, default 200),
+//! FRONTDESK_BENCH_ONLY=messages (only the new-message figures, and beside a short list),
+//! FRONTDESK_BENCH_BINARY (the inbox of another build in the message figures).
 
 mod support;
 
@@ -67,6 +69,101 @@ fn first_frame_ms(server: &Server, tag: &str) -> (f64, Inbox) {
     ((f.ns - inbox.started_ns) as f64 / 1e6, inbox)
 }
 
+/// What guests write, from a word to a paragraph, so the rows a new message shifts differ.
+const VARIED: [&str; 10] = [
+    "Could I have more towels please?",
+    "Hi, the air conditioning in our room is making a loud rattling noise every few minutes and we cannot sleep. Could someone come and look at it this evening?",
+    "Thanks!",
+    "What time does breakfast start tomorrow, and is it served in the main restaurant or the conservatory?",
+    "Is late checkout possible? Our flight is at 6pm.",
+    "ok",
+    "We would like to book a table for four at 8 tonight if there is still space, ideally by the window. Also, do you have a high chair for a toddler?",
+    "The wifi password on the card doesn't seem to work 😕",
+    "Can you call us a taxi to the station for 7:15?",
+    "Perfect, thank you so much 🙏",
+];
+
+/// The inbox at 200x60 with room 101's thread open and live, its pane's output piped to a
+/// file beside the trace (the bytes on the pty, counted from outside).
+fn open_room_101(server: &Server, tag: &str) -> Inbox {
+    // Another build's inbox against the same demo server, for before and after figures.
+    let binary = std::env::var("FRONTDESK_BENCH_BINARY").unwrap_or_else(|_| BIN.to_string());
+    let inbox = Inbox::start_binary(&binary, server, 200, 60, tag);
+    inbox.wait_frame(30, |f| f.list);
+    inbox.wait_screen("● live", 30);
+    inbox.keys(&["o"]);
+    inbox.keys(&["-l", "101"]);
+    inbox.keys(&["Enter"]);
+    inbox.wait_frame(30, |f| f.messages > 0);
+    std::thread::sleep(Duration::from_millis(500));
+    let pty = inbox.trace.with_extension("pty");
+    inbox.tmux(&[
+        "pipe-pane",
+        "-o",
+        "-t",
+        "b",
+        &format!("cat > {}", pty.display()),
+    ]);
+    inbox
+}
+
+fn pty_bytes(inbox: &Inbox) -> u64 {
+    std::fs::metadata(inbox.trace.with_extension("pty")).map_or(0, |m| m.len())
+}
+
+/// `samples` guest messages into room 101's open thread, one at a time: prints the latency
+/// to the screen and the bytes each cost.
+fn message_stream(
+    inbox: &Inbox,
+    rt: &tokio::runtime::Runtime,
+    http: &reqwest::Client,
+    server: &Server,
+    label: &str,
+    samples: usize,
+    text: impl Fn(usize) -> String,
+) {
+    let (mut lat, mut frame, mut pty) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..samples {
+        let before = pty_bytes(inbox);
+        let sent = now_ns();
+        let id = rt.block_on(guest_says(http, &server.base, 101, &text(i)));
+        let f = inbox.wait_frame(10, |f| f.live.contains(&id));
+        lat.push((f.ns.saturating_sub(sent)) as f64 / 1e6);
+        frame.push(f.bytes as f64);
+        // What follows the message on screen (its read mark, the list's counts) counts too.
+        std::thread::sleep(Duration::from_millis(60));
+        pty.push(pty_bytes(inbox).saturating_sub(before) as f64);
+    }
+    if std::env::var_os("FRONTDESK_BENCH_DEBUG").is_some() {
+        println!("{frame:?}");
+    }
+    for v in [&mut lat, &mut frame, &mut pty] {
+        v.sort_by(f64::total_cmp);
+    }
+    let stats = |v: &[f64]| {
+        format!(
+            "median {:.0}, p99 {:.0}, max {:.0}",
+            percentile(v, 0.5),
+            percentile(v, 0.99),
+            v[v.len() - 1]
+        )
+    };
+    println!(
+        "{label}: guest message to screen ({samples} messages, from before the guest's POST): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        lat[lat.len() - 1]
+    );
+    println!(
+        "{label}: bytes of the frame that showed it: {}",
+        stats(&frame)
+    );
+    println!(
+        "{label}: bytes on the pty until the next message (tmux pipe-pane): {}",
+        stats(&pty)
+    );
+}
+
 fn main() {
     if !Command::new("tmux")
         .arg("-V")
@@ -104,47 +201,40 @@ fn main() {
         starts[starts.len() - 1]
     );
 
-    let inbox = Inbox::start(&server, 200, 60, "main");
-    inbox.wait_frame(30, |f| f.list);
-    inbox.wait_screen("● live", 30);
+    let inbox = open_room_101(&server, "main");
     let pid = inbox.pid();
-    inbox.keys(&["o"]);
-    inbox.keys(&["-l", "101"]);
-    inbox.keys(&["Enter"]);
-    inbox.wait_frame(30, |f| f.messages > 0);
-    std::thread::sleep(Duration::from_millis(500));
 
-    // Guest message → on screen.
-    let mut lat = Vec::new();
-    let mut bytes = Vec::new();
-    for i in 0..samples {
-        let sent = now_ns();
-        let id = rt.block_on(guest_says(
+    // Guest message → on screen, and the bytes it costs: one text of the same shape each
+    // time (rows shift onto rows that look alike), then guests' real variety.
+    message_stream(
+        &inbox,
+        &rt,
+        &http,
+        &server,
+        "same-shaped text",
+        samples,
+        |i| format!("Could I have more towels? #{i}"),
+    );
+    message_stream(&inbox, &rt, &http, &server, "varied text", samples, |i| {
+        VARIED[i % VARIED.len()].to_string()
+    });
+    if std::env::var("FRONTDESK_BENCH_ONLY").is_ok_and(|v| v == "messages") {
+        drop(inbox);
+        drop(server);
+        // Beside a short list (a small hotel, a quiet night) the thread's rows are scrolled.
+        let server = serve(8, 25);
+        let inbox = open_room_101(&server, "few");
+        message_stream(
+            &inbox,
+            &rt,
             &http,
-            &server.base,
-            101,
-            &format!("Could I have more towels? #{i}"),
-        ));
-        let f = inbox.wait_frame(10, |f| f.live.contains(&id));
-        lat.push((f.ns.saturating_sub(sent)) as f64 / 1e6);
-        bytes.push(f.bytes as f64);
-        std::thread::sleep(Duration::from_millis(20));
+            &server,
+            "varied text, 8 conversations",
+            samples,
+            |i| VARIED[i % VARIED.len()].to_string(),
+        );
+        return;
     }
-    lat.sort_by(f64::total_cmp);
-    bytes.sort_by(f64::total_cmp);
-    println!(
-        "guest message to screen ({samples} messages, from before the guest's POST): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99),
-        lat[lat.len() - 1]
-    );
-    println!(
-        "bytes written for one new message in the open thread: median {:.0}, p99 {:.0}, max {:.0}",
-        percentile(&bytes, 0.5),
-        percentile(&bytes, 0.99),
-        bytes[bytes.len() - 1]
-    );
-
     // A burst of 1000 at once.
     std::thread::sleep(Duration::from_millis(500));
     let before = inbox.frames().len();

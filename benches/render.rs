@@ -5,9 +5,11 @@ use chrono::{Duration, FixedOffset, TimeZone, Utc};
 use frontdesk::api::{Conversation, Message};
 use frontdesk::app::{App, Clock, Event, Focus, Me};
 use frontdesk::model::{ConversationId, StaffId};
+use frontdesk::tui::Screen;
 use frontdesk::ui::{Theme, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
 use serde_json::json;
 
 fn main() {
@@ -162,5 +164,53 @@ fn empty_frame_200x60(bencher: divan::Bencher) {
     let mut term = Terminal::new(TestBackend::new(200, 60)).unwrap();
     bencher.bench_local(|| {
         term.draw(|_| {}).unwrap();
+    });
+}
+
+/// The hotel with its open thread of 100 messages, before and after the 101st arrives.
+fn before_and_after_a_message(conversations: i64) -> (App, App) {
+    let before = hotel(conversations, 100);
+    let mut after = hotel(conversations, 100);
+    after.update(Event::LiveMessage(Box::new(message(101, 1))));
+    (before, after)
+}
+
+/// A new message in the open thread, through the painter that turns frames into the
+/// terminal's bytes (ratatui's diff, the choice to scroll, the encoding): frames alternate
+/// between the thread before and after it, beside a short list and a full one.
+#[divan::bench(args = [8, 2_000])]
+fn a_new_message_painted_200x60(bencher: divan::Bencher, conversations: i64) {
+    let (before, after) = before_and_after_a_message(conversations);
+    let theme = Theme::colour();
+    let mut screen = Screen::of_size(std::io::sink(), Rect::new(0, 0, 200, 60)).unwrap();
+    let mut flip = false;
+    bencher.bench_local(|| {
+        flip = !flip;
+        let app = if flip { &after } else { &before };
+        screen.frame(|f| render(f, app, &theme)).unwrap();
+    });
+}
+
+/// The same frames through ratatui's own crossterm backend (what wrote frames before the
+/// painter): the painter's cost is the difference.
+#[divan::bench(args = [8, 2_000])]
+fn a_new_message_ratatui_backend_200x60(bencher: divan::Bencher, conversations: i64) {
+    let (before, after) = before_and_after_a_message(conversations);
+    let theme = Theme::colour();
+    let mut term = Terminal::with_options(
+        ratatui::backend::CrosstermBackend::new(std::io::sink()),
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(Rect::new(0, 0, 200, 60)),
+        },
+    )
+    .unwrap();
+    let mut flip = false;
+    bencher.bench_local(|| {
+        flip = !flip;
+        let app = if flip { &after } else { &before };
+        term.draw(|f| {
+            render(f, app, &theme);
+        })
+        .unwrap();
     });
 }

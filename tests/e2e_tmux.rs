@@ -1063,3 +1063,89 @@ fn a_hand_off_and_its_answer_in_a_real_terminal() {
     std::thread::sleep(Duration::from_millis(300));
     tmux.keys(&["q"]);
 }
+
+/// Live messages move room 101's thread up on an 80x24 screen, where the thread is alone: the
+/// terminal (tmux here) is told to scroll its rows instead of being sent them again, and what
+/// tmux shows is what a full redraw of the same state shows.
+#[test]
+fn a_scrolled_thread_in_tmux_matches_a_full_redraw() {
+    if skip_without_tmux() {
+        return;
+    }
+    let (server, env) = serve_demo(&["--addr", "127.0.0.1:0"]);
+    let base = env["FRONTDESK_SERVER"].clone();
+    let dirs = tempfile::tempdir().unwrap();
+    let trace = dirs.path().join("trace");
+    let tmux = Tmux::start(
+        "scroll",
+        &inbox_cmd(
+            dirs.path(),
+            &base,
+            &format!(
+                "--pusher-url '{}' --notify off",
+                env["FRONTDESK_PUSHER_URL"]
+            ),
+        )
+        .replace(
+            "exec env ",
+            &format!("exec env FRONTDESK_TRACE={} ", trace.display()),
+        ),
+    );
+    tmux.run(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
+    tmux.wait_for("● live", 20);
+    tmux.keys(&["o"]);
+    tmux.keys(&["101", "Enter"]);
+    tmux.wait_for("Room 101", 10);
+    tmux.keys(&["Escape"]);
+    let said = [
+        "Could I have more towels please?",
+        "The air conditioning is making a loud rattling noise every few minutes and we cannot sleep at all",
+        "Thanks!",
+        "What time does breakfast start tomorrow?",
+        "ok",
+        "Is late checkout possible? Our flight is at 6pm.",
+    ];
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for (i, text) in said.iter().cycle().take(12).enumerate() {
+        let text = format!("{text} ({i})");
+        rt.block_on(common::guest_says(&base, 101, &text));
+        tmux.wait_for(&format!("({i})"), 10);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let scrolls = std::fs::read_to_string(&trace)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| {
+            l.split_whitespace()
+                .any(|p| p.starts_with("scrolled=") && p != "scrolled=0")
+        })
+        .count();
+    assert!(scrolls >= 6, "{scrolls} frames scrolled the terminal");
+    // The thread's rows, between its title and the reply box (the header's clock may move).
+    let thread = |screen: &str| -> Vec<String> {
+        screen
+            .lines()
+            .skip_while(|l| !l.contains("Room 101"))
+            .take_while(|l| !l.contains("Reply"))
+            .map(str::to_string)
+            .collect()
+    };
+    let scrolled = thread(&tmux.screen());
+    assert!(
+        scrolled.len() > 10,
+        "no thread on screen:\n{}",
+        tmux.screen()
+    );
+    // A new width redraws every cell; back at 80 columns, every cell again.
+    tmux.run(&["resize-window", "-t", "e2e", "-x", "81", "-y", "24"]);
+    std::thread::sleep(Duration::from_millis(500));
+    tmux.run(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(
+        scrolled,
+        thread(&tmux.screen()),
+        "the scrolled screen differs from a redraw"
+    );
+    drop(tmux);
+    drop(server);
+}

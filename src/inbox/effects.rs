@@ -160,7 +160,9 @@ impl Trace {
         })
     }
 
-    pub(super) fn frame(&mut self, app: &App, bytes: u64) {
+    /// One line per frame: when, the bytes written, what the app held, and how many rows the
+    /// terminal was told to scroll (0: none).
+    pub(super) fn frame(&mut self, app: &App, bytes: u64, scrolled: i32) {
         use std::io::Write;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -170,7 +172,7 @@ impl Trace {
         let live: Vec<String> = app.traced_live.iter().map(|id| id.to_string()).collect();
         let _ = writeln!(
             self.out,
-            "frame {now} bytes={bytes} list={} messages={held} live={}",
+            "frame {now} bytes={bytes} list={} messages={held} live={} scrolled={scrolled}",
             u8::from(app.list_loaded),
             live.join(",")
         );

@@ -500,10 +500,11 @@ impl Desk {
         let before = self.tui.bytes_written();
         self.app.remember_waiting();
         let (app, theme) = (&self.app, &self.theme);
-        self.tui.screen.frame(|f| ui::render(f, app, theme).links)?;
+        self.tui.screen.frame(|f| ui::render(f, app, theme))?;
         self.app.dirty = false;
         if let Some(t) = self.trace.as_mut() {
-            t.frame(&self.app, self.tui.bytes_written() - before);
+            let scrolled = self.tui.screen.last_frame().scrolled;
+            t.frame(&self.app, self.tui.bytes_written() - before, scrolled);
         }
         self.app.traced_live.clear();
         Ok(())

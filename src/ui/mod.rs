@@ -27,10 +27,13 @@ const MIN_W: u16 = 20;
 const MIN_H: u16 = 5;
 
 /// What a frame learned that the runtime needs: where links were drawn, for the OSC 8
-/// hyperlinks written over them.
+/// hyperlinks written over them; the panes whose rows scroll, so the terminal can be asked to
+/// move them; and where the cursor stands, if anywhere.
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub links: Vec<layout::LinkSpot>,
+    pub moving: Vec<Rect>,
+    pub cursor: Option<Position>,
 }
 
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> Rendered {
@@ -43,14 +46,20 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> Rendered {
     }
     let areas = layout::areas(app);
     draw_status(frame, app, theme, areas.status);
+    let inside = |r: Rect| r.inner(ratatui::layout::Margin::new(1, 1));
     if let Some(r) = areas.list {
         draw_list(frame, app, theme, r);
+        rendered.moving.push(inside(r));
     }
     if let Some(r) = areas.thread {
         rendered.links = draw_thread(frame, app, theme, r);
+        rendered.moving.push(inside(r));
     }
     if let Some(r) = areas.composer {
-        draw_composer(frame, app, theme, r);
+        rendered.cursor = draw_composer(frame, app, theme, r);
+        if let Some(p) = rendered.cursor {
+            frame.set_cursor_position(p);
+        }
     }
     draw_hints(frame, app, theme, areas.hints);
     if let Some(popup) = app.overlay.popup() {

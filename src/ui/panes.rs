@@ -427,7 +427,13 @@ fn draw_new_below(frame: &mut Frame, theme: &Theme, inner: Rect, n: usize) {
     );
 }
 
-pub(crate) fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
+/// The reply box; where the cursor stands in it when it has the focus.
+pub(crate) fn draw_composer(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    r: Rect,
+) -> Option<Position> {
     let focused = app.focus == Focus::Composer;
     let may_send = app.me.can(Capability::MessageSend);
     let title = if app.composer.editing.is_some() {
@@ -480,15 +486,16 @@ pub(crate) fn draw_composer(frame: &mut Frame, app: &App, theme: &Theme, r: Rect
         Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()),
         inner,
     );
-    if focused && !app.overlay.is_open() {
-        let before = app.composer.before_cursor();
-        let wrapped = text::wrap(&text::sanitize(before), w);
-        let row = quote_rows + wrapped.len().saturating_sub(1);
-        let col = wrapped.last().map(|l| text::width(l)).unwrap_or(0);
-        let y = (row.saturating_sub(skip) as u16).min(inner.height.saturating_sub(1));
-        frame.set_cursor_position(Position::new(
-            inner.x + (col as u16).min(inner.width.saturating_sub(1)),
-            inner.y + y,
-        ));
+    if !focused || app.overlay.is_open() {
+        return None;
     }
+    let before = app.composer.before_cursor();
+    let wrapped = text::wrap(&text::sanitize(before), w);
+    let row = quote_rows + wrapped.len().saturating_sub(1);
+    let col = wrapped.last().map(|l| text::width(l)).unwrap_or(0);
+    let y = (row.saturating_sub(skip) as u16).min(inner.height.saturating_sub(1));
+    Some(Position::new(
+        inner.x + (col as u16).min(inner.width.saturating_sub(1)),
+        inner.y + y,
+    ))
 }

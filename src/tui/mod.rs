@@ -15,7 +15,10 @@ use crossterm::terminal::{
 };
 use crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+
+mod encode;
+mod painter;
+pub use painter::{FrameCost, Painter};
 
 /// Stdout, buffered so a frame leaves in one write, and counted for the benchmarks.
 pub struct Output {
@@ -47,7 +50,7 @@ impl Write for Output {
 /// buffer in the terminal-model tests, so they replay exactly what the desk is sent), and the
 /// links it last wrapped in OSC 8.
 pub struct Screen<W: Write> {
-    pub terminal: Terminal<CrosstermBackend<W>>,
+    pub terminal: Terminal<Painter<W>>,
     /// The links last wrapped in OSC 8 (cleared when the screen is redrawn from scratch).
     pub hyperlinked: Vec<crate::model::LinkSpot>,
 }
@@ -55,27 +58,60 @@ pub struct Screen<W: Write> {
 impl<W: Write> Screen<W> {
     pub fn new(out: W) -> std::io::Result<Screen<W>> {
         Ok(Screen {
-            terminal: Terminal::new(CrosstermBackend::new(out))?,
+            terminal: Terminal::new(Painter::new(out))?,
             hyperlinked: Vec::new(),
         })
     }
 
-    /// One frame: drawn inside a synchronized update, so terminals show it whole; then the
-    /// links `draw` reports are wrapped in OSC 8 when they changed.
+    /// A screen of a fixed size over any writer, whatever terminal the process has (the
+    /// terminal-model tests, the benchmarks).
+    pub fn of_size(out: W, area: ratatui::layout::Rect) -> std::io::Result<Screen<W>> {
+        Ok(Screen {
+            terminal: Terminal::with_options(
+                Painter::new(out),
+                ratatui::TerminalOptions {
+                    viewport: ratatui::Viewport::Fixed(area),
+                },
+            )?,
+            hyperlinked: Vec::new(),
+        })
+    }
+
+    /// One frame: drawn inside a synchronized update, so terminals show it whole, by the
+    /// painter (which may scroll the panes `draw` says can move); then the links `draw`
+    /// reports are wrapped in OSC 8 when they changed.
     pub fn frame(
         &mut self,
-        draw: impl FnOnce(&mut ratatui::Frame) -> Vec<crate::model::LinkSpot>,
+        draw: impl FnOnce(&mut ratatui::Frame) -> crate::ui::Rendered,
     ) -> std::io::Result<()> {
-        let mut spots = Vec::new();
         queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
-        let r = self.terminal.draw(|f| spots = draw(f)).map(|_| ());
+        let r = self.paint(draw);
         queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
         self.terminal.backend_mut().flush()?;
-        r?;
+        let spots = r?;
         if spots != self.hyperlinked {
             self.write_hyperlinks(&spots);
         }
         Ok(())
+    }
+
+    /// ratatui's frame, rendered, then handed whole to the painter before it is flushed.
+    fn paint(
+        &mut self,
+        draw: impl FnOnce(&mut ratatui::Frame) -> crate::ui::Rendered,
+    ) -> std::io::Result<Vec<crate::model::LinkSpot>> {
+        self.terminal.autoresize()?;
+        let mut frame = self.terminal.get_frame();
+        let rendered = draw(&mut frame);
+        let next = frame.buffer_mut().clone();
+        self.terminal.backend_mut().prepare(next, rendered.moving);
+        self.terminal.apply_buffer_with_cursor(rendered.cursor)?;
+        Ok(rendered.links)
+    }
+
+    /// What the last frame cost, and whether it scrolled.
+    pub fn last_frame(&self) -> FrameCost {
+        self.terminal.backend().last
     }
 
     /// Rewrites each link's cells with the same text inside an OSC 8 hyperlink, so terminals

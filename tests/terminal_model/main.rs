@@ -14,6 +14,8 @@
 //!   it. Such a terminal may join what ratatui wrote in two cells into one glyph, so here only
 //!   what cannot be joined is compared exactly: every ASCII cell, and whether a cell is blank.
 
+mod painter;
+
 use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
@@ -28,8 +30,9 @@ use frontdesk::ui::{Theme, render};
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::{TerminalOptions, Viewport};
+use ratatui::style::{Color, Modifier};
 use serde_json::json;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -196,15 +199,21 @@ fn as_seen_by(widths: Widths, bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The frame we meant: each grapheme's stand-in with the columns ratatui gave it, or one no
-/// terminal can show when the terminal's width for it differs (the row would drift from there).
-fn meant(app: &App, widths: Widths, (w, h): (u16, u16)) -> Vec<Vec<(usize, usize, String)>> {
+/// The frame we meant, drawn by ratatui alone.
+fn meant(app: &App, theme: &Theme, (w, h): (u16, u16)) -> Buffer {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| {
-        render(f, app, &Theme::plain());
+        render(f, app, theme);
     })
     .unwrap();
-    let buf = t.backend().buffer().clone();
+    t.backend().buffer().clone()
+}
+
+/// The meant frame as graphemes: each one's stand-in with the columns ratatui gave it, or one
+/// no terminal can show when the terminal's width for it differs (the row would drift from
+/// there).
+fn graphemes(buf: &Buffer, widths: Widths) -> Vec<Vec<(usize, usize, String)>> {
+    let (w, h) = (buf.area.width, buf.area.height);
     let mut rows = Vec::new();
     for y in 0..h {
         let mut row = Vec::new();
@@ -273,6 +282,7 @@ fn seen(screen: &vt100::Screen) -> Vec<Vec<String>> {
 /// A desk drawing into one model terminal per way of measuring.
 struct Desk {
     app: App,
+    theme: Theme,
     screen: Screen<Bytes>,
     out: Bytes,
     models: Vec<(Widths, vt100::Parser<Asked>)>,
@@ -283,14 +293,7 @@ struct Desk {
 impl Desk {
     fn new(app: App, size: (u16, u16)) -> Desk {
         let out = Bytes::default();
-        let mut screen = Screen::new(out.clone()).unwrap();
-        screen.terminal = Terminal::with_options(
-            ratatui::backend::CrosstermBackend::new(out.clone()),
-            TerminalOptions {
-                viewport: Viewport::Fixed(Rect::new(0, 0, size.0, size.1)),
-            },
-        )
-        .unwrap();
+        let screen = Screen::of_size(out.clone(), Rect::new(0, 0, size.0, size.1)).unwrap();
         let models = ALL
             .iter()
             .map(|w| {
@@ -302,6 +305,7 @@ impl Desk {
             .collect();
         Desk {
             app,
+            theme: Theme::colour(),
             screen,
             out,
             models,
@@ -312,13 +316,14 @@ impl Desk {
 
     /// Draws a frame as the inbox does, replays its bytes, and checks every model.
     fn frame(&mut self, what: &str) {
-        let (app, theme) = (&self.app, &Theme::plain());
-        self.screen.frame(|f| render(f, app, theme).links).unwrap();
+        let (app, theme) = (&self.app, &self.theme);
+        self.screen.frame(|f| render(f, app, theme)).unwrap();
+        let buffer = meant(app, theme, self.size);
         let bytes = self.out.take();
         self.frames += 1;
         for (widths, model) in &mut self.models {
             model.process(&as_seen_by(*widths, &bytes));
-            let want = meant(&self.app, *widths, self.size);
+            let want = graphemes(&buffer, *widths);
             let got = seen(model.screen());
             for (y, (w, g)) in want.iter().zip(&got).enumerate() {
                 if let Some(x) = differs(*widths, w, g) {
@@ -329,6 +334,12 @@ impl Desk {
                         g.concat()
                     );
                 }
+            }
+            // Colours and attributes too, where the model draws as ratatui measures.
+            if *widths == Widths::Vt100
+                && let Some(d) = first_difference(model.screen(), &buffer)
+            {
+                panic!("frame {} ({what}): {d}", self.frames);
             }
             let asked = model.callbacks();
             assert_eq!(
@@ -357,6 +368,86 @@ impl Desk {
             m.set_size(nz(h), nz(w));
         }
     }
+}
+
+fn index_of(c: Color) -> Option<vt100::Color> {
+    let named = [
+        Color::Black,
+        Color::Red,
+        Color::Green,
+        Color::Yellow,
+        Color::Blue,
+        Color::Magenta,
+        Color::Cyan,
+        Color::Gray,
+        Color::DarkGray,
+        Color::LightRed,
+        Color::LightGreen,
+        Color::LightYellow,
+        Color::LightBlue,
+        Color::LightMagenta,
+        Color::LightCyan,
+        Color::White,
+    ];
+    Some(match c {
+        Color::Reset => vt100::Color::Default,
+        Color::Indexed(i) => vt100::Color::Idx(i),
+        Color::Rgb(r, g, b) => vt100::Color::Rgb(r, g, b),
+        named_colour => vt100::Color::Idx(named.iter().position(|n| *n == named_colour)? as u8),
+    })
+}
+
+/// Where the model differs from the buffer: text everywhere; for printed cells every
+/// attribute the model keeps; for blank cells what shows on a blank (background, inverse,
+/// underline).
+pub(crate) fn first_difference(screen: &vt100::Screen, want: &Buffer) -> Option<String> {
+    let area = want.area;
+    for y in area.top()..area.bottom() {
+        let mut x = area.left();
+        while x < area.right() {
+            let c = &want[(x, y)];
+            let w = c.symbol().width().max(1) as u16;
+            let Some(got) = screen.cell(y, x) else {
+                return Some(format!("({x},{y}) missing"));
+            };
+            let text = if got.has_contents() {
+                got.contents()
+            } else {
+                " "
+            };
+            let m = c.modifier;
+            let blank = c.symbol() == " ";
+            let same = text == c.symbol()
+                && Some(got.bgcolor()) == index_of(c.bg)
+                && got.inverse() == m.contains(Modifier::REVERSED)
+                && got.underline() == m.contains(Modifier::UNDERLINED)
+                && (blank
+                    || (Some(got.fgcolor()) == index_of(c.fg)
+                        // The model keeps one intensity: bold and faint together are either.
+                        && (m.contains(Modifier::BOLD | Modifier::DIM)
+                            || (got.bold() == m.contains(Modifier::BOLD)
+                                && got.dim() == m.contains(Modifier::DIM)))
+                        && got.italic() == m.contains(Modifier::ITALIC)));
+            if !same {
+                return Some(format!(
+                    "({x},{y}): meant {:?} {:?}/{:?} {:?}, shown {text:?} {:?}/{:?} b{} d{} i{} u{} r{}",
+                    c.symbol(),
+                    c.fg,
+                    c.bg,
+                    m,
+                    got.fgcolor(),
+                    got.bgcolor(),
+                    got.bold(),
+                    got.dim(),
+                    got.italic(),
+                    got.underline(),
+                    got.inverse()
+                ));
+            }
+            x += w;
+        }
+    }
+    None
 }
 
 fn nz(n: u16) -> std::num::NonZeroU16 {
@@ -473,6 +564,34 @@ fn scrolling_resizing_live_inserts_and_popups_draw_what_was_meant() {
         d.frame(&format!("resize {w}x{h}"));
         d.key(KeyCode::Char('k'));
         d.frame(&format!("after resize {w}x{h}"));
+    }
+}
+
+/// A live message moves the thread up. Where nothing busy sits beside the thread (a narrow
+/// screen shows it alone; a short list leaves rows empty), the terminal is told to scroll
+/// those rows instead of being sent them again, and the screen is still the one meant.
+#[test]
+fn live_messages_scroll_the_terminal_and_draw_what_was_meant() {
+    for size in [(80, 24), (200, 60)] {
+        let mut d = Desk::new(hotel(size, &EMOJI_LINES, 40), size);
+        d.frame("first");
+        let (mut scrolls, mut bytes) = (0, Vec::new());
+        for i in 0..16 {
+            let line = EMOJI_LINES[(i * 3) % EMOJI_LINES.len()];
+            d.app.update(Event::LiveMessage(Box::new(message(
+                200 + i as i64,
+                line,
+                0,
+            ))));
+            d.frame(&format!("live {i} at {size:?}"));
+            let cost = d.screen.last_frame();
+            scrolls += usize::from(cost.scrolled > 0);
+            bytes.push(cost.bytes);
+        }
+        assert!(
+            scrolls >= 12,
+            "{size:?}: {scrolls} of 16 new messages scrolled the terminal ({bytes:?} bytes)"
+        );
     }
 }
 

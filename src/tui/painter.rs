@@ -1,0 +1,425 @@
+//! The ratatui backend that writes frames: it keeps its own copy of what the terminal shows,
+//! and for each frame writes whichever is shorter of
+//! - the changed cells, encoded tightly (`encode`), or
+//! - a scroll of the rows where a pane's content moved (DECSTBM, then IL/DL, which every VT102
+//!   terminal and tmux know), then the cells that still differ.
+//!
+//! Scrolling moves whole rows, panes beside the moving one included, so it only pays when
+//! what it disturbs costs less to redraw than what it saves; both are encoded and compared
+//! byte for byte. Terminals with left and right margins (DECSLRM) could scroll one pane alone,
+//! but tmux, screen, VTE and most terminals a desk is reached through do not have them.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use crossterm::cursor::{Hide, MoveTo, Show};
+use crossterm::queue;
+use crossterm::terminal::{Clear, ClearType as CtClear};
+use ratatui::backend::{Backend, ClearType, WindowSize};
+use ratatui::buffer::{Buffer, Cell};
+use ratatui::layout::{Position, Rect, Size};
+
+use super::encode::encode;
+
+pub struct Painter<W: Write> {
+    out: W,
+    /// What the terminal shows, as far as this process has drawn it.
+    shown: Buffer,
+    /// The next frame as ratatui rendered it, with the panes whose rows may have moved.
+    next: Option<(Buffer, Vec<Rect>)>,
+    /// Whether the cursor is hidden, when known, so it is not hidden again on every frame.
+    cursor_hidden: Option<bool>,
+    /// The last frame: bytes written, and how many rows a scroll moved (0 when none).
+    pub last: FrameCost,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FrameCost {
+    pub bytes: usize,
+    pub scrolled: i32,
+}
+
+impl<W: Write> Painter<W> {
+    pub fn new(out: W) -> Painter<W> {
+        Painter {
+            out,
+            shown: Buffer::empty(Rect::default()),
+            next: None,
+            cursor_hidden: None,
+            last: FrameCost::default(),
+        }
+    }
+
+    pub fn writer_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    /// The whole next frame, handed over before ratatui flushes it, and the areas of the panes
+    /// whose content scrolls (the thread, the list).
+    pub fn prepare(&mut self, next: Buffer, moving: Vec<Rect>) {
+        self.next = Some((next, moving));
+    }
+
+    fn forget(&mut self) {
+        self.shown.reset();
+    }
+}
+
+/// Takes `shown` to `next`, scrolling first if that is shorter: the bytes, and the rows moved.
+pub(crate) fn plan(shown: &Buffer, next: &Buffer, moving: &[Rect]) -> (Vec<u8>, i32) {
+    let mut best = (encode(shown, next), 0);
+    if shown.area != next.area {
+        return best;
+    }
+    for band in moving {
+        let band = band.intersection(next.area);
+        if band.height < 2 {
+            continue;
+        }
+        let Some(d) = shift_of(shown, next, band) else {
+            continue;
+        };
+        // Rows are weighed by an estimate first; only a scroll that may pay is encoded.
+        let Some((top, bottom)) = cheapest_scroll(shown, next, band, d) else {
+            continue;
+        };
+        let mut bytes = scroll_bytes(top, bottom, d);
+        bytes.extend(encode(&scrolled(shown, top, bottom, d), next));
+        if bytes.len() < best.0.len() {
+            best = (bytes, d);
+        }
+    }
+    best
+}
+
+/// The rows top..bottom (within the band) whose scroll by d should cost least, when that is
+/// estimated to cost less than redrawing. Rows outside the region are redrawn as they are;
+/// rows inside take their content from |d| rows away, except the |d| rows the scroll brings
+/// in blank. Scrolling fewer rows than the whole pane can be cheaper: rows beside a busy pane
+/// are left in place and redrawn, rows beside a quiet one are moved.
+fn cheapest_scroll(shown: &Buffer, next: &Buffer, band: Rect, d: i32) -> Option<(u16, u16)> {
+    let blank = vec![Cell::EMPTY; next.area.width as usize];
+    let n = d.unsigned_abs() as u16;
+    let (t, b) = (band.top(), band.bottom());
+    // Prefix sums over the band's rows: the cost of rows from..to is s[to] - s[from].
+    let prefix = |cost: &dyn Fn(u16) -> usize| -> Vec<usize> {
+        let mut s = vec![0; (b - t) as usize + 1];
+        for (i, y) in (t..b).enumerate() {
+            s[i + 1] = s[i] + cost(y);
+        }
+        s
+    };
+    let plain = prefix(&|y| row_cost(row(shown, y), row(next, y)));
+    let moved = prefix(&|y| {
+        let from = y as i32 + d;
+        match u16::try_from(from) {
+            Ok(f) if (t..b).contains(&f) => row_cost(row(shown, f), row(next, y)),
+            _ => row_cost(&blank, row(next, y)),
+        }
+    });
+    let fresh = prefix(&|y| row_cost(&blank, row(next, y)));
+    let sum = |s: &[usize], from: u16, to: u16| s[(to - t) as usize] - s[(from - t) as usize];
+    let mut best: Option<((u16, u16), usize)> = None;
+    for top in t..b {
+        for bottom in (top + n + 1)..=b {
+            let (kept, blanked) = if d > 0 {
+                ((top, bottom - n), (bottom - n, bottom))
+            } else {
+                ((top + n, bottom), (top, top + n))
+            };
+            let cost = sum(&plain, t, top)
+                + sum(&plain, bottom, b)
+                + sum(&moved, kept.0, kept.1)
+                + sum(&fresh, blanked.0, blanked.1)
+                + SCROLL_BYTES;
+            if best.is_none_or(|(_, c)| cost < c) {
+                best = Some(((top, bottom), cost));
+            }
+        }
+    }
+    best.filter(|(_, cost)| *cost < plain[plain.len() - 1])
+        .map(|(region, _)| region)
+}
+
+/// Row y of a buffer, as a slice of its cells.
+fn row(b: &Buffer, y: u16) -> &[Cell] {
+    let w = b.area.width as usize;
+    let i = (y - b.area.y) as usize * w;
+    b.content.get(i..i + w).unwrap_or_default()
+}
+
+/// Row y's cells in the band's columns.
+fn in_band(b: &Buffer, band: Rect, y: u16) -> &[Cell] {
+    let (from, to) = (band.left() - b.area.x, band.right() - b.area.x);
+    row(b, y)
+        .get(from as usize..to as usize)
+        .unwrap_or_default()
+}
+
+/// About what `scroll_bytes` writes.
+const SCROLL_BYTES: usize = 20;
+
+/// About what the encoder writes to turn row `a` into row `b`: the changed characters, a
+/// cursor move before each run of them, and a change of pen where the style changes.
+fn row_cost(a: &[Cell], b: &[Cell]) -> usize {
+    let (mut cost, mut in_run, mut pen) = (0, false, None);
+    for (was, now) in a.iter().zip(b) {
+        if was == now {
+            in_run = false;
+            continue;
+        }
+        if !in_run {
+            cost += 8;
+            in_run = true;
+        }
+        cost += now.symbol().len();
+        let style = (now.fg, now.bg, now.modifier);
+        if pen != Some(style) {
+            cost += 6;
+            pen = Some(style);
+        }
+    }
+    cost
+}
+
+/// DECSTBM to rows top..bottom, delete (content up) or insert (down) |d| lines at its top, and
+/// the whole screen as the region again. Lines come in blank in the default colours: every
+/// frame starts with the default pen.
+fn scroll_bytes(top: u16, bottom: u16, d: i32) -> Vec<u8> {
+    let op = if d > 0 { 'M' } else { 'L' };
+    format!(
+        "\x1b[{};{}r\x1b[{}H\x1b[{}{op}\x1b[r",
+        top + 1,
+        bottom,
+        top + 1,
+        d.unsigned_abs()
+    )
+    .into_bytes()
+}
+
+/// `shown` with rows top..bottom moved by d (up when positive), as the terminal will have them
+/// after `scroll_bytes`: rows that come in are blank.
+pub(crate) fn scrolled(shown: &Buffer, top: u16, bottom: u16, d: i32) -> Buffer {
+    let mut b = shown.clone();
+    let w = b.area.width as usize;
+    let (top, bottom) = (
+        (top - b.area.y) as usize * w,
+        (bottom - b.area.y) as usize * w,
+    );
+    let n = d.unsigned_abs() as usize * w;
+    let Some(rows) = b.content.get_mut(top..bottom) else {
+        return b;
+    };
+    if n >= rows.len() {
+        rows.fill(Cell::EMPTY);
+    } else if d > 0 {
+        rows.rotate_left(n);
+        let len = rows.len();
+        rows[len - n..].fill(Cell::EMPTY);
+    } else {
+        rows.rotate_right(n);
+        rows[..n].fill(Cell::EMPTY);
+    }
+    b
+}
+
+/// How far the content of `band` moved between the frames (positive: up), when most of its
+/// non-blank rows agree on it: each row of the next frame votes for where the same row (in the
+/// band's columns) was before.
+fn shift_of(shown: &Buffer, next: &Buffer, band: Rect) -> Option<i32> {
+    if shown.area != next.area {
+        return None;
+    }
+    // Most frames (a key typed, a clock ticking, a list row's count) change a row or two of
+    // a pane, and a move changes most of them: no hashing then.
+    let changed = |y: u16| in_band(shown, band, y) != in_band(next, band, y);
+    (band.top()..band.bottom()).filter(|y| changed(*y)).nth(2)?;
+    let before: Vec<Option<u64>> = (band.top()..band.bottom())
+        .map(|y| row_hash(shown, band, y))
+        .collect();
+    let mut was_at: HashMap<u64, Vec<i32>> = HashMap::new();
+    for (i, h) in before.iter().enumerate() {
+        if let Some(h) = h {
+            was_at.entry(*h).or_default().push(i as i32);
+        }
+    }
+    let mut votes: HashMap<i32, u32> = HashMap::new();
+    for (i, y) in (band.top()..band.bottom()).enumerate() {
+        let Some(h) = row_hash(next, band, y) else {
+            continue;
+        };
+        // A row that did not move, or one repeated all over (a rule), says nothing.
+        let Some(rows) = was_at.get(&h).filter(|r| r.len() <= 3) else {
+            continue;
+        };
+        for from in rows {
+            let d = from - i as i32;
+            if d != 0 {
+                *votes.entry(d).or_default() += 1;
+            }
+        }
+    }
+    votes
+        .into_iter()
+        .filter(|(_, v)| *v >= 2)
+        .max_by_key(|(d, v)| (*v, -d.abs()))
+        .map(|(d, _)| d)
+}
+
+/// A hash of row y within the band's columns, or None when it is blank. FNV over one word per
+/// part of a cell: rows are hashed on every frame a pane changes in, and they are not
+/// attacker-chosen keys.
+fn row_hash(b: &Buffer, band: Rect, y: u16) -> Option<u64> {
+    let cells = in_band(b, band, y);
+    if cells.iter().all(|c| *c == Cell::EMPTY) {
+        return None;
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut mix = |word: u64| h = (h ^ word).wrapping_mul(0x100_0000_01b3);
+    for c in cells {
+        let symbol = c
+            .symbol()
+            .bytes()
+            .fold(0u64, |w, byte| (w << 8) ^ u64::from(byte) ^ (w >> 56));
+        mix(symbol);
+        mix(colour_word(c.fg) | colour_word(c.bg) << 25 | u64::from(c.modifier.bits()) << 50);
+    }
+    Some(h)
+}
+
+/// A colour as a number that differs for every colour.
+fn colour_word(c: ratatui::style::Color) -> u64 {
+    use ratatui::style::Color;
+    match c {
+        Color::Reset => 0,
+        Color::Black => 1,
+        Color::Red => 2,
+        Color::Green => 3,
+        Color::Yellow => 4,
+        Color::Blue => 5,
+        Color::Magenta => 6,
+        Color::Cyan => 7,
+        Color::Gray => 8,
+        Color::DarkGray => 9,
+        Color::LightRed => 10,
+        Color::LightGreen => 11,
+        Color::LightYellow => 12,
+        Color::LightBlue => 13,
+        Color::LightMagenta => 14,
+        Color::LightCyan => 15,
+        Color::White => 16,
+        Color::Indexed(i) => 1 << 23 | u64::from(i),
+        Color::Rgb(r, g, b) => 1 << 24 | u64::from(r) << 16 | u64::from(g) << 8 | u64::from(b),
+    }
+}
+
+impl<W: Write> Write for Painter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl<W: Write> Backend for Painter<W> {
+    type Error = io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        let (next, moving) = match self.next.take() {
+            Some(prepared) => prepared,
+            // Drawn without `prepare`: ratatui's changes on top of what is shown.
+            None => {
+                let mut next = self.shown.clone();
+                for (x, y, cell) in content {
+                    if next.area.contains(Position::new(x, y)) {
+                        next[(x, y)] = cell.clone();
+                    }
+                }
+                (next, Vec::new())
+            }
+        };
+        if self.shown.area != next.area {
+            // A new size: ratatui cleared the screen before this frame.
+            self.shown = Buffer::empty(next.area);
+        }
+        let (bytes, scrolled) = plan(&self.shown, &next, &moving);
+        self.out.write_all(&bytes)?;
+        self.last = FrameCost {
+            bytes: bytes.len(),
+            scrolled,
+        };
+        self.shown = next;
+        Ok(())
+    }
+
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        if self.cursor_hidden != Some(true) {
+            queue!(self.out, Hide)?;
+            self.cursor_hidden = Some(true);
+        }
+        Ok(())
+    }
+
+    fn show_cursor(&mut self) -> io::Result<()> {
+        if self.cursor_hidden != Some(false) {
+            queue!(self.out, Show)?;
+            self.cursor_hidden = Some(false);
+        }
+        Ok(())
+    }
+
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        crossterm::cursor::position().map(|(x, y)| Position { x, y })
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        let p = position.into();
+        queue!(self.out, MoveTo(p.x, p.y))
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.clear_region(ClearType::All)
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        let ct = match clear_type {
+            ClearType::All => CtClear::All,
+            ClearType::AfterCursor => CtClear::FromCursorDown,
+            ClearType::BeforeCursor => CtClear::FromCursorUp,
+            ClearType::CurrentLine => CtClear::CurrentLine,
+            ClearType::UntilNewLine => CtClear::UntilNewLine,
+        };
+        // ratatui takes whatever it cleared as blank from here; so does this copy.
+        self.forget();
+        queue!(self.out, Clear(ct))
+    }
+
+    fn size(&self) -> io::Result<Size> {
+        let (width, height) = crossterm::terminal::size()?;
+        Ok(Size { width, height })
+    }
+
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        let crossterm::terminal::WindowSize {
+            columns,
+            rows,
+            width,
+            height,
+        } = crossterm::terminal::window_size()?;
+        Ok(WindowSize {
+            columns_rows: Size {
+                width: columns,
+                height: rows,
+            },
+            pixels: Size { width, height },
+        })
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
