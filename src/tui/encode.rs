@@ -143,33 +143,32 @@ impl Encoder<'_> {
         (erase < n as usize).then_some(end)
     }
 
-    /// Places the cursor at (x, y): by rewriting the unchanged plain text in between when that
-    /// is shortest, else by a relative or an absolute move.
+    /// Places the cursor at (x, y) by the shortest of: rewriting the unchanged plain text in
+    /// between, a relative move along the row, line feeds and a move along the row (raw mode
+    /// leaves a line feed as just that: down one row, same column), or an absolute move.
     fn move_to(&mut self, x: u16, y: u16) {
-        match self.cursor {
-            Some((cx, cy)) if cy == y && cx == x => {}
-            Some((cx, cy)) if cy == y && cx < x => {
-                let gap = x - cx;
-                let jump = 3 + digits(gap);
-                if gap as usize <= jump && self.rewritable(cx, x, y) {
-                    for col in cx..x {
-                        self.out
-                            .extend_from_slice(self.next[(col, y)].symbol().as_bytes());
-                    }
-                } else if gap == 1 {
-                    self.out.extend_from_slice(b"\x1b[C");
-                } else {
-                    let _ = write!(self.out, "\x1b[{gap}C");
-                }
+        // After a write in the last column the cursor waits there to wrap: start afresh.
+        let from = self.cursor.filter(|(cx, _)| *cx < self.next.area.right());
+        let mut best = absolute(x, y);
+        match from {
+            Some((cx, cy)) if (cx, cy) == (x, y) => best.clear(),
+            Some((cx, cy)) if cy == y && cx < x && self.rewritable(cx, x, y) => {
+                let gap: Vec<u8> = (cx..x)
+                    .flat_map(|col| self.next[(col, y)].symbol().bytes())
+                    .collect();
+                best = shortest(best, gap);
+                best = shortest(best, along(cx, x));
             }
-            // Writing to a Vec cannot fail.
-            _ if x == 0 => {
-                let _ = write!(self.out, "\x1b[{}H", y + 1);
+            Some((cx, cy)) if cy == y => best = shortest(best, along(cx, x)),
+            // Rows below the cursor: never from the last row, where a line feed would scroll.
+            Some((cx, cy)) if cy < y && y - cy <= 4 => {
+                let mut down = vec![b'\n'; (y - cy) as usize];
+                down.extend(along(cx, x));
+                best = shortest(best, down);
             }
-            _ => {
-                let _ = write!(self.out, "\x1b[{};{}H", y + 1, x + 1);
-            }
+            _ => {}
         }
+        self.out.extend_from_slice(&best);
         self.cursor = Some((x, y));
     }
 
@@ -208,6 +207,34 @@ impl Encoder<'_> {
         self.out.push(b'm');
         self.pen = to;
     }
+}
+
+/// The move to (x, y) whatever the cursor's position.
+fn absolute(x: u16, y: u16) -> Vec<u8> {
+    if x == 0 {
+        format!("\x1b[{}H", y + 1).into_bytes()
+    } else {
+        format!("\x1b[{};{}H", y + 1, x + 1).into_bytes()
+    }
+}
+
+/// The move along a row from column `from` to `to`: forward, back, or to its start and on.
+fn along(from: u16, to: u16) -> Vec<u8> {
+    let step = |n: u16, op: char| match n {
+        0 => Vec::new(),
+        1 => format!("\x1b[{op}").into_bytes(),
+        n => format!("\x1b[{n}{op}").into_bytes(),
+    };
+    if to >= from {
+        return step(to - from, 'C');
+    }
+    let mut restart = b"\r".to_vec();
+    restart.extend(step(to, 'C'));
+    shortest(step(from - to, 'D'), restart)
+}
+
+fn shortest(a: Vec<u8>, b: Vec<u8>) -> Vec<u8> {
+    if b.len() < a.len() { b } else { a }
 }
 
 /// Decimal digits of n.
