@@ -52,9 +52,9 @@ pub(crate) fn encode(shown: &Buffer, next: &Buffer) -> Vec<u8> {
     // written too.
     let mut halves = Vec::new();
     for (x, y, cell) in &updates {
-        let end = x + cell.symbol().width().max(1) as u16;
+        let end = x + columns(cell.symbol()).max(1);
         let reach = (*x..end.min(next.area.right()))
-            .map(|p| p + shown[(p, *y)].symbol().width() as u16)
+            .map(|p| p + columns(shown[(p, *y)].symbol()))
             .max();
         let Some(reach) = reach.filter(|r| *r > end) else {
             continue;
@@ -128,6 +128,10 @@ impl Encoder<'_> {
         let mut k = i + 1;
         let mut col = x + 1;
         while col < right && erasable(&self.next[(col, y)]) {
+            // No change left on this row: the run can reach no further.
+            if updates.get(k).is_none_or(|(_, uy, _)| *uy != y) {
+                break;
+            }
             col += 1;
             while let Some((ux, uy, _)) = updates.get(k)
                 && *uy == y
@@ -147,11 +151,14 @@ impl Encoder<'_> {
     /// between, a relative move along the row, line feeds and a move along the row (raw mode
     /// leaves a line feed as just that: down one row, same column), or an absolute move.
     fn move_to(&mut self, x: u16, y: u16) {
+        // Most writes follow the one before.
+        if self.cursor == Some((x, y)) {
+            return;
+        }
         // After a write in the last column the cursor waits there to wrap: start afresh.
         let from = self.cursor.filter(|(cx, _)| *cx < self.next.area.right());
         let mut best = absolute(x, y);
         match from {
-            Some((cx, cy)) if (cx, cy) == (x, y) => best.clear(),
             Some((cx, cy)) if cy == y && cx < x && self.rewritable(cx, x, y) => {
                 let gap: Vec<u8> = (cx..x)
                     .flat_map(|col| self.next[(col, y)].symbol().bytes())
@@ -187,7 +194,7 @@ impl Encoder<'_> {
         let symbol = cell.symbol();
         self.out.extend_from_slice(symbol.as_bytes());
         // Only a one-column character leaves the cursor where every terminal agrees.
-        self.cursor = (symbol.width() == 1).then_some((x + 1, y));
+        self.cursor = (columns(symbol) == 1).then_some((x + 1, y));
     }
 
     fn set_pen(&mut self, to: Pen) {
@@ -235,6 +242,15 @@ fn along(from: u16, to: u16) -> Vec<u8> {
 
 fn shortest(a: Vec<u8>, b: Vec<u8>) -> Vec<u8> {
     if b.len() < a.len() { b } else { a }
+}
+
+/// How many columns a cell's symbol takes; nearly every one is a single ASCII byte.
+fn columns(symbol: &str) -> u16 {
+    if symbol.len() == 1 {
+        1
+    } else {
+        symbol.width() as u16
+    }
 }
 
 /// Decimal digits of n.
