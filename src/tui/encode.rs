@@ -12,6 +12,7 @@
 //! absolutely, as ratatui's own backend does, so a terminal that draws a grapheme at another
 //! width cannot shift what follows it.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 
 use ratatui::buffer::{Buffer, Cell};
@@ -72,6 +73,8 @@ pub(crate) fn encode(shown: &Buffer, next: &Buffer) -> Vec<u8> {
     }
     let mut e = Encoder {
         out: Vec::with_capacity(updates.len() * 2 + 16),
+        step: String::new(),
+        reset: String::new(),
         pen: Pen::default(),
         cursor: None,
         next,
@@ -86,6 +89,9 @@ pub(crate) fn encode(shown: &Buffer, next: &Buffer) -> Vec<u8> {
 
 struct Encoder<'a> {
     out: Vec<u8>,
+    /// Scratch for the two ways to say a change of pen.
+    step: String,
+    reset: String,
     pen: Pen,
     /// Where the terminal's cursor is, when it is certain.
     cursor: Option<(u16, u16)>,
@@ -201,16 +207,18 @@ impl Encoder<'_> {
         if self.pen == to {
             return;
         }
-        let from = self.pen;
-        let step = sgr_step(from, to);
-        let reset = sgr_reset(to);
+        let (step, reset) = (&mut self.step, &mut self.reset);
+        step.clear();
+        reset.clear();
+        sgr_step(self.pen, to, step);
+        sgr_reset(to, reset);
         let params = if step.len() <= reset.len() {
             step
         } else {
             reset
         };
         self.out.extend_from_slice(b"\x1b[");
-        self.out.extend_from_slice(params.join(";").as_bytes());
+        self.out.extend_from_slice(params.as_bytes());
         self.out.push(b'm');
         self.pen = to;
     }
@@ -270,9 +278,16 @@ const MODIFIERS: [(Modifier, &str); 9] = [
     (Modifier::CROSSED_OUT, "9"),
 ];
 
+/// Appends one SGR parameter, after a separator when it is not the first.
+fn param(out: &mut String, p: impl std::fmt::Display) {
+    if !out.is_empty() {
+        out.push(';');
+    }
+    let _ = write!(out, "{p}");
+}
+
 /// SGR parameters from `from` to `to`: what was switched off, then what is new.
-fn sgr_step(from: Pen, to: Pen) -> Vec<String> {
-    let mut params = Vec::new();
+fn sgr_step(from: Pen, to: Pen, out: &mut String) {
     let removed = from.modifier - to.modifier;
     let mut added = to.modifier - from.modifier;
     // One code switches off both bold and faint, and one both blinks: what stays is set again.
@@ -281,7 +296,7 @@ fn sgr_step(from: Pen, to: Pen) -> Vec<String> {
         (Modifier::SLOW_BLINK | Modifier::RAPID_BLINK, "25"),
     ] {
         if removed.intersects(pair) {
-            params.push(off.to_string());
+            param(out, off);
             added |= to.modifier & pair;
         }
     }
@@ -293,43 +308,42 @@ fn sgr_step(from: Pen, to: Pen) -> Vec<String> {
         (Modifier::CROSSED_OUT, "29"),
     ] {
         if removed.contains(m) {
-            params.push(off.to_string());
+            param(out, off);
         }
     }
-    params.extend(modifier_params(added));
+    modifier_params(added, out);
     for (a, b, layer) in [
         (from.fg, to.fg, Layer::Fg),
         (from.bg, to.bg, Layer::Bg),
         (from.underline, to.underline, Layer::Underline),
     ] {
         if a != b {
-            params.push(colour(b, layer));
+            colour(b, layer, out);
         }
     }
-    params
 }
 
 /// SGR parameters that reset everything, then set `to`.
-fn sgr_reset(to: Pen) -> Vec<String> {
-    let mut params = vec!["0".to_string()];
-    params.extend(modifier_params(to.modifier));
+fn sgr_reset(to: Pen, out: &mut String) {
+    param(out, "0");
+    modifier_params(to.modifier, out);
     for (c, layer) in [
         (to.fg, Layer::Fg),
         (to.bg, Layer::Bg),
         (to.underline, Layer::Underline),
     ] {
         if c != Color::Reset {
-            params.push(colour(c, layer));
+            colour(c, layer, out);
         }
     }
-    params
 }
 
-fn modifier_params(m: Modifier) -> impl Iterator<Item = String> {
-    MODIFIERS
-        .iter()
-        .filter(move |(bit, _)| m.contains(*bit))
-        .map(|(_, code)| code.to_string())
+fn modifier_params(m: Modifier, out: &mut String) {
+    for (bit, code) in MODIFIERS {
+        if m.contains(bit) {
+            param(out, code);
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -341,15 +355,17 @@ enum Layer {
 
 /// One colour's SGR parameter. The sixteen named colours are the terminal's palette 0 to 15,
 /// as crossterm sends them, in their short form.
-fn colour(c: Color, layer: Layer) -> String {
+fn colour(c: Color, layer: Layer, out: &mut String) {
     let index = match c {
         Color::Reset => {
-            return match layer {
-                Layer::Fg => "39",
-                Layer::Bg => "49",
-                Layer::Underline => "59",
-            }
-            .into();
+            return param(
+                out,
+                match layer {
+                    Layer::Fg => "39",
+                    Layer::Bg => "49",
+                    Layer::Underline => "59",
+                },
+            );
         }
         Color::Black => 0,
         Color::Red => 1,
@@ -374,16 +390,16 @@ fn colour(c: Color, layer: Layer) -> String {
                 Layer::Bg => 48,
                 Layer::Underline => 58,
             };
-            return format!("{base};2;{r};{g};{b}");
+            return param(out, format_args!("{base};2;{r};{g};{b}"));
         }
     };
     match (layer, index) {
-        (Layer::Fg, 0..=7) => format!("{}", 30 + index),
-        (Layer::Fg, 8..=15) => format!("{}", 90 + index - 8),
-        (Layer::Bg, 0..=7) => format!("{}", 40 + index),
-        (Layer::Bg, 8..=15) => format!("{}", 100 + index - 8),
-        (Layer::Fg, _) => format!("38;5;{index}"),
-        (Layer::Bg, _) => format!("48;5;{index}"),
-        (Layer::Underline, _) => format!("58;5;{index}"),
+        (Layer::Fg, 0..=7) => param(out, 30 + index),
+        (Layer::Fg, 8..=15) => param(out, 90 + index - 8),
+        (Layer::Bg, 0..=7) => param(out, 40 + index),
+        (Layer::Bg, 8..=15) => param(out, 100 + index - 8),
+        (Layer::Fg, _) => param(out, format_args!("38;5;{index}")),
+        (Layer::Bg, _) => param(out, format_args!("48;5;{index}")),
+        (Layer::Underline, _) => param(out, format_args!("58;5;{index}")),
     }
 }
