@@ -122,7 +122,8 @@ fn message_stream(
     samples: usize,
     text: impl Fn(usize) -> String,
 ) {
-    let (mut lat, mut frame, mut pty) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut lat, mut frame) = (Vec::new(), Vec::new());
+    let (mut pty, mut draw) = (Vec::new(), Vec::new());
     for i in 0..samples {
         let before = pty_bytes(inbox);
         let sent = now_ns();
@@ -130,14 +131,12 @@ fn message_stream(
         let f = inbox.wait_frame(10, |f| f.live.contains(&id));
         lat.push((f.ns.saturating_sub(sent)) as f64 / 1e6);
         frame.push(f.bytes as f64);
+        draw.push(f.us as f64 / 1000.0);
         // What follows the message on screen (its read mark, the list's counts) counts too.
         std::thread::sleep(Duration::from_millis(60));
         pty.push(pty_bytes(inbox).saturating_sub(before) as f64);
     }
-    if std::env::var_os("FRONTDESK_BENCH_DEBUG").is_some() {
-        println!("{frame:?}");
-    }
-    for v in [&mut lat, &mut frame, &mut pty] {
+    for v in [&mut lat, &mut frame, &mut pty, &mut draw] {
         v.sort_by(f64::total_cmp);
     }
     let stats = |v: &[f64]| {
@@ -153,6 +152,11 @@ fn message_stream(
         percentile(&lat, 0.5),
         percentile(&lat, 0.99),
         lat[lat.len() - 1]
+    );
+    println!(
+        "{label}: drawing that frame (render and paint): p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&draw, 0.5),
+        percentile(&draw, 0.99)
     );
     println!(
         "{label}: bytes of the frame that showed it: {}",

@@ -79,6 +79,8 @@ pub struct FrameLine {
     pub list: bool,
     pub messages: usize,
     pub live: Vec<i64>,
+    /// Microseconds spent drawing the frame (render and paint), when the build says.
+    pub us: u64,
 }
 
 pub fn parse(line: &str) -> Option<FrameLine> {
@@ -96,6 +98,7 @@ pub fn parse(line: &str) -> Option<FrameLine> {
             ("list", v) => f.list = v == "1",
             ("messages", v) => f.messages = v.parse().ok()?,
             ("live", v) => f.live = v.split(',').filter_map(|x| x.parse().ok()).collect(),
+            ("us", v) => f.us = v.parse().ok()?,
             _ => {}
         }
     }

@@ -147,6 +147,13 @@ pub(super) fn notify_bytes(
 
 /// `FRONTDESK_TRACE=FILE`: one line per frame, for the benchmarks (time, bytes written,
 /// whether the list is loaded, messages held, live message ids the frame shows).
+/// What one frame cost, for the trace.
+pub(super) struct FrameCost {
+    pub bytes: u64,
+    pub scrolled: i32,
+    pub micros: u128,
+}
+
 pub(super) struct Trace {
     out: std::io::BufWriter<std::fs::File>,
 }
@@ -160,9 +167,14 @@ impl Trace {
         })
     }
 
-    /// One line per frame: when, the bytes written, what the app held, and how many rows the
-    /// terminal was told to scroll (0: none).
-    pub(super) fn frame(&mut self, app: &App, bytes: u64, scrolled: i32) {
+    /// One line per frame: when, the bytes written, what the app held, how many rows the
+    /// terminal was told to scroll (0: none), and how long drawing took.
+    pub(super) fn frame(&mut self, app: &App, cost: FrameCost) {
+        let FrameCost {
+            bytes,
+            scrolled,
+            micros,
+        } = cost;
         use std::io::Write;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -172,7 +184,7 @@ impl Trace {
         let live: Vec<String> = app.traced_live.iter().map(|id| id.to_string()).collect();
         let _ = writeln!(
             self.out,
-            "frame {now} bytes={bytes} list={} messages={held} live={} scrolled={scrolled}",
+            "frame {now} bytes={bytes} list={} messages={held} live={} scrolled={scrolled} us={micros}",
             u8::from(app.list_loaded),
             live.join(",")
         );

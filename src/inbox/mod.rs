@@ -498,13 +498,18 @@ impl Desk {
             return Ok(());
         }
         let before = self.tui.bytes_written();
+        let started = std::time::Instant::now();
         self.app.remember_waiting();
         let (app, theme) = (&self.app, &self.theme);
         self.tui.screen.frame(|f| ui::render(f, app, theme))?;
         self.app.dirty = false;
         if let Some(t) = self.trace.as_mut() {
-            let scrolled = self.tui.screen.last_frame().scrolled;
-            t.frame(&self.app, self.tui.bytes_written() - before, scrolled);
+            let cost = crate::inbox::effects::FrameCost {
+                bytes: self.tui.bytes_written() - before,
+                scrolled: self.tui.screen.last_frame().scrolled,
+                micros: started.elapsed().as_micros(),
+            };
+            t.frame(&self.app, cost);
         }
         self.app.traced_live.clear();
         Ok(())

@@ -23,8 +23,10 @@ use super::encode::encode;
 
 pub struct Painter<W: Write> {
     out: W,
-    /// What the terminal shows, as far as this process has drawn it.
+    /// What the terminal shows, as far as this process has drawn it, and each of its cells as
+    /// a number (`keys_of`).
     shown: Buffer,
+    shown_keys: Vec<u64>,
     /// The next frame as ratatui rendered it, with the panes whose rows may have moved.
     next: Option<(Buffer, Vec<Rect>)>,
     /// Whether the cursor is hidden, when known, so it is not hidden again on every frame.
@@ -44,6 +46,7 @@ impl<W: Write> Painter<W> {
         Painter {
             out,
             shown: Buffer::empty(Rect::default()),
+            shown_keys: Vec::new(),
             next: None,
             cursor_hidden: None,
             last: FrameCost::default(),
@@ -62,17 +65,64 @@ impl<W: Write> Painter<W> {
 
     fn forget(&mut self) {
         self.shown.reset();
+        self.shown_keys.clear();
     }
 }
 
+/// A frame, and each of its cells as one number (`keys_of`): the scroll estimate compares
+/// numbers, which is far cheaper than comparing cells.
+#[derive(Clone, Copy)]
+pub(crate) struct Keyed<'a> {
+    pub buf: &'a Buffer,
+    pub keys: &'a [u64],
+}
+
+impl<'a> Keyed<'a> {
+    /// Row y's keys, in columns `cols` (all of them when None).
+    fn keys(&self, y: u16, cols: Option<Rect>) -> &'a [u64] {
+        let area = self.buf.area;
+        let w = area.width as usize;
+        let start = (y - area.y) as usize * w;
+        let (from, to) = cols.map_or((0, w), |c| {
+            ((c.left() - area.x) as usize, (c.right() - area.x) as usize)
+        });
+        self.keys.get(start + from..start + to).unwrap_or_default()
+    }
+
+    fn cells(&self, y: u16) -> &'a [Cell] {
+        let w = self.buf.area.width as usize;
+        let i = (y - self.buf.area.y) as usize * w;
+        self.buf.content.get(i..i + w).unwrap_or_default()
+    }
+}
+
+/// Each cell as a number that differs, but for hash collisions, wherever the cells differ.
+pub(crate) fn keys_of(b: &Buffer) -> Vec<u64> {
+    b.content.iter().map(cell_key).collect()
+}
+
+fn cell_key(c: &Cell) -> u64 {
+    let symbol = c
+        .symbol()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, byte| {
+            (h ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
+        });
+    let style = colour_word(c.fg)
+        | colour_word(c.bg) << 25
+        | u64::from(c.modifier.bits()) << 50
+        | colour_word(c.underline_color).rotate_left(13);
+    (symbol ^ style.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
 /// Takes `shown` to `next`, scrolling first if that is shorter: the bytes, and the rows moved.
-pub(crate) fn plan(shown: &Buffer, next: &Buffer, moving: &[Rect]) -> (Vec<u8>, i32) {
-    let mut best = (encode(shown, next), 0);
-    if shown.area != next.area {
+pub(crate) fn plan(shown: Keyed, next: Keyed, moving: &[Rect]) -> (Vec<u8>, i32) {
+    let mut best = (encode(shown.buf, next.buf), 0);
+    if shown.buf.area != next.buf.area || shown.keys.len() != next.keys.len() {
         return best;
     }
     for band in moving {
-        let band = band.intersection(next.area);
+        let band = band.intersection(next.buf.area);
         if band.height < 2 {
             continue;
         }
@@ -84,7 +134,7 @@ pub(crate) fn plan(shown: &Buffer, next: &Buffer, moving: &[Rect]) -> (Vec<u8>, 
             continue;
         };
         let mut bytes = scroll_bytes(top, bottom, d);
-        bytes.extend(encode(&scrolled(shown, top, bottom, d), next));
+        bytes.extend(encode(&scrolled(shown.buf, top, bottom, d), next.buf));
         if bytes.len() < best.0.len() {
             best = (bytes, d);
         }
@@ -97,8 +147,8 @@ pub(crate) fn plan(shown: &Buffer, next: &Buffer, moving: &[Rect]) -> (Vec<u8>, 
 /// rows inside take their content from |d| rows away, except the |d| rows the scroll brings
 /// in blank. Scrolling fewer rows than the whole pane can be cheaper: rows beside a busy pane
 /// are left in place and redrawn, rows beside a quiet one are moved.
-fn cheapest_scroll(shown: &Buffer, next: &Buffer, band: Rect, d: i32) -> Option<(u16, u16)> {
-    let blank = vec![Cell::EMPTY; next.area.width as usize];
+fn cheapest_scroll(shown: Keyed, next: Keyed, band: Rect, d: i32) -> Option<(u16, u16)> {
+    let blank = vec![cell_key(&Cell::EMPTY); next.buf.area.width as usize];
     let n = d.unsigned_abs() as u16;
     let (t, b) = (band.top(), band.bottom());
     // Prefix sums over the band's rows: the cost of rows from..to is s[to] - s[from].
@@ -109,15 +159,13 @@ fn cheapest_scroll(shown: &Buffer, next: &Buffer, band: Rect, d: i32) -> Option<
         }
         s
     };
-    let plain = prefix(&|y| row_cost(row(shown, y), row(next, y)));
-    let moved = prefix(&|y| {
-        let from = y as i32 + d;
-        match u16::try_from(from) {
-            Ok(f) if (t..b).contains(&f) => row_cost(row(shown, f), row(next, y)),
-            _ => row_cost(&blank, row(next, y)),
-        }
+    let cost = |from: &[u64], y: u16| row_cost(from, next.keys(y, None), next.cells(y));
+    let plain = prefix(&|y| cost(shown.keys(y, None), y));
+    let moved = prefix(&|y| match u16::try_from(y as i32 + d) {
+        Ok(f) if (t..b).contains(&f) => cost(shown.keys(f, None), y),
+        _ => cost(&blank, y),
     });
-    let fresh = prefix(&|y| row_cost(&blank, row(next, y)));
+    let fresh = prefix(&|y| cost(&blank, y));
     let sum = |s: &[usize], from: u16, to: u16| s[(to - t) as usize] - s[(from - t) as usize];
     let mut best: Option<((u16, u16), usize)> = None;
     for top in t..b {
@@ -141,30 +189,16 @@ fn cheapest_scroll(shown: &Buffer, next: &Buffer, band: Rect, d: i32) -> Option<
         .map(|(region, _)| region)
 }
 
-/// Row y of a buffer, as a slice of its cells.
-fn row(b: &Buffer, y: u16) -> &[Cell] {
-    let w = b.area.width as usize;
-    let i = (y - b.area.y) as usize * w;
-    b.content.get(i..i + w).unwrap_or_default()
-}
-
-/// Row y's cells in the band's columns.
-fn in_band(b: &Buffer, band: Rect, y: u16) -> &[Cell] {
-    let (from, to) = (band.left() - b.area.x, band.right() - b.area.x);
-    row(b, y)
-        .get(from as usize..to as usize)
-        .unwrap_or_default()
-}
-
 /// About what `scroll_bytes` writes.
 const SCROLL_BYTES: usize = 20;
 
-/// About what the encoder writes to turn row `a` into row `b`: the changed characters, a
-/// cursor move before each run of them, and a change of pen where the style changes.
-fn row_cost(a: &[Cell], b: &[Cell]) -> usize {
+/// About what the encoder writes to turn a row whose cells have keys `was` into `cells`
+/// (keys `now`): the changed characters, a cursor move before each run of them, and a change
+/// of pen where the style changes.
+fn row_cost(was: &[u64], now: &[u64], cells: &[Cell]) -> usize {
     let (mut cost, mut in_run, mut pen) = (0, false, None);
-    for (was, now) in a.iter().zip(b) {
-        if was == now {
+    for ((a, b), cell) in was.iter().zip(now).zip(cells) {
+        if a == b {
             in_run = false;
             continue;
         }
@@ -172,8 +206,8 @@ fn row_cost(a: &[Cell], b: &[Cell]) -> usize {
             cost += 8;
             in_run = true;
         }
-        cost += now.symbol().len();
-        let style = (now.fg, now.bg, now.modifier);
+        cost += cell.symbol().len();
+        let style = (cell.fg, cell.bg, cell.modifier);
         if pen != Some(style) {
             cost += 6;
             pen = Some(style);
@@ -226,29 +260,33 @@ pub(crate) fn scrolled(shown: &Buffer, top: u16, bottom: u16, d: i32) -> Buffer 
 /// How far the content of `band` moved between the frames (positive: up), when most of its
 /// non-blank rows agree on it: each row of the next frame votes for where the same row (in the
 /// band's columns) was before.
-fn shift_of(shown: &Buffer, next: &Buffer, band: Rect) -> Option<i32> {
-    if shown.area != next.area {
-        return None;
-    }
+fn shift_of(shown: Keyed, next: Keyed, band: Rect) -> Option<i32> {
     // Most frames (a key typed, a clock ticking, a list row's count) change a row or two of
-    // a pane, and a move changes most of them: no hashing then.
-    let changed = |y: u16| in_band(shown, band, y) != in_band(next, band, y);
+    // a pane, and a move changes most of them: no voting then.
+    let changed = |y: u16| shown.keys(y, Some(band)) != next.keys(y, Some(band));
     (band.top()..band.bottom()).filter(|y| changed(*y)).nth(2)?;
-    let before: Vec<Option<u64>> = (band.top()..band.bottom())
-        .map(|y| row_hash(shown, band, y))
-        .collect();
+    let blank = cell_key(&Cell::EMPTY);
+    // A row's hash in the band's columns, or None when it is blank.
+    let row_hash = |f: Keyed, y: u16| {
+        let keys = f.keys(y, Some(band));
+        (!keys.iter().all(|k| *k == blank)).then(|| {
+            keys.iter().fold(0u64, |h, k| {
+                (h.rotate_left(7) ^ k).wrapping_mul(0x100_0000_01b3)
+            })
+        })
+    };
     let mut was_at: HashMap<u64, Vec<i32>> = HashMap::new();
-    for (i, h) in before.iter().enumerate() {
-        if let Some(h) = h {
-            was_at.entry(*h).or_default().push(i as i32);
+    for (i, y) in (band.top()..band.bottom()).enumerate() {
+        if let Some(h) = row_hash(shown, y) {
+            was_at.entry(h).or_default().push(i as i32);
         }
     }
     let mut votes: HashMap<i32, u32> = HashMap::new();
     for (i, y) in (band.top()..band.bottom()).enumerate() {
-        let Some(h) = row_hash(next, band, y) else {
+        let Some(h) = row_hash(next, y) else {
             continue;
         };
-        // A row that did not move, or one repeated all over (a rule), says nothing.
+        // A row repeated all over (a rule) says nothing.
         let Some(rows) = was_at.get(&h).filter(|r| r.len() <= 3) else {
             continue;
         };
@@ -264,27 +302,6 @@ fn shift_of(shown: &Buffer, next: &Buffer, band: Rect) -> Option<i32> {
         .filter(|(_, v)| *v >= 2)
         .max_by_key(|(d, v)| (*v, -d.abs()))
         .map(|(d, _)| d)
-}
-
-/// A hash of row y within the band's columns, or None when it is blank. FNV over one word per
-/// part of a cell: rows are hashed on every frame a pane changes in, and they are not
-/// attacker-chosen keys.
-fn row_hash(b: &Buffer, band: Rect, y: u16) -> Option<u64> {
-    let cells = in_band(b, band, y);
-    if cells.iter().all(|c| *c == Cell::EMPTY) {
-        return None;
-    }
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut mix = |word: u64| h = (h ^ word).wrapping_mul(0x100_0000_01b3);
-    for c in cells {
-        let symbol = c
-            .symbol()
-            .bytes()
-            .fold(0u64, |w, byte| (w << 8) ^ u64::from(byte) ^ (w >> 56));
-        mix(symbol);
-        mix(colour_word(c.fg) | colour_word(c.bg) << 25 | u64::from(c.modifier.bits()) << 50);
-    }
-    Some(h)
 }
 
 /// A colour as a number that differs for every colour.
@@ -346,13 +363,29 @@ impl<W: Write> Backend for Painter<W> {
             // A new size: ratatui cleared the screen before this frame.
             self.shown = Buffer::empty(next.area);
         }
-        let (bytes, scrolled) = plan(&self.shown, &next, &moving);
+        if self.shown_keys.len() != self.shown.content.len() {
+            self.shown_keys = keys_of(&self.shown);
+        }
+        let next_keys = keys_of(&next);
+        let shown = Keyed {
+            buf: &self.shown,
+            keys: &self.shown_keys,
+        };
+        let (bytes, scrolled) = plan(
+            shown,
+            Keyed {
+                buf: &next,
+                keys: &next_keys,
+            },
+            &moving,
+        );
         self.out.write_all(&bytes)?;
         self.last = FrameCost {
             bytes: bytes.len(),
             scrolled,
         };
         self.shown = next;
+        self.shown_keys = next_keys;
         Ok(())
     }
 
