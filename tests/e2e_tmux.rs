@@ -1130,21 +1130,54 @@ fn a_scrolled_thread_in_tmux_matches_a_full_redraw() {
             .map(str::to_string)
             .collect()
     };
+    // A new width redraws every cell; back at 80 columns, every cell again.
+    let redrawn = || {
+        tmux.run(&["resize-window", "-t", "e2e", "-x", "81", "-y", "24"]);
+        std::thread::sleep(Duration::from_millis(500));
+        tmux.run(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
+        std::thread::sleep(Duration::from_millis(800));
+        thread(&tmux.screen())
+    };
+    // The messages are marked read a moment later ("· new" goes, paced per conversation):
+    // compare once the thread shows no mark and has stood still for a while.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let before = thread(&tmux.screen());
+        std::thread::sleep(Duration::from_millis(800));
+        let after = thread(&tmux.screen());
+        let settled = before == after && !after.concat().contains("· new");
+        if settled || std::time::Instant::now() > deadline {
+            break;
+        }
+    }
     let scrolled = thread(&tmux.screen());
+    assert!(
+        !scrolled.concat().contains("· new"),
+        "the read marks never came:\n{}",
+        tmux.screen()
+    );
     assert!(
         scrolled.len() > 10,
         "no thread on screen:\n{}",
         tmux.screen()
     );
-    // A new width redraws every cell; back at 80 columns, every cell again.
-    tmux.run(&["resize-window", "-t", "e2e", "-x", "81", "-y", "24"]);
-    std::thread::sleep(Duration::from_millis(500));
-    tmux.run(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
-    std::thread::sleep(Duration::from_millis(800));
     assert_eq!(
         scrolled,
-        thread(&tmux.screen()),
+        redrawn(),
         "the scrolled screen differs from a redraw"
+    );
+    // Reading back up moves the rows the other way (lines inserted at the top).
+    for key in ["k", "k", "k", "PageUp", "k", "j"] {
+        tmux.keys(&[key]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let back = thread(&tmux.screen());
+    assert_ne!(back, scrolled, "the keys did not move the thread");
+    assert_eq!(
+        back,
+        redrawn(),
+        "the screen scrolled back differs from a redraw"
     );
     drop(tmux);
     drop(server);
