@@ -2,6 +2,7 @@
 //! clipboard, the frame trace.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::watch;
 
@@ -147,13 +148,6 @@ pub(super) fn notify_bytes(
 
 /// `FRONTDESK_TRACE=FILE`: one line per frame, for the benchmarks (time, bytes written,
 /// whether the list is loaded, messages held, live message ids the frame shows).
-/// What one frame cost, for the trace.
-pub(super) struct FrameCost {
-    pub bytes: u64,
-    pub scrolled: i32,
-    pub micros: u128,
-}
-
 pub(super) struct Trace {
     out: std::io::BufWriter<std::fs::File>,
 }
@@ -169,12 +163,8 @@ impl Trace {
 
     /// One line per frame: when, the bytes written, what the app held, how many rows the
     /// terminal was told to scroll (0: none), and how long drawing took.
-    pub(super) fn frame(&mut self, app: &App, cost: FrameCost) {
-        let FrameCost {
-            bytes,
-            scrolled,
-            micros,
-        } = cost;
+    pub(super) fn frame(&mut self, app: &App, bytes: u64, scrolled: i32, took: Duration) {
+        let micros = took.as_micros();
         use std::io::Write;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

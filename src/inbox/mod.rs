@@ -504,12 +504,9 @@ impl Desk {
         self.tui.screen.frame(|f| ui::render(f, app, theme))?;
         self.app.dirty = false;
         if let Some(t) = self.trace.as_mut() {
-            let cost = crate::inbox::effects::FrameCost {
-                bytes: self.tui.bytes_written() - before,
-                scrolled: self.tui.screen.last_frame().scrolled,
-                micros: started.elapsed().as_micros(),
-            };
-            t.frame(&self.app, cost);
+            let bytes = self.tui.bytes_written() - before;
+            let scrolled = self.tui.screen.last_frame().scrolled;
+            t.frame(&self.app, bytes, scrolled, started.elapsed());
         }
         self.app.traced_live.clear();
         Ok(())

@@ -53,10 +53,6 @@ impl<W: Write> Painter<W> {
         }
     }
 
-    pub fn writer_mut(&mut self) -> &mut W {
-        &mut self.out
-    }
-
     /// The whole next frame, handed over before ratatui flushes it, and the areas of the panes
     /// whose content scrolls (the thread, the list).
     pub fn prepare(&mut self, next: Buffer, moving: Vec<Rect>) {

@@ -57,6 +57,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> Rendered {
     }
     if let Some(r) = areas.composer {
         rendered.cursor = draw_composer(frame, app, theme, r);
+        // Set on the frame too, so any ratatui terminal (the tests' TestBackend) places it.
         if let Some(p) = rendered.cursor {
             frame.set_cursor_position(p);
         }

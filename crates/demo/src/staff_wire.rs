@@ -157,16 +157,6 @@ pub struct WireStaffUnread {
     pub breakdown: Vec<WireBreakdown>,
 }
 
-/// The realtime envelope (section 5): `{category, type, payload, meta}`.
-#[derive(Serialize)]
-pub struct WireStaffEnvelope<P> {
-    pub category: &'static str,
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub payload: P,
-    pub meta: serde_json::Value,
-}
-
 /// `realtime_staff_chat_message_created` payload (samples 10, 11).
 #[derive(Serialize)]
 pub struct WireCreatedPayload {

@@ -95,19 +95,24 @@ pub(crate) fn non_negative(
     q: &HashMap<String, String>,
     key: &str,
 ) -> Result<Option<i64>, Response> {
-    match q.get(key) {
+    non_negative_int(q.get(key).map(String::as_str)).map_err(|()| {
+        error(
+            StatusCode::BAD_REQUEST,
+            &format!("{key} must be a non-negative integer"),
+        )
+    })
+}
+
+/// A query value that must be a non-negative integer when present.
+pub(crate) fn non_negative_int(v: Option<&str>) -> Result<Option<i64>, ()> {
+    match v {
         None => Ok(None),
         Some(v) => v
             .parse::<i64>()
             .ok()
             .filter(|n| *n >= 0)
             .map(Some)
-            .ok_or_else(|| {
-                error(
-                    StatusCode::BAD_REQUEST,
-                    &format!("{key} must be a non-negative integer"),
-                )
-            }),
+            .ok_or(()),
     }
 }
 

@@ -283,17 +283,7 @@ pub(crate) async fn messages(
     headers: HeaderMap,
 ) -> Response {
     let (hotel, me, id) = tri!(s.member_of(&headers, &slug, &id));
-    let number = |v: &Option<String>| -> Result<Option<i64>, ()> {
-        match v {
-            None => Ok(None),
-            Some(v) => v
-                .parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 0)
-                .map(Some)
-                .ok_or(()),
-        }
-    };
+    let number = |v: &Option<String>| super::chat::non_negative_int(v.as_deref());
     let (Ok(limit), Ok(before)) = (number(&q.limit), number(&q.before_id)) else {
         if s.quirks.staff_chat_quirks {
             return html_500();
@@ -441,7 +431,7 @@ fn announce(s: &Shared, hotel: &Hotel, slug: &str, m: &StaffMsg) {
     s.publisher.publish(
         &format!("{slug}-conversation-{}-chat", m.conv),
         "realtime_staff_chat_message_created",
-        &WireStaffEnvelope {
+        &WireEnvelope {
             category: "staff_chat",
             kind: "realtime_staff_chat_message_created",
             payload: hotel.staff_created_payload(m),
@@ -452,7 +442,7 @@ fn announce(s: &Shared, hotel: &Hotel, slug: &str, m: &StaffMsg) {
         s.publisher.publish(
             &format!("{slug}-staff-{p}-notifications"),
             "realtime_staff_chat_unread_updated",
-            &WireStaffEnvelope {
+            &WireEnvelope {
                 category: "staff_chat",
                 kind: "realtime_staff_chat_unread_updated",
                 payload: WireUnreadUpdated {
