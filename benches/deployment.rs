@@ -16,18 +16,6 @@ use std::time::{Duration, Instant};
 
 use support::*;
 
-fn request_counts(base: &str) -> BTreeMap<String, u64> {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    rt.block_on(async {
-        reqwest::get(format!("{base}/api/demo/requests"))
-            .await
-            .expect("counts")
-            .json()
-            .await
-            .expect("json")
-    })
-}
-
 fn per_minute(
     before: &BTreeMap<String, u64>,
     after: &BTreeMap<String, u64>,
@@ -63,16 +51,7 @@ fn header(inbox: &Inbox) -> String {
 /// A colleague's token and the conversation of a room, through the API.
 async fn colleague(base: &str, room: i64) -> (String, i64) {
     let http = reqwest::Client::new();
-    let login: serde_json::Value = http
-        .post(format!("{base}/api/staff/login/"))
-        .json(&serde_json::json!({"username": "manager", "password": "demo"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let token = login["token"].as_str().unwrap_or("").to_string();
+    let token = staff_token(&http, base, "manager").await;
     let list: Vec<serde_json::Value> = http
         .get(format!(
             "{base}/api/staff/hotel/hotel-killarney/chat/conversations/"

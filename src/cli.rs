@@ -37,6 +37,9 @@ pub use doctor::*;
 mod history;
 pub use history::*;
 
+mod desk_log;
+pub use desk_log::*;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "frontdesk",
@@ -110,6 +113,8 @@ impl Cli {
         let own = match &self.command {
             Some(Command::Login(a)) => Some(a.connect.clone()),
             Some(Command::Handover(a)) => Some(a.connect.clone()),
+            Some(Command::Done(a) | Command::Reopen(a)) => Some(a.connect.clone()),
+            Some(Command::Later(a)) => Some(a.connect.clone()),
             Some(Command::Config(a)) => Some(a.connect.clone()),
             Some(Command::Doctor(a)) => Some(a.connect.clone()),
             Some(Command::Logout(a)) => Some(Connect {
@@ -203,6 +208,13 @@ pub enum Command {
     /// The shift's handover: waiting guests, who holds what, after-hours messages still
     /// unanswered, and response times.
     Handover(HandoverArgs),
+    /// Mark a room's guest request done, no answer needed, for every desk (the inbox's m).
+    Done(MarkArgs),
+    /// Put a room's guest request aside until a time (the inbox's z): it comes back as
+    /// waiting then, announced. `frontdesk later 104 05:45`, `frontdesk later 104 30m`.
+    Later(LaterArgs),
+    /// Take back done or later: the guest waits again (the inbox's u).
+    Reopen(MarkArgs),
     /// Check, in order, what frontdesk needs: config, server, path form, token, rights,
     /// the live socket, private channels, the terminal's features and the data directory.
     Doctor(DoctorArgs),
@@ -366,6 +378,7 @@ fn inbox_config(
             .map_err(|err| eyre!("{}: {err}", e.config_path.display()))?,
         live,
         session: e.session.clone(),
+        department: None,
     })
 }
 
@@ -410,6 +423,18 @@ pub async fn run(cli: Cli) -> Result<()> {
         Some(Command::Handover(args)) => {
             init_logging(&cli.log_level, false);
             handover_command(&cli, args).await
+        }
+        Some(Command::Done(a)) => {
+            init_logging(&cli.log_level, false);
+            mark_command(&cli, a.room, Asked::Done, a.json).await
+        }
+        Some(Command::Later(a)) => {
+            init_logging(&cli.log_level, false);
+            mark_command(&cli, a.room, Asked::Later(&a.until), a.json).await
+        }
+        Some(Command::Reopen(a)) => {
+            init_logging(&cli.log_level, false);
+            mark_command(&cli, a.room, Asked::Reopen, a.json).await
         }
         Some(Command::Doctor(args)) => {
             init_logging(&cli.log_level, false);
@@ -501,6 +526,7 @@ async fn demo_command(cli: &Cli, guest_every: &f64, profile: &demo::Profile) -> 
     let result = inbox::run(InboxConfig {
         session: None,
         canned,
+        department: login.department_slug.clone(),
         ..config
     })
     .await;
@@ -518,10 +544,12 @@ async fn inbox_command(cli: &Cli) -> Result<()> {
         hotel,
         api,
         me,
+        department,
     } = signed_in(cli).await?;
     let live = e.pusher_url.as_deref().map(|u| LiveConfig::new(u, &hotel));
     let desk = desk_dir(&server, &hotel, me.staff_id);
     let mut config = inbox_config(&e, api, me, desk, live)?;
+    config.department = department;
     config.warnings.extend(unattributed_outbox());
     config.warnings.extend(home_missing());
     inbox::run(config).await
@@ -534,6 +562,8 @@ pub(crate) struct SignedIn {
     pub hotel: String,
     pub api: StaffApi,
     pub me: Me,
+    /// The staff member's department, when sign-in said it (the front desk log's members).
+    pub department: Option<String>,
 }
 
 /// Signs in by flags, the environment or the saved session: a one-off sign-in for scripts
@@ -561,15 +591,21 @@ pub(crate) async fn signed_in(cli: &Cli) -> Result<SignedIn> {
     // One-off sign-in for scripts (nothing saved); else the env token; else the session.
     let user = std::env::var("FRONTDESK_USERNAME").ok();
     let password = std::env::var("FRONTDESK_PASSWORD").ok();
-    let (token, me) = match (user, password, &e.token, &e.session) {
+    let (token, me, department) = match (user, password, &e.token, &e.session) {
         (Some(u), Some(p), _, _) => {
             let login = api::login(&server, &u, &p)
                 .await
                 .map_err(|err| eyre!(login_message(&server, &u, &err)))?;
             check_login(&login, &u, &hotel).map_err(|m| eyre!(m))?;
-            (login.token.clone(), me_from(&login))
+            (
+                login.token.clone(),
+                me_from(&login),
+                login.department_slug.clone(),
+            )
         }
-        (_, _, Some(token), Some(s)) if !e.token_from_env => (token.clone(), me_from_session(s)),
+        (_, _, Some(token), Some(s)) if !e.token_from_env => {
+            (token.clone(), me_from_session(s), s.department.clone())
+        }
         (_, _, Some(token), _) => {
             // No call says whose token it is: without the staff id, our own messages
             // could not be told apart, so refuse rather than run as nobody.
@@ -587,7 +623,7 @@ pub(crate) async fn signed_in(cli: &Cli) -> Result<SignedIn> {
                 .map(String::from)
                 .to_vec(),
             };
-            (token.clone(), me)
+            (token.clone(), me, None)
         }
         _ => {
             return Err(eyre!(
@@ -602,6 +638,7 @@ pub(crate) async fn signed_in(cli: &Cli) -> Result<SignedIn> {
         hotel,
         api,
         me,
+        department,
     })
 }
 

@@ -94,6 +94,8 @@ pub struct Config {
     pub attention_minutes: u32,
     /// ... marked urgent and announced once after this many.
     pub urgent_minutes: u32,
+    /// A guest who only thanks or closes after a staff reply is not waiting.
+    pub thanks_end_wait: bool,
     /// Guest text is personal data: the desk's history keeps messages this many days (0:
     /// keeps none).
     pub retention_days: u32,
@@ -120,6 +122,7 @@ impl Default for Config {
             canned_replies: Vec::new(),
             attention_minutes: 5,
             urgent_minutes: 15,
+            thanks_end_wait: true,
             retention_days: 30,
             realtime: RealtimeConfig::default(),
             theme: ThemeConfig::default(),
@@ -358,6 +361,7 @@ impl Config {
         crate::app::Thresholds {
             attention: chrono::Duration::minutes(self.attention_minutes.into()),
             urgent: chrono::Duration::minutes(self.urgent_minutes.into()),
+            thanks_end_wait: self.thanks_end_wait,
         }
     }
 
@@ -438,6 +442,7 @@ mod tests {
             "canned_replies",
             "attention_minutes",
             "urgent_minutes",
+            "thanks_end_wait",
             "[realtime]",
             "enabled",
             "url",

@@ -351,6 +351,9 @@ pub struct Session {
     /// The base path form that answered at sign-in.
     #[serde(default)]
     pub api_paths: crate::api::PathForm,
+    /// The staff member's department (`department_slug`): the front desk log's members.
+    #[serde(default)]
+    pub department: Option<String>,
 }
 
 pub struct SessionStore {
@@ -429,6 +432,7 @@ mod session_tests {
             hotel_name: "Hotel Killarney".into(),
             capabilities: vec!["chat.message.send".into()],
             api_paths: crate::api::PathForm::Hotels,
+            department: Some("front_office".into()),
         }
     }
 

@@ -454,16 +454,13 @@ fn ctrl_z_suspends_and_fg_restores_the_screen() {
 /// The real binary against the deployment profile: partial from the start, a colleague's
 /// reply by polling, a reply that the server answers with 500 after saving shown once and
 /// delivered, and a turned-over room kept apart.
-#[test]
-fn the_deployments_quirks_in_a_real_terminal() {
-    if skip_without_tmux() {
-        return;
-    }
+/// The deployment profile's demo and the inbox on it in tmux, live (partial) on screen.
+fn deployment_inbox(name: &str) -> (Server, String, tempfile::TempDir, Tmux) {
     let (server, env) = serve_demo(&["--addr", "127.0.0.1:0", "--profile", "deployment"]);
     let base = env["FRONTDESK_SERVER"].clone();
     let dirs = tempfile::tempdir().unwrap();
     let tmux = Tmux::start(
-        "deploy",
+        name,
         &inbox_cmd(
             dirs.path(),
             &base,
@@ -472,6 +469,15 @@ fn the_deployments_quirks_in_a_real_terminal() {
     );
     tmux.wait_for("Conversations (", 20);
     tmux.wait_for("◐ live (partial)", 10);
+    (server, base, dirs, tmux)
+}
+
+#[test]
+fn the_deployments_quirks_in_a_real_terminal() {
+    if skip_without_tmux() {
+        return;
+    }
+    let (server, base, _dirs, tmux) = deployment_inbox("deploy");
     assert!(tmux.screen().contains("earlier stay"), "{}", tmux.screen());
 
     tmux.keys(&["/", "102"]);
@@ -1180,5 +1186,90 @@ fn a_scrolled_thread_in_tmux_matches_a_full_redraw() {
         "the screen scrolled back differs from a redraw"
     );
     drop(tmux);
+    drop(server);
+}
+
+/// Two desks on the deployment profile: the clerk's real terminal watches, the manager acts
+/// through the API and the shell. A colleague's answer in a conversation not open here, and
+/// a "done" from another desk, show on the clerk's row within 15 s, with no list read.
+#[test]
+fn what_another_desk_did_shows_in_a_real_terminal() {
+    if skip_without_tmux() {
+        return;
+    }
+    let (server, base, dirs, tmux) = deployment_inbox("desks");
+    let row = |screen: &str, room: &str| -> String {
+        let lines: Vec<&str> = screen.lines().collect();
+        lines
+            .iter()
+            .position(|l| l.contains(&format!("│ {room} ")))
+            .map(|i| format!("{}\n{}", lines[i], lines.get(i + 1).unwrap_or(&"")))
+            .unwrap_or_default()
+    };
+    // 109's guest waits.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !row(&tmux.screen(), "109").contains("waiting") {
+        assert!(Instant::now() < deadline, "{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let api = rt.block_on(staff_api_as(&base, "manager"));
+    let conv = rt.block_on(async {
+        api.conversations()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.room_number == RoomNumber(109))
+            .map(|c| c.id)
+            .max()
+            .unwrap()
+    });
+    let lists_before = rt.block_on(common::request_count(&base, "list"));
+    let started = Instant::now();
+    rt.block_on(async {
+        api.mark_read(conv).await.unwrap();
+        let _ = api
+            .send(conv, "The wifi code is on the card by the TV", None)
+            .await;
+    });
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let r = row(&tmux.screen(), "109");
+        if r.contains("Frank Manager: The wifi code") && !r.contains("waiting") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "after 15 s:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let took = started.elapsed();
+    let lists = rt.block_on(common::request_count(&base, "list")) - lists_before;
+    assert_eq!(
+        lists, 0,
+        "the answer came by a list read, not the watch ({took:?})"
+    );
+
+    // "Done" for 205 from another desk's shell: the row says so here.
+    let out = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(["done", "205"])
+        .env("XDG_DATA_HOME", dirs.path().join("other"))
+        .env("XDG_STATE_HOME", dirs.path().join("other"))
+        .env("XDG_CONFIG_HOME", dirs.path().join("other"))
+        .env("FRONTDESK_SERVER", &base)
+        .env("FRONTDESK_HOTEL", "hotel-killarney")
+        .env("FRONTDESK_USERNAME", "manager")
+        .env("FRONTDESK_PASSWORD", "demo")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !row(&tmux.screen(), "205").contains("✓ done") {
+        assert!(Instant::now() < deadline, "after 15 s:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.keys(&["q"]);
     drop(server);
 }

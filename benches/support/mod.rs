@@ -270,3 +270,30 @@ pub async fn guest_says(http: &reqwest::Client, base: &str, room: u32, text: &st
         .expect("json");
     r["message_id"].as_i64().unwrap_or(-1)
 }
+
+/// A staff member's token on the demo (password `demo`).
+pub async fn staff_token(http: &reqwest::Client, base: &str, user: &str) -> String {
+    let login: serde_json::Value = http
+        .post(format!("{base}/api/staff/login/"))
+        .json(&serde_json::json!({"username": user, "password": "demo"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    login["token"].as_str().unwrap_or("").to_string()
+}
+
+/// The demo's request counts by endpoint (`GET /api/demo/requests`).
+pub fn request_counts(base: &str) -> std::collections::BTreeMap<String, u64> {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        reqwest::get(format!("{base}/api/demo/requests"))
+            .await
+            .expect("counts")
+            .json()
+            .await
+            .expect("json")
+    })
+}

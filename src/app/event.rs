@@ -2,6 +2,12 @@
 
 use super::*;
 
+/// Staff conversations, each with its newest messages.
+pub type ThreadsRead = Vec<(
+    crate::api::staff_models::TeamThread,
+    Vec<crate::api::staff_models::TeamMessage>,
+)>;
+
 // Events are moved once through a channel; boxing the large ones buys nothing measurable.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
@@ -103,6 +109,8 @@ pub enum Event {
         conversation: ConversationId,
     },
     Connection(Connection),
+    /// The colleagues watch's timer (`app::colleagues`), with the server's time now.
+    Watch(DateTime<Utc>),
     /// A poll timer (see [`App::poll_plan`]).
     Poll(PollKind),
     /// The realtime link came back: re-read the list and the open thread.
@@ -150,15 +158,7 @@ pub enum Event {
         >,
     },
     /// The recent staff conversations with their newest messages (hand-offs made anywhere).
-    HandOffsFound(
-        Result<
-            Vec<(
-                crate::api::staff_models::TeamThread,
-                Vec<crate::api::staff_models::TeamMessage>,
-            )>,
-            ApiError,
-        >,
-    ),
+    HandOffsFound(Result<ThreadsRead, ApiError>),
     /// The Team view's list: my staff conversations and my unread in each.
     TeamThreadsLoaded(
         Result<
@@ -178,6 +178,25 @@ pub enum Event {
     },
     /// A staff-chat message pushed by the realtime feed.
     TeamMessage(Box<crate::api::staff_models::TeamMessage>),
+    /// Older messages of a guest's long wait (`Job::ReadBack`).
+    ReadBack {
+        conversation: ConversationId,
+        limit: u32,
+        result: Result<Vec<Message>, ApiError>,
+    },
+    /// The front desk's log conversations with their newest lines.
+    DeskLogRead(Result<ThreadsRead, ApiError>),
+    /// A line written to the log (its conversation and message), or not.
+    DeskLogWritten {
+        text: String,
+        result: Result<
+            (
+                crate::api::staff_models::TeamThread,
+                crate::api::staff_models::TeamMessage,
+            ),
+            ApiError,
+        >,
+    },
     /// The newest messages of a staff conversation with a hand-off waiting.
     TeamPageLoaded {
         thread: crate::api::staff_models::TeamThreadId,
@@ -210,6 +229,25 @@ pub enum Job {
         limit: u32,
     },
     LoadUnreadCounts,
+    /// Send `Event::Watch` after this many milliseconds.
+    WatchIn(u64),
+    /// Messages before `before`, to find where a long wait began.
+    ReadBack {
+        conversation: ConversationId,
+        before: MessageId,
+        limit: u32,
+    },
+    /// Staff chat: the front desk's log conversations (found by title, and those known) with
+    /// their newest lines.
+    ReadDeskLog {
+        known: Vec<crate::api::staff_models::TeamThreadId>,
+    },
+    /// Staff chat: a line in the log; without a conversation yet, the department's members'.
+    WriteDeskLog {
+        thread: Option<crate::api::staff_models::TeamThreadId>,
+        department: Option<String>,
+        text: String,
+    },
     /// Staff chat: the colleagues to hand a request to.
     LoadColleagues,
     /// Staff chat: the recent conversations, for hand-offs made at any desk.

@@ -22,6 +22,7 @@ impl App {
         self.last_tick = now;
         self.clock.now = now;
         let mut c = self.announce_urgent();
+        c.extend(self.announce_due());
         // After a long gap (laptop sleep, a stopped process) resync what was missed.
         if gap > chrono::Duration::seconds(150) {
             c.extend(self.resync(true));
@@ -41,6 +42,7 @@ impl App {
             PollKind::List if plan.list => self.load_list(),
             PollKind::HandOffs => self.poll_hand_offs(),
             PollKind::TeamUnread => vec![Command::Job(Job::LoadTeamUnread)],
+
             _ => vec![],
         }
     }
@@ -79,15 +81,27 @@ impl App {
 
     pub(crate) fn on_unread_counts(&mut self, counts: crate::api::UnreadCounts) -> Vec<Command> {
         self.dirty = false;
-        // Against the last answer, or, first after a list, against the list's own
-        // unread total (the keys differ: rooms there, conversations here).
-        let changed = match self.unread_seen.as_ref() {
-            Some(seen) => *seen != counts.unread_counts,
-            None => self.list_loaded && counts.total() != self.total_unread(),
+        self.unread_loading = false;
+        // A count that fell: someone opened that room's conversation (read it now, and
+        // often for a while). One that rose: a guest wrote, which the socket says when there
+        // is one. Without one, or first after a list (against the list's own total, the keys
+        // differ), only a change makes the expensive list worth reading.
+        let (mut cmds, rose) = match self.unread_seen.take() {
+            Some(seen) => self.unread_fell(&seen, &counts.unread_counts),
+            None => (
+                vec![],
+                self.list_loaded && counts.total() != self.total_unread(),
+            ),
         };
         self.unread_seen = Some(counts.unread_counts);
-        // Something changed somewhere: only then is the expensive list worth reading.
-        if changed { self.load_list() } else { vec![] }
+        let socket = matches!(self.connection, Connection::Live | Connection::LivePartial);
+        if !cmds.is_empty() {
+            self.dirty = true;
+        }
+        if rose && !socket {
+            cmds.extend(self.load_list());
+        }
+        cmds
     }
 
     pub(crate) fn on_list_loaded(&mut self, list: Vec<Conversation>) -> Vec<Command> {
@@ -235,6 +249,7 @@ impl App {
                 if let Some(c) = self.conversations.get_mut(&conversation) {
                     c.unread_count = 0;
                 }
+                self.me_named(&r.assigned_staff.name);
                 self.notice(
                     Level::Info,
                     format!(
@@ -242,6 +257,13 @@ impl App {
                         crate::text::one_line(&r.assigned_staff.name)
                     ),
                 );
+                // The server keeps the claim but shows it to nobody: the log tells the desks.
+                let mut c = self.log_claim(conversation);
+                c.push(Command::Job(Job::Refresh {
+                    conversation,
+                    limit: REFRESH_LIMIT,
+                }));
+                return c;
             }
             Err(e) => self.api_error("Claiming", &e),
         }

@@ -49,6 +49,9 @@ pub enum Action {
     HandOff,
     QuoteAnswer,
     Team,
+    Done,
+    Later,
+    Undo,
 }
 
 /// Where a binding applies.
@@ -136,6 +139,9 @@ pub static KEYMAP: &[Binding] = &[
     bind!([List, Thread], "T", Team, "colleagues' conversations (Team)", true, [ch('T')]),
     bind!([List], "o", OpenRoom, "open or start a room's thread", true, [ch('o')], ConversationRead),
     bind!([List, Thread], "c", Claim, "claim the conversation", true, [ch('c')], ConversationAssign),
+    bind!([List, Thread], "m", Done, "done: no answer needed (all desks)", true, [ch('m')]),
+    bind!([List, Thread], "z", Later, "later: put aside until a time", true, [ch('z')]),
+    bind!([List, Thread], "u", Undo, "undo done or later", false, [ch('u')]),
     bind!([Thread], "j/↓", Down, "select the next message", false, [ch('j'), k(KeyCode::Down)]),
     bind!([Thread], "k/↑", Up, "select the previous message", false, [ch('k'), k(KeyCode::Up)]),
     bind!([Thread], "i/Enter", Write, "write a reply", true, [ch('i'), k(KeyCode::Enter)], MessageSend),
@@ -531,15 +537,15 @@ mod override_tests {
 
     #[test]
     fn overrides_replace_keys_and_labels() {
-        let map = Keymap::with_overrides(&[(Action::NextUnread, vec!["u".into()])]).unwrap();
+        let map = Keymap::with_overrides(&[(Action::NextUnread, vec!["v".into()])]).unwrap();
         let all = |_: Capability| true;
-        let u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::NONE);
+        let v = KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE);
         let n = KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE);
-        assert_eq!(map.lookup(Scope::List, &u, &all), Some(Action::NextUnread));
+        assert_eq!(map.lookup(Scope::List, &v, &all), Some(Action::NextUnread));
         assert_eq!(map.lookup(Scope::List, &n, &all), None);
         assert!(
             map.visible(&all)
-                .any(|r| r.label == "u" && r.base.action == Action::NextUnread)
+                .any(|r| r.label == "v" && r.base.action == Action::NextUnread)
         );
     }
 

@@ -108,6 +108,9 @@ impl App {
             Action::Team => return self.open_team(),
             Action::QuoteAnswer => return self.quote_hand_off_answer(),
             Action::OpenRoom => self.overlay = Overlay::RoomPrompt(Default::default()),
+            Action::Done => return self.mark_done(),
+            Action::Later => return self.ask_later(),
+            Action::Undo => return self.undo_mark(),
         }
         vec![]
     }

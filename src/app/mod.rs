@@ -4,7 +4,9 @@
 pub mod keymap;
 pub mod thread;
 
+mod colleagues;
 mod composer;
+mod desk_log;
 mod event;
 pub mod geometry;
 mod hand_off;
@@ -27,12 +29,13 @@ mod update;
 pub use crate::model::{Capability, Draft, IdMap, PendingReply, ReplyState, RoomNumber};
 pub use crate::popup::{Confirmed, Overlay};
 pub use composer::Composer;
+pub use desk_log::{DeskLog, LOG_PAGE};
 pub use event::{Command, Effect, Event, Job};
 use polling::MARK_READ_EVERY_SECS;
 pub use polling::{PEEK_LIMIT, POLL_LIMIT, PollKind, PollPlan, REFRESH_LIMIT};
 pub use service::{
-    Holder, LEARN_LIMIT, ListOrder, Pressure, Thresholds, Wait, Writer, joined_by, wait_over,
-    writer_of,
+    Holder, LEARN_LIMIT, ListOrder, Pressure, Standing, Thresholds, Wait, Writer, joined_by,
+    standing, wait_over, writer_of,
 };
 pub use stays::Stay;
 
@@ -193,6 +196,8 @@ pub struct App {
     last_tick: DateTime<Utc>,
     /// The last `unread-count` answer, to notice a change.
     unread_seen: Option<HashMap<String, u32>>,
+    /// An `unread-count` read is under way.
+    unread_loading: bool,
     /// Each conversation's stay, as a page (authoritative) or an event named it.
     current_booking: HashMap<ConversationId, (String, bool)>,
     /// What the realtime link has been told to follow.
@@ -220,6 +225,12 @@ pub struct App {
     pub hand_offs: HandOffs,
     /// Colleagues' conversations: the unread count, drafts while the Team view is closed.
     pub team: TeamState,
+    /// The front desk's log: claims, done and later from every desk.
+    pub desk_log: DeskLog,
+    /// What colleagues did, noticed without the list: unread drops, read events, short pages.
+    pub colleagues: colleagues::Watch,
+    /// The signed-in person's name as colleagues know it, once the server has said it.
+    pub my_full_name: Option<String>,
     pub dirty: bool,
     pub quit: bool,
 }
@@ -265,6 +276,7 @@ impl App {
             server_unreachable_since: None,
             last_tick: clock.now,
             unread_seen: None,
+            unread_loading: false,
             current_booking: HashMap::new(),
             watched_conversations: Default::default(),
             watched_bookings: Default::default(),
@@ -283,6 +295,9 @@ impl App {
             kept: KeptState::default(),
             hand_offs: HandOffs::default(),
             team: TeamState::default(),
+            desk_log: DeskLog::default(),
+            colleagues: Default::default(),
+            my_full_name: None,
             dirty: true,
             quit: false,
         }

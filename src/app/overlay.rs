@@ -84,6 +84,7 @@ impl App {
             Outcome::Cancelled => self.notice(Level::Info, "Cancelled; nothing changed"),
             Outcome::Say(text) => self.notice(Level::Info, text),
             Outcome::HandOffTo(to) => return self.write_hand_off(to),
+            Outcome::LaterUntil(until) => return self.mark_later(until),
             o @ (Outcome::OpenTeamThread(_)
             | Outcome::OlderTeamPage { .. }
             | Outcome::SendTeam { .. }
@@ -178,7 +179,7 @@ impl App {
 
     /// `{guest}`, `{first_name}`, `{room}` and `{staff}`. A value the desk does not know
     /// becomes a neutral word rather than a stray brace in front of a guest.
-    pub(crate) fn fill_placeholders(&self, template: &str, conversation: ConversationId) -> String {
+    pub fn fill_placeholders(&self, template: &str, conversation: ConversationId) -> String {
         let c = self.conversations.get(&conversation);
         let guest = c
             .and_then(|c| c.guest_name.as_deref())
@@ -192,12 +193,7 @@ impl App {
             .or_else(|| guest.split_whitespace().next())
             .unwrap_or("Guest");
         let room = c.map(|c| c.room_number.to_string()).unwrap_or_default();
-        let staff = self
-            .me
-            .name
-            .split_whitespace()
-            .next()
-            .unwrap_or(&self.me.name);
+        let staff = self.my_first_name();
         template
             .replace("{guest}", &crate::text::one_line(guest))
             .replace("{first_name}", &crate::text::one_line(first))

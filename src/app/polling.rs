@@ -81,6 +81,10 @@ impl App {
             }));
         }
         c.push(Command::Job(Job::LoadTeamUnread));
+        // Lines written while the link was down.
+        if self.list_loaded {
+            c.extend(self.read_desk_log());
+        }
         c
     }
 
@@ -163,6 +167,7 @@ impl App {
         // A guest writing made this read: its page names the stay to follow.
         let learn_stay = read != BackgroundRead::Bulk;
         c.extend(self.refreshed(conversation, limit, result, learn_stay));
+        c.extend(self.read_back_if_due(conversation));
         c
     }
 
@@ -252,9 +257,22 @@ impl App {
             self.service.learn_soon(conversation);
             cmds.extend(self.learn_more());
         }
+        // A guest who thanks while the desk knows of no answer: one was surely given
+        // elsewhere; read it now rather than show the thanks as a wait.
+        if preview.as_deref().is_some_and(crate::thanks::only_thanks)
+            && self.service.wait(conversation).is_some()
+            && !self.threads.contains_key(&conversation)
+        {
+            cmds.extend(self.refresh(conversation, colleagues::CHECK_LIMIT));
+        }
         if let Some(at) = at {
-            self.service
-                .observe(conversation, message_id, at, Writer::Guest);
+            self.service.observe(
+                conversation,
+                message_id,
+                at,
+                Writer::Guest,
+                preview.as_deref(),
+            );
         }
         if let (Some(text), Some(at)) = (preview, at)
             && self.seen_live.insert(message_id)

@@ -13,6 +13,8 @@ use crate::api::Shared;
 /// of guest messages longer than this is shown as a floor, "12m+"). Kept small: every
 /// conversation of the hotel has one.
 const REMEMBERED: usize = 12;
+/// Characters kept of each conversation's newest words (the list row shows fewer).
+const SAID_CHARS: usize = 160;
 /// Messages read per conversation to learn whether its guest waits.
 pub const LEARN_LIMIT: u32 = 10;
 /// Background reads at once, so that learning never crowds out what the clerk asks for.
@@ -54,6 +56,28 @@ pub enum Holder {
 struct Seen {
     at: DateTime<Utc>,
     writer: Writer,
+    /// A guest message that only thanks or closes (`thanks::only_thanks`).
+    thanks: bool,
+}
+
+/// Where a guest stands by the newest messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Standing {
+    /// The newest word is the desk's (or nothing is known).
+    #[default]
+    Answered,
+    Waiting(Wait),
+    /// After a staff reply, the guest only thanked or closed: nothing to answer.
+    Thanked,
+}
+
+impl Standing {
+    pub fn wait(self) -> Option<Wait> {
+        match self {
+            Standing::Waiting(w) => Some(w),
+            _ => None,
+        }
+    }
 }
 
 /// What the desk knows of one conversation's newest messages.
@@ -67,9 +91,16 @@ struct Recent {
     holder: Option<(DateTime<Utc>, Holder)>,
     /// The urgent threshold was announced for the wait that began at this time.
     urgent_told: Option<DateTime<Utc>>,
-    /// `wait_over` of the above, kept as messages arrive: every frame asks for every
+    /// `standing` of the above, kept as messages arrive: every frame asks for every
     /// conversation's wait.
-    wait: Option<Wait>,
+    standing: Standing,
+    /// The wait as known before messages were let go: a guest's later messages must not
+    /// shorten it (cleared by a staff answer).
+    floor: Option<Wait>,
+    /// The newest message a person wrote (never a system line), one line, for the list row.
+    said: Option<(MessageId, Shared)>,
+    /// The newest guest message seen: a later one reopens a request marked done.
+    newest_guest: Option<MessageId>,
 }
 
 /// A guest's wait, from messages newest first: the run of guest messages (system lines
@@ -79,37 +110,87 @@ pub fn wait_over<'a>(
     newest_first: impl Iterator<Item = (DateTime<Utc>, &'a Writer)>,
     from_start: bool,
 ) -> Option<Wait> {
-    let mut newest = newest_first.filter(|(_, w)| **w != Writer::System);
-    let (at, first) = newest.next()?;
+    standing(
+        newest_first.map(|(at, w)| (at, w, false)),
+        from_start,
+        false,
+    )
+    .wait()
+}
+
+/// Where the guest stands, from messages newest first, each with whether it only thanks.
+/// With `thanks_end_wait`, thanks after a staff reply are no request: a run of only thanks
+/// is `Thanked`, and a wait begins at the first message that asks something.
+pub fn standing<'a>(
+    newest_first: impl Iterator<Item = (DateTime<Utc>, &'a Writer, bool)>,
+    from_start: bool,
+    thanks_end_wait: bool,
+) -> Standing {
+    let mut newest = newest_first.filter(|(_, w, _)| **w != Writer::System);
+    let Some((at, first, thanks)) = newest.next() else {
+        return Standing::Answered;
+    };
     if *first != Writer::Guest {
-        return None;
+        return Standing::Answered;
     }
-    let mut since = at;
-    for (at, w) in newest {
+    let counts = |thanks: bool| !(thanks_end_wait && thanks);
+    // The earliest message of the run, and the earliest that asks something.
+    let mut earliest = at;
+    let mut asking = counts(thanks).then_some(at);
+    for (at, w, thanks) in newest {
         if *w != Writer::Guest {
-            return Some(Wait {
-                since,
-                at_least: false,
-            });
+            return match asking {
+                Some(since) => Standing::Waiting(Wait {
+                    since,
+                    at_least: false,
+                }),
+                None => Standing::Thanked,
+            };
         }
-        since = since.min(at);
+        earliest = earliest.min(at);
+        if counts(thanks) {
+            asking = Some(asking.map_or(at, |a| a.min(at)));
+        }
     }
-    Some(Wait {
-        since,
+    // No staff reply among the messages. From the start, nothing was ever answered, so
+    // thanks count as words; otherwise the wait is a floor until a read reaches further.
+    Standing::Waiting(Wait {
+        since: if from_start {
+            earliest
+        } else {
+            asking.unwrap_or(earliest)
+        },
         at_least: !from_start,
     })
 }
 
 impl Recent {
     fn wait(&self) -> Option<Wait> {
-        self.wait
+        self.standing.wait()
     }
 
-    fn rewait(&mut self) {
-        self.wait = wait_over(
-            self.seen.iter().rev().map(|(_, s)| (s.at, &s.writer)),
+    fn rewait(&mut self, thanks_end_wait: bool) {
+        let s = standing(
+            self.seen
+                .iter()
+                .rev()
+                .map(|(_, s)| (s.at, &s.writer, s.thanks)),
             self.from_start,
+            thanks_end_wait,
         );
+        self.standing = match (s, self.floor) {
+            // The run reaches past what is held: what was known before still holds.
+            (Standing::Waiting(w), Some(f)) if w.at_least => Standing::Waiting(Wait {
+                since: w.since.min(f.since),
+                at_least: f.at_least,
+            }),
+            (s, _) => {
+                if !matches!(s, Standing::Waiting(w) if w.at_least) {
+                    self.floor = None;
+                }
+                s
+            }
+        };
     }
 
     fn last_writer(&self) -> Option<&Writer> {
@@ -177,11 +258,12 @@ pub enum ListOrder {
 }
 
 /// When a wait needs attention, and when it is urgent (config: `attention_minutes`,
-/// `urgent_minutes`).
+/// `urgent_minutes`); whether thanks after a reply end it (`thanks_end_wait`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Thresholds {
     pub attention: chrono::Duration,
     pub urgent: chrono::Duration,
+    pub thanks_end_wait: bool,
 }
 
 impl Default for Thresholds {
@@ -189,6 +271,7 @@ impl Default for Thresholds {
         Thresholds {
             attention: chrono::Duration::minutes(5),
             urgent: chrono::Duration::minutes(15),
+            thanks_end_wait: true,
         }
     }
 }
@@ -284,7 +367,9 @@ impl ServiceLevel {
         m: MessageId,
         at: DateTime<Utc>,
         writer: Writer,
+        text: Option<&str>,
     ) {
+        let thanks_end_wait = self.thresholds.thanks_end_wait;
         let r = self.recent.entry(id).or_default();
         let holder = match &writer {
             Writer::Me => Some(Holder::Me),
@@ -297,16 +382,101 @@ impl ServiceLevel {
             r.holder = Some((at, holder));
         }
         self.generation += 1;
-        let seen = Seen { at, writer };
+        let guest = writer == Writer::Guest;
+        if guest {
+            r.newest_guest = r.newest_guest.max(Some(m));
+        }
+        if writer != Writer::System
+            && let Some(text) = text
+            && r.said.as_ref().is_none_or(|(s, _)| *s <= m)
+        {
+            r.said = Some((m, crate::text::line_preview(text, SAID_CHARS).into()));
+        }
+        let thanks = guest && text.is_some_and(crate::thanks::only_thanks);
+        let seen = Seen { at, writer, thanks };
         match r.seen.binary_search_by_key(&m, |(id, _)| *id) {
             Ok(i) => r.seen[i].1 = seen,
             Err(i) => r.seen.insert(i, (m, seen)),
         }
-        while r.seen.len() > REMEMBERED {
-            r.seen.remove(0);
-            r.from_start = false;
+        if r.seen.len() > REMEMBERED {
+            // What the run told before its oldest messages go is kept as a floor.
+            r.rewait(thanks_end_wait);
+            if let Standing::Waiting(w) = r.standing {
+                r.floor = Some(w);
+            }
+            while r.seen.len() > REMEMBERED {
+                r.seen.remove(0);
+                r.from_start = false;
+            }
         }
-        r.rewait();
+        r.rewait(thanks_end_wait);
+    }
+
+    /// A read back past what is held (newest first) found where the guest's wait began: at
+    /// a staff answer (`reached_answer`) or the conversation's start. False when the page
+    /// ended on guest messages and more must be read.
+    pub(crate) fn read_back(
+        &mut self,
+        id: ConversationId,
+        newest_first: &[(DateTime<Utc>, Writer, bool)],
+        reached_start: bool,
+    ) -> bool {
+        let thanks_end_wait = self.thresholds.thanks_end_wait;
+        let Some(r) = self.recent.get_mut(&id) else {
+            return true;
+        };
+        let Some(mut since) = r.wait().map(|w| w.since) else {
+            return true;
+        };
+        let mut asking = None;
+        let mut answered = false;
+        for (at, w, thanks) in newest_first {
+            match w {
+                Writer::System => continue,
+                Writer::Guest => {
+                    if !(thanks_end_wait && *thanks) {
+                        asking = Some(asking.map_or(*at, |a: DateTime<Utc>| a.min(*at)));
+                    }
+                }
+                Writer::Me | Writer::Colleague(_) => {
+                    answered = true;
+                    break;
+                }
+            }
+        }
+        if let Some(a) = asking {
+            since = since.min(a);
+        }
+        let done = answered || reached_start;
+        self.generation += 1;
+        r.floor = Some(Wait {
+            since,
+            at_least: !done,
+        });
+        r.rewait(thanks_end_wait);
+        done
+    }
+
+    /// The oldest message held, when the guest's wait reaches past it (a read back is due).
+    pub fn read_back_from(&self, id: ConversationId) -> Option<MessageId> {
+        let r = self.recent.get(&id)?;
+        match r.standing {
+            Standing::Waiting(w) if w.at_least => r.seen.first().map(|(m, _)| *m),
+            _ => None,
+        }
+    }
+
+    pub fn standing(&self, id: ConversationId) -> Standing {
+        self.recent.get(&id).map(|r| r.standing).unwrap_or_default()
+    }
+
+    /// The newest words a person wrote, and their id.
+    pub fn said(&self, id: ConversationId) -> Option<&(MessageId, Shared)> {
+        self.recent.get(&id).and_then(|r| r.said.as_ref())
+    }
+
+    pub fn newest_guest(&self, id: ConversationId) -> Option<MessageId> {
+        self.recent.get(&id).and_then(|r| r.newest_guest)
     }
 
     /// A system line "X has joined the conversation." names who holds it now.
@@ -320,9 +490,10 @@ impl ServiceLevel {
 
     pub(crate) fn reached_start(&mut self, id: ConversationId) {
         self.generation += 1;
+        let thanks_end_wait = self.thresholds.thanks_end_wait;
         let r = self.recent.entry(id).or_default();
         r.from_start = true;
-        r.rewait();
+        r.rewait(thanks_end_wait);
     }
 
     /// True once per wait, when it first counts as urgent.
@@ -440,15 +611,22 @@ impl App {
     /// Feeds the service level with one message.
     pub(crate) fn observe_message(&mut self, conv: ConversationId, m: &Message) {
         let writer = self.writer_of(m);
+        self.colleagues.room_key(conv, m.room);
+        if writer == Writer::Me
+            && let Some(name) = m.staff_name.as_deref()
+        {
+            self.me_named(name);
+        }
         if let Some(name) = joined_by(m) {
-            let holder = if name == self.me.name.trim() {
+            let holder = if self.is_my_name(&name) {
                 Holder::Me
             } else {
                 Holder::Colleague(self.service.name(&name))
             };
             self.service.joined(conv, m.timestamp, holder);
         }
-        self.service.observe(conv, m.id, m.timestamp, writer);
+        let text = (writer != Writer::System).then_some(m.message.as_str());
+        self.service.observe(conv, m.id, m.timestamp, writer, text);
     }
 
     /// The guests waiting now, longest first.
@@ -477,7 +655,7 @@ impl App {
         (
             self.service.generation,
             self.list_generation,
-            self.hand_offs.generation,
+            self.hand_offs.generation ^ (self.desk_log.generation << 32),
         )
     }
 
@@ -500,6 +678,8 @@ impl App {
             .filter(|(id, _)| matches!(self.stay(*id), Stay::Current))
             // Handed on to a colleague: the desk waits for them, not the guest for the desk.
             .filter(|(id, _)| !self.hand_offs.waiting_on(*id))
+            // Done, or later before its time, by any desk.
+            .filter(|(id, _)| !self.set_aside(*id))
             .collect();
         all.sort_by_key(|(id, w)| (w.since, *id));
         all
@@ -624,7 +804,7 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
         let mut s = ServiceLevel::default();
         let c = ConversationId(1);
-        s.observe(c, MessageId(5), now, Writer::Guest);
+        s.observe(c, MessageId(5), now, Writer::Guest, Some("towels, please"));
         assert_eq!(s.wait(c).map(|w| w.at_least), Some(true));
         s.reached_start(c);
         assert_eq!(s.wait(c).map(|w| w.at_least), Some(false));

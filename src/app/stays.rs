@@ -142,7 +142,9 @@ impl App {
         if !std::mem::replace(&mut self.hand_offs.looked_for, true) {
             cmds.push(Command::Job(Job::FindHandOffs));
             cmds.push(Command::Job(Job::LoadTeamUnread));
+            cmds.extend(self.read_desk_log());
         }
+        cmds.extend(self.keep_watching());
         let new: Vec<ConversationId> = self
             .order
             .iter()

@@ -58,11 +58,29 @@ impl App {
         }
     }
 
-    pub(crate) fn on_team_unread(&mut self, result: Result<TeamUnread, ApiError>) {
+    pub(crate) fn on_team_unread(&mut self, result: Result<TeamUnread, ApiError>) -> Vec<Command> {
+        let mut cmds = Vec::new();
         match result {
             Ok(u) => {
-                if self.team.unread != Some(u.total_unread) {
-                    self.team.unread = Some(u.total_unread);
+                // A staff conversation not seen before may be a front desk log a colleague
+                // has just begun: the list's search says (once per conversation).
+                let new = u
+                    .breakdown
+                    .iter()
+                    .any(|r| self.desk_log.unseen_thread(r.conversation_id));
+                if new && self.list_loaded {
+                    cmds.extend(self.read_desk_log());
+                }
+                // The log's lines are for the desks to read, not colleagues' words to me.
+                let log: u32 = u
+                    .breakdown
+                    .iter()
+                    .filter(|r| self.is_desk_log(r.conversation_id))
+                    .map(|r| r.unread_count)
+                    .sum();
+                let total = u.total_unread.saturating_sub(log);
+                if self.team.unread != Some(total) {
+                    self.team.unread = Some(total);
                 } else {
                     self.dirty = false;
                 }
@@ -72,6 +90,7 @@ impl App {
                 self.dirty = false;
             }
         }
+        cmds
     }
 
     /// What the Team view asks for.

@@ -18,6 +18,7 @@ impl App {
             | Event::MarkDue(_)
             | Event::RetryList
             | Event::Poll(_)
+            | Event::Watch(_)
             | Event::RetryOutbox
             | Event::CheckDue { .. }) => self.on_timer(e),
             e @ (Event::LiveMessage(_)
@@ -79,6 +80,11 @@ impl App {
                 self.load_list()
             }
             Event::Poll(kind) => self.on_poll(kind),
+            Event::Watch(now) => {
+                // Between minute ticks the clock moves without a redraw.
+                self.clock.now = self.clock.now.max(now);
+                self.on_watch_tick()
+            }
             Event::RetryOutbox => {
                 self.dirty = false;
                 self.retry_passing_failures()
@@ -118,7 +124,12 @@ impl App {
                 if let Some(c) = self.conversations.get_mut(&conversation) {
                     c.unread_count = 0;
                 }
-                vec![]
+                // Someone opened a waiting guest's conversation: a reply may follow.
+                if self.service.wait(conversation).is_some() {
+                    self.colleague_opened(conversation)
+                } else {
+                    vec![]
+                }
             }
             Event::Connection(c) => {
                 self.connection = c;
@@ -144,6 +155,7 @@ impl App {
                 vec![]
             }
             Event::UnreadCounts(Err(e)) => {
+                self.unread_loading = false;
                 tracing::info!("unread-count: {e}");
                 vec![]
             }
@@ -180,12 +192,19 @@ impl App {
                 result,
             } => self.on_handed_off(guest_conversation, to, result),
             Event::TeamPageLoaded { thread, result } => self.on_team_page_loaded(thread, result),
-            Event::TeamMessage(m) => self.on_live_team_message(*m),
-            Event::TeamThreadsLoaded(result) => self.on_team_threads(result),
-            Event::TeamUnreadLoaded(result) => {
-                self.on_team_unread(result);
-                vec![]
+            Event::TeamMessage(m) if self.is_desk_log(m.conversation) => {
+                self.on_live_log_message(*m)
             }
+            Event::TeamMessage(m) => self.on_live_team_message(*m),
+            Event::ReadBack {
+                conversation,
+                limit,
+                result,
+            } => self.on_read_back(conversation, limit, result),
+            Event::DeskLogRead(result) => self.on_desk_log_read(result),
+            Event::DeskLogWritten { text, result } => self.on_desk_log_written(text, result),
+            Event::TeamThreadsLoaded(result) => self.on_team_threads(result),
+            Event::TeamUnreadLoaded(result) => self.on_team_unread(result),
             Event::TeamReplied { thread, result } => self.on_team_replied(thread, result),
             Event::HandOffsFound(result) => self.on_hand_offs_found(result),
             Event::KeptRecent(recent) => self.on_kept_recent(recent),

@@ -10,7 +10,8 @@ use serde_json::json;
 
 use super::*;
 use crate::api::{Conversation, Message, SenderType};
-use crate::app::{Writer, joined_by, wait_over, writer_of};
+use crate::app::{Standing, Writer, joined_by, standing, writer_of};
+use crate::desk_log::{Ledger, Mark};
 use crate::model::{ConversationId, RoomNumber};
 
 /// Conversations active this recently are read to find waiting guests.
@@ -94,11 +95,14 @@ async fn read_back(
             .map_err(|e| format!("room {}: {}", c.room_number, e.summary()))?;
         let short = page.len() < PAGE as usize;
         let oldest = page.first().map(|m| (m.id, m.timestamp));
+        // A guest still unanswered on this page began waiting before it: read on, so the
+        // report, like the inbox, never shortens a wait to the window.
+        let answered = page.iter().any(|m| m.sender_type == SenderType::Staff);
         let mut page = page;
         page.append(&mut messages);
         messages = page;
         match oldest {
-            Some((id, at)) if !short && at >= back_to => before = Some(id),
+            Some((id, at)) if !short && (at >= back_to || !answered) => before = Some(id),
             _ => {
                 from_start = short;
                 break;
@@ -131,14 +135,23 @@ fn row(c: &Conversation, extra: serde_json::Value) -> serde_json::Value {
     v
 }
 
-/// The guest's wait, when the newest message that is not a system line is theirs.
+/// The guest's wait, when the newest message that is not a system line is theirs and asks
+/// something (the inbox's rule: `app::standing`).
 fn waiting_row(
     r: &Read,
     writers: &[(DateTime<Utc>, Writer)],
     now: DateTime<Utc>,
     args: &HandoverArgs,
+    thanks_end_wait: bool,
 ) -> Option<serde_json::Value> {
-    let w = wait_over(writers.iter().rev().map(|(t, w)| (*t, w)), r.from_start)?;
+    let newest_first = writers.iter().zip(&r.messages).rev().map(|((t, w), m)| {
+        let thanks = *w == Writer::Guest && crate::thanks::only_thanks(&m.message);
+        (*t, w, thanks)
+    });
+    let w = match standing(newest_first, r.from_start, thanks_end_wait) {
+        Standing::Waiting(w) => w,
+        Standing::Answered | Standing::Thanked => return None,
+    };
     let last = r
         .messages
         .iter()
@@ -158,14 +171,39 @@ fn waiting_row(
     ))
 }
 
-/// Who holds it: the last staff member to write or join.
-fn holder(r: &Read, me: &Me) -> Option<String> {
-    r.messages.iter().rev().find_map(|m| match writer(m, me) {
-        Writer::Me => Some(me.name.clone()),
-        Writer::Colleague(name) => Some(name.to_string()),
-        Writer::System => joined_by(m),
-        Writer::Guest => None,
-    })
+/// Who holds it: the last staff member to write, join or claim it (claims are in the front
+/// desk log: the server keeps them but shows them to nobody).
+fn holder(r: &Read, me: &Me, my_name: &str, log: &Ledger) -> Option<String> {
+    let by_messages = r.messages.iter().rev().find_map(|m| {
+        let name = match writer(m, me) {
+            Writer::Me => Some(my_name.to_string()),
+            Writer::Colleague(name) => Some(name.to_string()),
+            Writer::System => joined_by(m),
+            Writer::Guest => None,
+        };
+        name.map(|n| (m.timestamp, n))
+    });
+    let claim = log
+        .claims
+        .get(&r.conversation.id)
+        .cloned()
+        .map(|(n, at)| (at, n));
+    match (by_messages, claim) {
+        (Some(a), Some(b)) => Some(if b.0 >= a.0 { b.1 } else { a.1 }),
+        (a, b) => a.or(b).map(|(_, n)| n),
+    }
+}
+
+/// The signed-in person's name as colleagues see it: from their own messages, else the
+/// username.
+fn my_name(reads: &[Read], me: &Me) -> String {
+    reads
+        .iter()
+        .flat_map(|r| r.messages.iter())
+        .filter(|m| m.sender_type == SenderType::Staff && m.staff == Some(me.staff_id))
+        .find_map(|m| m.staff_name.as_deref().map(crate::text::one_line))
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| me.name.clone())
 }
 
 /// Response times: from the first guest message of a run to the first staff answer, for the
@@ -231,8 +269,44 @@ fn response_times(
     })
 }
 
+/// What the front desk log says (done, later, claims), read from the staff chat.
+struct LogRead {
+    ledger: Ledger,
+    /// My name as the log conversation lists it.
+    me: Option<String>,
+    error: Option<String>,
+}
+
+async fn read_log(api: &StaffApi, me: &Me) -> LogRead {
+    match api.desk_log_threads(&[], crate::app::LOG_PAGE).await {
+        Ok(threads) => LogRead {
+            ledger: Ledger::of(threads.iter().flat_map(|(_, m)| m)),
+            me: threads
+                .iter()
+                .flat_map(|(t, _)| &t.participants)
+                .find(|p| p.id == me.staff_id)
+                .map(|p| crate::text::one_line(&p.full_name))
+                .filter(|n| !n.trim().is_empty()),
+            error: None,
+        },
+        Err(e) => LogRead {
+            ledger: Ledger::default(),
+            me: None,
+            error: Some(e.summary()),
+        },
+    }
+}
+
 /// The report, as JSON (the text form is drawn from it).
-fn report(reads: &[Read], me: &Me, now: DateTime<Utc>, args: &HandoverArgs) -> serde_json::Value {
+fn report(
+    reads: &[Read],
+    me: &Me,
+    log: &LogRead,
+    now: DateTime<Utc>,
+    args: &HandoverArgs,
+    thanks_end_wait: bool,
+) -> serde_json::Value {
+    let my_name = log.me.clone().unwrap_or_else(|| my_name(reads, me));
     let window_start = now - args.since;
     // A turned-over room: only its newest conversation is the current stay (contract 4.9).
     let mut newest_by_room: HashMap<RoomNumber, ConversationId> = HashMap::new();
@@ -245,6 +319,8 @@ fn report(reads: &[Read], me: &Me, now: DateTime<Utc>, args: &HandoverArgs) -> s
     let mut waiting = Vec::new();
     let mut held: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
     let mut samples = Vec::new();
+    let mut done = Vec::new();
+    let mut later = Vec::new();
     for r in reads {
         let c = &r.conversation;
         let writers: Vec<(DateTime<Utc>, Writer)> = r
@@ -253,8 +329,29 @@ fn report(reads: &[Read], me: &Me, now: DateTime<Utc>, args: &HandoverArgs) -> s
             .map(|m| (m.timestamp, writer(m, me)))
             .collect();
         if newest_by_room.get(&c.room_number) == Some(&c.id) {
-            waiting.extend(waiting_row(r, &writers, now, args));
-            if let Some(name) = holder(r, me) {
+            let newest_guest = r
+                .messages
+                .iter()
+                .filter(|m| m.sender_type == SenderType::Guest)
+                .map(|m| m.id)
+                .max();
+            let aside = log
+                .ledger
+                .aside
+                .get(&c.id)
+                .filter(|a| a.covers(newest_guest));
+            match aside.map(|a| (a, a.mark)) {
+                Some((a, Mark::Done)) => done.push(row(c, json!({"by": a.by, "at": a.at}))),
+                Some((a, Mark::Later { until })) => later.push(row(
+                    c,
+                    json!({"until": until, "by": a.by, "at": a.at, "due": until <= now}),
+                )),
+                _ => {}
+            }
+            if !aside.is_some_and(|a| a.holds_at(now)) {
+                waiting.extend(waiting_row(r, &writers, now, args, thanks_end_wait));
+            }
+            if let Some(name) = holder(r, me, &my_name, &log.ledger) {
                 held.entry(name).or_default().push(row(c, json!({})));
             }
         }
@@ -262,9 +359,9 @@ fn report(reads: &[Read], me: &Me, now: DateTime<Utc>, args: &HandoverArgs) -> s
     }
     waiting.sort_by_key(|w| w["waiting_since"].as_str().map(str::to_string));
     let (from, to) = args.after_hours;
-    json!({
+    let mut report = json!({
         "hotel": me.hotel_name,
-        "staff": me.name,
+        "staff": my_name,
         "generated_at": now,
         "window": { "since": window_start, "minutes": args.since.num_minutes() },
         "after_hours": format!("{}-{}", from.format("%H:%M"), to.format("%H:%M")),
@@ -274,7 +371,13 @@ fn report(reads: &[Read], me: &Me, now: DateTime<Utc>, args: &HandoverArgs) -> s
             "staff": staff, "conversations": rows,
         })).collect::<Vec<_>>(),
         "read": { "conversations": reads.len(), "within_hours": WAITING_WITHIN_HOURS },
-    })
+        "done": done,
+        "later": later,
+    });
+    if let Some(e) = &log.error {
+        report["desk_log_error"] = json!(e);
+    }
+    report
 }
 
 /// The hand-offs still waiting for a colleague's answer, found in the recent staff
@@ -461,6 +564,38 @@ fn text(report: &serde_json::Value) -> String {
     if let Some(why) = report["hand_offs_error"].as_str() {
         out.push_str(&format!("  (staff chat could not be read: {why})\n"));
     }
+    let done = rows(&report["done"]);
+    let later = rows(&report["later"]);
+    out.push_str(&format!("\nDone, no answer needed: {}\n", done.len()));
+    out.extend(done.iter().map(|d| {
+        format!(
+            "  room {:>4}  {} by {} at {}\n",
+            d["room"],
+            pad(&said(&d["guest"]), 22),
+            said(&d["by"]),
+            local(&d["at"])
+        )
+    }));
+    out.push_str(&format!("\nPut aside for later: {}\n", later.len()));
+    out.extend(later.iter().map(|d| {
+        format!(
+            "  room {:>4}  {} until {}{} (by {})\n",
+            d["room"],
+            pad(&said(&d["guest"]), 22),
+            local(&d["until"]),
+            if d["due"].as_bool() == Some(true) {
+                ", due now"
+            } else {
+                ""
+            },
+            said(&d["by"])
+        )
+    }));
+    if let Some(why) = report["desk_log_error"].as_str() {
+        out.push_str(&format!(
+            "  (the front desk log could not be read: {why})\n"
+        ));
+    }
     out.push_str("\nHeld by:\n");
     out.push_str(&held_lines(report));
     out.push('\n');
@@ -471,7 +606,7 @@ fn text(report: &serde_json::Value) -> String {
 /// Reads the server and prints the report. Fails, with one line, when the server cannot be
 /// read: a handover with holes in it would be worse than none.
 pub async fn handover_command(cli: &Cli, args: &HandoverArgs) -> Result<()> {
-    let SignedIn { api, me, .. } = signed_in(cli).await?;
+    let SignedIn { api, me, e, .. } = signed_in(cli).await?;
     // Waits on the server's clock, as the inbox counts them: one call first to learn it.
     let conversations = api.conversations().await.map_err(|e| {
         eyre!(
@@ -494,7 +629,15 @@ pub async fn handover_command(cli: &Cli, args: &HandoverArgs) -> Result<()> {
         reads.push(r.map_err(|e| eyre!("handover: {e}"))?);
     }
     reads.sort_by_key(|r| r.conversation.id);
-    let mut report = report(&reads, &me, now, args);
+    let log = read_log(&api, &me).await;
+    let mut report = report(
+        &reads,
+        &me,
+        &log,
+        now,
+        args,
+        e.config.thresholds().thanks_end_wait,
+    );
     add_hand_offs(&mut report, &api, &reads, now).await;
     if args.json {
         println!(

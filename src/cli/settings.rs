@@ -213,8 +213,8 @@ pub fn describe(cli: &Cli) -> Result<String> {
         e.config.canned_replies.len()
     ));
     out.push_str(&format!(
-        "attention_minutes = {}\nurgent_minutes = {}\n",
-        e.config.attention_minutes, e.config.urgent_minutes
+        "attention_minutes = {}\nurgent_minutes = {}\nthanks_end_wait = {}\n",
+        e.config.attention_minutes, e.config.urgent_minutes, e.config.thanks_end_wait
     ));
     out.push_str(&match e.config.retention_days {
         0 => "retention_days = 0 (no history is kept)\n".to_string(),

@@ -296,6 +296,7 @@ pub(crate) async fn login_command(cli: &Cli, args: &LoginArgs) -> Result<()> {
         hotel_name: login.hotel_display_name(),
         capabilities: login.allowed_capabilities.clone(),
         api_paths: api.resolved_paths(),
+        department: login.department_slug.clone(),
     };
     let store = SessionStore::new(&data_dir());
     store

@@ -70,6 +70,7 @@ pub fn execute(
         | Job::LoadPage { .. }
         | Job::Refresh { .. }
         | Job::LoadUnreadCounts
+        | Job::ReadBack { .. }
         | Job::RefreshSoon(..)
         | Job::FromRoom(..) => reads(api, job, send),
         Job::SendReply { .. } | Job::Upload { .. } => sends(api, staff_id, job, send),
@@ -81,6 +82,8 @@ pub fn execute(
         | Job::LoadTeamPage { .. }
         | Job::TeamReply { .. }
         | Job::MarkTeamRead(..)
+        | Job::ReadDeskLog { .. }
+        | Job::WriteDeskLog { .. }
         | Job::LoadTeamUnread => staff_chat(api, staff_id, job, send),
         Job::EditMessage { .. }
         | Job::DeleteMessage { .. }
@@ -90,7 +93,8 @@ pub fn execute(
         Job::CompletePath(..)
         | Job::MarkSoon(..)
         | Job::RetryListIn(..)
-        | Job::CheckSoon { .. } => later(job, send),
+        | Job::WatchIn(..)
+        | Job::CheckSoon { .. } => later(api, job, send),
         Job::Watch {
             conversations,
             bookings,
@@ -176,6 +180,24 @@ fn staff_chat(api: StaffApi, me: StaffId, job: Job, send: Report) {
         Job::LoadTeamUnread => {
             tokio::spawn(async move { send(Event::TeamUnreadLoaded(api.team_unread().await)) });
         }
+        Job::ReadDeskLog { known } => {
+            tokio::spawn(async move {
+                let result = api.desk_log_threads(&known, crate::app::LOG_PAGE).await;
+                send(Event::DeskLogRead(result));
+            });
+        }
+        Job::WriteDeskLog {
+            thread,
+            department,
+            text,
+        } => {
+            tokio::spawn(async move {
+                let result = api
+                    .write_desk_log(me, thread, department.as_deref(), &text)
+                    .await;
+                send(Event::DeskLogWritten { text, result });
+            });
+        }
         Job::ReadTeamThread { thread } => {
             tokio::spawn(async move {
                 let result = api
@@ -232,6 +254,20 @@ fn reads(api: StaffApi, job: Job, send: Report) {
         }
         Job::LoadUnreadCounts => {
             tokio::spawn(async move { send(Event::UnreadCounts(api.unread_counts().await)) });
+        }
+        Job::ReadBack {
+            conversation,
+            before,
+            limit,
+        } => {
+            tokio::spawn(async move {
+                let result = api.messages(conversation, limit, Some(before)).await;
+                send(Event::ReadBack {
+                    conversation,
+                    limit,
+                    result,
+                });
+            });
         }
         Job::RefreshSoon(conversation) => {
             tokio::spawn(async move {
@@ -453,8 +489,14 @@ async fn load_all(files: Vec<String>) -> Result<Vec<UploadFile>, Refused> {
     }
 }
 
-fn later(job: Job, send: Report) {
+fn later(api: StaffApi, job: Job, send: Report) {
     match job {
+        Job::WatchIn(ms) => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                send(Event::Watch(super::server_now(&api)));
+            });
+        }
         Job::CompletePath(input) => {
             tokio::spawn(async move {
                 let probe = input.clone();

@@ -63,6 +63,8 @@ pub struct InboxConfig {
     pub live: Option<crate::live::LiveConfig>,
     /// Where a new sign-in from inside the inbox is saved (None: not saved, e.g. env token).
     pub session: Option<crate::store::Session>,
+    /// The staff member's department: the front desk log is shared with its people.
+    pub department: Option<String>,
 }
 
 /// Terminal input as an app event (None for what the app ignores).
@@ -343,6 +345,7 @@ impl Desk {
         }
         app.canned = config.canned.clone();
         app.service.thresholds = config.thresholds;
+        app.desk_log.department = config.department.clone();
         app.keymap = config.keymap.clone();
         app.page_size = config.page_size.max(5);
         app.drafts = loaded.value;

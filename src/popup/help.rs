@@ -12,7 +12,7 @@ use super::{Outcome, Popup, Reaction, centered};
 use crate::theme::Theme;
 
 /// What each mark the screen can show means.
-const MARKS: [(&str, &str); 15] = [
+const MARKS: [(&str, &str); 19] = [
     ("● live", "replies arrive at once"),
     ("◐ partial", "colleagues' replies are polled"),
     ("◌ polling", "no realtime link: read on a timer"),
@@ -24,6 +24,10 @@ const MARKS: [(&str, &str); 15] = [
     ("✓ you", "you are handling it (claim or reply)"),
     ("· Orla", "a colleague is handling it"),
     ("✎ draft", "a reply is drafted"),
+    ("✓ done", "no answer needed (any desk)"),
+    ("later 05:45", "put aside until then"),
+    ("⚠ due", "a later whose time has come"),
+    ("✓ thanked", "the guest only thanked"),
     ("✓", "claimed; who: the thread's title"),
     ("earlier stay", "a guest who has checked out"),
     ("not confirmed", "may be stored; checked first"),

@@ -9,6 +9,7 @@ mod confirm;
 mod filter;
 mod hand_off;
 mod help;
+mod later;
 mod room;
 mod search;
 mod sign_in;
@@ -20,6 +21,7 @@ pub use confirm::{Confirm, Confirmed};
 pub use filter::Filter;
 pub use hand_off::{Choice, HandOffPicker};
 pub use help::{Help, HelpSection};
+pub use later::{LaterPrompt, until as later_until};
 pub use room::RoomPrompt;
 pub use search::{Found, Search};
 pub use sign_in::SignIn;
@@ -104,6 +106,8 @@ pub enum Outcome {
     },
     /// Team view closed: what was typed, kept for the next time.
     TeamClosed(std::collections::HashMap<crate::api::staff_models::TeamThreadId, String>),
+    /// Put the open or selected guest's request aside until then.
+    LaterUntil(chrono::DateTime<chrono::Utc>),
     /// Open the conversation at this message.
     OpenFound {
         conversation: crate::model::ConversationId,
@@ -119,6 +123,7 @@ pub enum Overlay {
     Help(Help),
     Filter(Filter),
     RoomPrompt(RoomPrompt),
+    Later(LaterPrompt),
     Canned(CannedPicker),
     /// The server refused our token: sign in again without leaving the inbox.
     SignIn(SignIn),
@@ -136,6 +141,7 @@ impl Overlay {
             Overlay::Help(p) => p,
             Overlay::Filter(p) => p,
             Overlay::RoomPrompt(p) => p,
+            Overlay::Later(p) => p,
             Overlay::Canned(p) => p,
             Overlay::SignIn(p) => p,
             Overlay::Attach(p) => p,
@@ -152,6 +158,7 @@ impl Overlay {
             Overlay::Help(p) => p,
             Overlay::Filter(p) => p,
             Overlay::RoomPrompt(p) => p,
+            Overlay::Later(p) => p,
             Overlay::Canned(p) => p,
             Overlay::SignIn(p) => p,
             Overlay::Attach(p) => p,

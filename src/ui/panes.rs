@@ -3,7 +3,8 @@
 use super::*;
 use crate::api::Conversation;
 use crate::app::thread::Thread;
-use crate::app::{Holder, ListOrder, Pressure, Stay, Writer};
+use crate::app::{Holder, ListOrder, Pressure, Standing, Stay, Writer};
+use crate::desk_log::Mark;
 use crate::model::{ConversationId, MessageId};
 
 pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
@@ -87,6 +88,27 @@ fn row_when(app: &App, id: ConversationId, c: &Conversation) -> (String, Option<
     if let Some(h) = app.hand_offs.of(id).find(|h| h.answer.is_none()) {
         return (format!("→ {}", text::one_line(&h.to.label)), None);
     }
+    let current = matches!(app.stay(id), Stay::Current);
+    if current && let Some(a) = app.aside(id) {
+        match a.mark {
+            Mark::Done => return ("✓ done".into(), None),
+            Mark::Later { until } if until > app.clock.now => {
+                let at = until.with_timezone(&app.clock.offset);
+                return (format!("later {}", at.format("%H:%M")), None);
+            }
+            Mark::Later { until } => {
+                let at = until.with_timezone(&app.clock.offset);
+                return (
+                    format!("⚠ due {}", at.format("%H:%M")),
+                    Some(Pressure::Urgent),
+                );
+            }
+            Mark::Claim | Mark::Undo => {}
+        }
+    }
+    if current && app.service.standing(id) == Standing::Thanked {
+        return ("✓ thanked".into(), None);
+    }
     let wait = app
         .service
         .wait(id)
@@ -122,12 +144,22 @@ fn row_marks(app: &App, id: ConversationId) -> String {
     format!("{}{holder}", if drafted { " ✎ draft" } else { "" })
 }
 
-/// The last message, said by whom when the desk has seen it (the list's preview names nobody).
+/// The last thing a person wrote, said by whom when the desk has seen it (the list's preview
+/// names nobody, and may be a join line written after a reply: never anyone's words).
 fn row_preview(app: &App, id: ConversationId, c: &Conversation, width: usize) -> String {
     let seen_newest = app
         .service
         .newest_seen(id)
         .is_some_and(|t| c.last_message_time.is_none_or(|l| t >= l));
+    if seen_newest && let Some((_, said)) = app.service.said(id) {
+        let by = match app.service.last_writer(id) {
+            Some(Writer::Me) => "You: ".to_string(),
+            Some(Writer::Colleague(name)) => format!("{}: ", text::one_line(name)),
+            Some(Writer::Guest) => "Guest: ".to_string(),
+            _ => String::new(),
+        };
+        return text::line_preview(&format!("{by}{said}"), width);
+    }
     let by = match app.service.last_writer(id) {
         Some(Writer::Me) if seen_newest => "You: ".to_string(),
         Some(Writer::Colleague(name)) if seen_newest => format!("{}: ", text::one_line(name)),

@@ -143,6 +143,88 @@ impl StaffApi {
         self.staff_chat(Method::GET, &rel, caps::PAGE, |r| r).await
     }
 
+    /// The front desk's log (`crate::desk_log`): my conversations titled as the log (found
+    /// by the list's `search`), and `known` ones, each with its newest `limit` lines.
+    pub async fn desk_log_threads(
+        &self,
+        known: &[TeamThreadId],
+        limit: u32,
+    ) -> Result<Vec<(TeamThread, Vec<TeamMessage>)>, ApiError> {
+        let page: Page<TeamThread> = self
+            .staff_chat(Method::GET, "conversations/", caps::LIST, |r| {
+                // Newest first: the conversation a new line goes to.
+                r.query(&[
+                    ("search", crate::desk_log::TITLE),
+                    ("ordering", "-updated_at"),
+                ])
+            })
+            .await?;
+        let mut threads: Vec<TeamThread> = page
+            .results
+            .into_iter()
+            .filter(|t| t.title.trim() == crate::desk_log::TITLE)
+            .collect();
+        for k in known {
+            if !threads.iter().any(|t| t.id == *k) {
+                threads.push(TeamThread {
+                    id: *k,
+                    participants: vec![],
+                    title: crate::desk_log::TITLE.into(),
+                    is_group: true,
+                });
+            }
+        }
+        let mut out = Vec::new();
+        for t in threads {
+            let page = self.team_messages(t.id, limit, None).await?;
+            out.push((t, page.messages));
+        }
+        Ok(out)
+    }
+
+    /// Writes a line to the log: in `thread`, or in the conversation of my department's
+    /// people (get-or-create, so every desk of the same members finds the same one).
+    pub async fn write_desk_log(
+        &self,
+        me: StaffId,
+        thread: Option<TeamThreadId>,
+        department: Option<&str>,
+        text: &str,
+    ) -> Result<(TeamThread, TeamMessage), ApiError> {
+        let thread = match thread {
+            Some(id) => TeamThread {
+                id,
+                participants: vec![],
+                title: crate::desk_log::TITLE.into(),
+                is_group: true,
+            },
+            None => {
+                // Sessions saved before the department was kept: the backend's front office.
+                let department = department.unwrap_or("front_office");
+                let members: Vec<StaffId> = self
+                    .colleagues("")
+                    .await?
+                    .into_iter()
+                    .filter(|c| c.department.as_ref().is_some_and(|d| d.slug == department))
+                    .map(|c| c.id)
+                    .collect();
+                if members.is_empty() {
+                    return Err(ApiError::new(
+                        "POST",
+                        self.staff_chat_path("conversations/"),
+                        ErrorKind::BadResponse(format!(
+                            "nobody else is in your department ({department}) to share the front desk log with"
+                        )),
+                    ));
+                }
+                self.team_thread_with(me, &members, crate::desk_log::TITLE)
+                    .await?
+            }
+        };
+        let sent = self.team_send(thread.id, text, None).await?;
+        Ok((thread, sent))
+    }
+
     /// 5. Unread per staff conversation, for me: the count to trust (6.1, 6.2).
     pub async fn team_unread(&self) -> Result<TeamUnread, ApiError> {
         self.staff_chat(

@@ -107,9 +107,11 @@ pub(crate) async fn staff_list(
 #[derive(serde::Deserialize, Default)]
 pub(crate) struct PageQuery {
     page: Option<String>,
+    search: Option<String>,
 }
 
-/// 2. `conversations/`: mine, 10 a page, last send first.
+/// 2. `conversations/`: mine, 10 a page, last send first; `search` matches the title or a
+///    participant's first name (staff-chat contract §2).
 pub(crate) async fn list(
     State(s): State<St>,
     Path(slug): Path<String>,
@@ -122,11 +124,21 @@ pub(crate) async fn list(
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(1)
         .max(1);
+    let needle = q.search.unwrap_or_default().to_lowercase();
     let mut mine: Vec<_> = hotel
         .staff_chat
         .convs
         .iter()
         .filter(|c| c.members.contains(&me.seed.id))
+        .filter(|c| {
+            needle.is_empty()
+                || c.title.to_lowercase().contains(&needle)
+                || c.members.iter().any(|m| {
+                    hotel
+                        .staff_by_id(*m)
+                        .is_some_and(|st| st.seed.first_name.to_lowercase().contains(&needle))
+                })
+        })
         .collect();
     mine.sort_by_key(|c| std::cmp::Reverse(c.updated_at));
     let count = mine.len();
