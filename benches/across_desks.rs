@@ -264,7 +264,7 @@ fn idle(label: &str, binary: &str, secs: u64) {
             // The demo's own counters and the test's guests are not the desk's.
             if n > 0.0 && k != "guest" && k != "send" && k != "mark-read" && k != "login" {
                 total += n;
-                sql += sql_estimate(k, n, rooms.len() as f64, 10.0);
+                sql += sql_estimate(k, n, rooms.len() as f64, 3.0);
                 parts.push(format!("{k} {n:.1}"));
             }
         }

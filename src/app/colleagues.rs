@@ -29,9 +29,10 @@ const HOT_FOR_SECS: i64 = 120;
 const HOT_EVERY_SECS: i64 = 3;
 /// A waiting guest whose messages were read: nothing else would say that someone answered.
 const READ_EVERY_SECS: i64 = 12;
-/// A waiting guest with unread messages: the unread count says when someone opens it, so
-/// these come after the others; but a reply sent without opening says nothing.
-const UNREAD_WAITING_EVERY_SECS: i64 = 12;
+/// A waiting guest with unread messages: the unread count falls when someone opens it (the
+/// web staff UI and frontdesk mark read on opening), so these are read seldom, for a reply
+/// sent without opening.
+const UNREAD_WAITING_EVERY_SECS: i64 = 60;
 /// At most one page this often.
 const PAGE_EVERY_MS: i64 = 1500;
 /// A check reads the newest few: a reply, and the join line written after it.
