@@ -66,10 +66,13 @@ impl Manager {
             .expect("json")
     }
 
-    /// The newest conversation of each room, and whether its newest message is the guest's.
+    /// The newest conversation of each room with a stay (a guest can write only then).
     async fn rooms(&self) -> Vec<(i64, i64)> {
         let mut newest: BTreeMap<i64, i64> = BTreeMap::new();
         for c in self.conversations().await {
+            if c["guest_id"].is_null() {
+                continue;
+            }
             if let (Some(room), Some(id)) = (c["room_number"].as_i64(), c["id"].as_i64()) {
                 let e = newest.entry(room).or_insert(id);
                 *e = (*e).max(id);

@@ -96,6 +96,8 @@ pub struct Config {
     pub urgent_minutes: u32,
     /// A guest who only thanks or closes after a staff reply is not waiting.
     pub thanks_end_wait: bool,
+    /// `{first_name}` is the full name for names written family name first (CJK, Vietnamese).
+    pub full_name_for_family_name_first: bool,
     /// Guest text is personal data: the desk's history keeps messages this many days (0:
     /// keeps none).
     pub retention_days: u32,
@@ -123,6 +125,7 @@ impl Default for Config {
             attention_minutes: 5,
             urgent_minutes: 15,
             thanks_end_wait: true,
+            full_name_for_family_name_first: true,
             retention_days: 30,
             realtime: RealtimeConfig::default(),
             theme: ThemeConfig::default(),
@@ -362,6 +365,7 @@ impl Config {
             attention: chrono::Duration::minutes(self.attention_minutes.into()),
             urgent: chrono::Duration::minutes(self.urgent_minutes.into()),
             thanks_end_wait: self.thanks_end_wait,
+            full_name_for_family_first: self.full_name_for_family_name_first,
         }
     }
 
@@ -443,6 +447,7 @@ mod tests {
             "attention_minutes",
             "urgent_minutes",
             "thanks_end_wait",
+            "full_name_for_family_name_first",
             "[realtime]",
             "enabled",
             "url",

@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod live;
 pub mod log;
 pub mod model;
+pub mod names;
 pub mod popup;
 pub mod store;
 pub mod text;

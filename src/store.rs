@@ -354,6 +354,10 @@ pub struct Session {
     /// The staff member's department (`department_slug`): the front desk log's members.
     #[serde(default)]
     pub department: Option<String>,
+    /// The realtime URL a demo server named at sign-in (`GET /api/demo/realtime`); a real
+    /// server names none, and the config's `[realtime]` says it.
+    #[serde(default)]
+    pub realtime_url: Option<String>,
 }
 
 pub struct SessionStore {
@@ -433,6 +437,7 @@ mod session_tests {
             capabilities: vec!["chat.message.send".into()],
             api_paths: crate::api::PathForm::Hotels,
             department: Some("front_office".into()),
+            realtime_url: None,
         }
     }
 

@@ -202,6 +202,49 @@ pub fn line_preview(input: &str, max: usize) -> String {
     out
 }
 
+/// Parts of one line, each with how readily it gives way (0: never; higher: sooner). The
+/// parts are joined in order; while the line is wider than `max`, the part that gives way
+/// soonest (the last of them on a tie) is left out whole, never cut mid-word. What must stay
+/// is cut at the end only when nothing else is left to leave out.
+pub fn fit_parts(parts: &[(&str, u8)], max: usize) -> String {
+    fit_sides(parts, &[], max).0
+}
+
+/// A line with a left and a right side (a header), fitted as one: the parts of both sides
+/// give way in one order, so a count on the right outlasts a name on the left. Returns the
+/// two sides; together with a space between them they fit `max`.
+pub fn fit_sides(left: &[(&str, u8)], right: &[(&str, u8)], max: usize) -> (String, String) {
+    let all: Vec<(&str, u8)> = left.iter().chain(right).copied().collect();
+    let mut kept: Vec<bool> = all.iter().map(|(p, _)| !p.is_empty()).collect();
+    let side = |kept: &[bool], range: std::ops::Range<usize>| -> String {
+        range.filter(|i| kept[*i]).map(|i| all[i].0).collect()
+    };
+    loop {
+        let l = side(&kept, 0..left.len());
+        let r = side(&kept, left.len()..all.len());
+        let gap = usize::from(!l.is_empty() && !r.is_empty());
+        if width(&l) + width(&r) + gap <= max {
+            return (l, r);
+        }
+        let next = all
+            .iter()
+            .enumerate()
+            .filter(|(i, (_, give))| kept[*i] && *give > 0)
+            .max_by_key(|(i, (_, give))| (*give, *i))
+            .map(|(i, _)| i);
+        match next {
+            Some(i) => kept[i] = false,
+            None => {
+                let rw = width(&r).min(max);
+                return (
+                    truncate(&l, max.saturating_sub(rw + gap)),
+                    truncate(&r, max),
+                );
+            }
+        }
+    }
+}
+
 /// Display width in terminal cells.
 pub fn width(s: &str) -> usize {
     s.graphemes(true).map(UnicodeWidthStr::width).sum()
@@ -229,43 +272,43 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
-/// Wraps sanitised text into lines of at most `max` cells: at spaces where possible, inside a
-/// word when it is longer than a line. Never splits a grapheme.
+/// Wraps sanitised text into lines of at most `max` cells where the Unicode line-breaking
+/// rules allow (UAX 14, `unicode-linebreak`): never before "." or ",", never inside a word,
+/// between CJK characters; inside a word only when it is longer than a line. Spaces at a
+/// break hang and are dropped. Never splits a grapheme.
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
     let max = max.max(1);
     let mut lines = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
         let mut line_w = 0;
-        for word in para.split_word_bounds() {
-            let ww = width(word);
-            if line_w + ww <= max {
-                line.push_str(word);
-                line_w += ww;
-                continue;
-            }
-            if word.trim().is_empty() {
-                // A space at the break point is dropped.
+        let mut start = 0;
+        for (end, opportunity) in unicode_linebreak::linebreaks(para) {
+            let unit = &para[start..end];
+            start = end;
+            let body_w = width(unit.trim_end());
+            if line_w + body_w > max && !line.is_empty() {
                 lines.push(std::mem::take(&mut line).trim_end().to_string());
                 line_w = 0;
-                continue;
             }
-            if !line.is_empty() && ww <= max {
-                lines.push(std::mem::take(&mut line).trim_end().to_string());
-                line_w = 0;
-                line.push_str(word);
-                line_w += ww;
-                continue;
-            }
-            // Longer than a line: break between graphemes.
-            for g in word.graphemes(true) {
-                let gw = g.width();
-                if line_w + gw > max && !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                    line_w = 0;
+            if body_w <= max.saturating_sub(line_w) {
+                line.push_str(unit);
+                line_w += width(unit);
+            } else {
+                // Longer than a line: break between graphemes.
+                for g in unit.graphemes(true) {
+                    let gw = g.width();
+                    if line_w + gw > max && !line.is_empty() {
+                        lines.push(std::mem::take(&mut line));
+                        line_w = 0;
+                    }
+                    line.push_str(g);
+                    line_w += gw;
                 }
-                line.push_str(g);
-                line_w += gw;
+            }
+            if opportunity == unicode_linebreak::BreakOpportunity::Mandatory && end < para.len() {
+                lines.push(std::mem::take(&mut line).trim_end().to_string());
+                line_w = 0;
             }
         }
         lines.push(line.trim_end().to_string());
@@ -364,6 +407,47 @@ mod tests {
         for l in &lines {
             assert!(width(l) <= 5);
         }
+    }
+
+    #[test]
+    fn the_least_important_part_gives_way_first_and_whole() {
+        let parts = [
+            (" frontdesk", 5),
+            (" · Hotel Killarney", 3),
+            (" · Fiona Desk", 4),
+            (" · 03:12 UTC+00:00", 0),
+        ];
+        assert_eq!(
+            fit_parts(&parts, 80),
+            " frontdesk · Hotel Killarney · Fiona Desk · 03:12 UTC+00:00"
+        );
+        assert_eq!(
+            fit_parts(&parts, 50),
+            " · Hotel Killarney · Fiona Desk · 03:12 UTC+00:00"
+        );
+        assert_eq!(
+            fit_parts(&parts, 40),
+            " · Hotel Killarney · 03:12 UTC+00:00"
+        );
+        assert_eq!(fit_parts(&parts, 20), " · 03:12 UTC+00:00");
+        assert_eq!(fit_parts(&parts, 10), " · 03:12 …");
+    }
+
+    #[test]
+    fn punctuation_never_starts_a_line() {
+        // From the width of its longest unbreakable run ("10:30 , ") up.
+        for max in 8..30 {
+            for line in wrap(
+                "Breakfast is served until 10:30 , and the spa opens at 9 .",
+                max,
+            ) {
+                assert!(
+                    !line.starts_with(['.', ',']),
+                    "width {max}: {line:?} starts with punctuation"
+                );
+            }
+        }
+        assert_eq!(wrap("Yes, towels.", 5), ["Yes,", "towel", "s."]);
     }
 
     #[test]

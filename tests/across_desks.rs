@@ -14,21 +14,12 @@ use frontdesk::app::{Focus, Holder, Standing};
 use frontdesk::desk_log::Mark;
 use frontdesk::live::LiveConfig;
 use frontdesk::model::{ConversationId, RoomNumber};
-use frontdesk_demo::{DemoConfig, Profile, RunningDemo, ServedPaths};
+use frontdesk_demo::{Profile, RunningDemo};
 
 const PROFILES: [Profile; 2] = [Profile::Friendly, Profile::Deployment];
 
 async fn demo(profile: Profile) -> RunningDemo {
-    frontdesk_demo::start(DemoConfig {
-        profile,
-        paths: match profile {
-            Profile::Friendly => ServedPaths::Hotels,
-            Profile::Deployment => ServedPaths::Hotel,
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap()
+    common::demo_for(profile, None).await
 }
 
 async fn desk(d: &RunningDemo, user: &str) -> Harness {

@@ -124,6 +124,18 @@ fn login_saves_an_owner_only_session_and_logout_removes_it() {
     let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let token = saved["token"].as_str().unwrap().to_string();
     assert_eq!(saved["api_paths"], "hotels");
+    // A demo names its realtime link at sign-in: the inbox starts live, no config written.
+    let live = saved["realtime_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(live.starts_with("ws://127.0.0.1:"), "{saved}");
+    assert!(
+        text(&out).contains("live updates come from"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(saved["department"], "front_office");
 
     // `config` shows the session, never the token.
     let out = frontdesk(home.path(), &["config"], "", &[]);
@@ -134,6 +146,7 @@ fn login_saves_an_owner_only_session_and_logout_removes_it() {
     assert!(shown.contains("token = ********"), "{shown}");
     assert!(!shown.contains(&token), "the token leaked: {shown}");
     assert!(shown.contains("frontdesk at hotel-killarney"));
+    assert!(shown.contains(&format!("realtime = {live}")), "{shown}");
 
     // The log never holds the token either.
     let log = std::fs::read_to_string(home.path().join("state/frontdesk/frontdesk.log"))

@@ -164,3 +164,38 @@ fn an_unread_count_that_falls_reads_that_rooms_waiting_conversation() {
         "room key 1002 is conversation 2's"
     );
 }
+
+#[test]
+fn a_hot_conversation_is_read_no_more_once_it_is_answered() {
+    let mut a = app(50);
+    with_waiting(&mut a, 10);
+    for conv in 1..=6 {
+        a.update(Event::LiveRead {
+            conversation: ConversationId(conv),
+        });
+        a.update(Event::Refreshed {
+            conversation: ConversationId(conv),
+            limit: 3,
+            result: Ok(vec![]),
+        });
+    }
+    // Five are answered at once; the sixth is still waiting.
+    let now = a.clock.now;
+    for conv in 1..=5 {
+        a.update(Event::Refreshed {
+            conversation: ConversationId(conv),
+            limit: 3,
+            result: Ok(vec![message(conv * 10 + 5, conv, "staff", now)]),
+        });
+    }
+    assert_eq!(a.colleagues.hot().count(), 6);
+    let (_, read) = requests_over(&mut a, 30);
+    assert_eq!(a.colleagues.hot().collect::<Vec<_>>(), [ConversationId(6)]);
+    assert!(
+        read.iter().filter(|c| c.0 <= 5).count() == 0,
+        "answered conversations were read again: {read:?}"
+    );
+    // The one left is read every few seconds (3 s, with the others' turns between), not
+    // six times less often.
+    assert!(read.iter().filter(|c| c.0 == 6).count() >= 6, "{read:?}");
+}

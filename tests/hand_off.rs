@@ -56,7 +56,10 @@ async fn a_request_handed_to_housekeeping_comes_back_answered_on_both_profiles()
         assert_eq!(written.room, RoomNumber(102));
         assert_eq!(written.guest_message, to.guest_message);
         let s = common::screen_of(&h.app);
-        assert!(s.contains("Hand-off to Housekeeping"), "{s}");
+        assert!(
+            s.contains("To colleagues, not the guest: hand-off to Housekeeping"),
+            "{s}"
+        );
         assert!(
             s.contains("Enter sends the hand-off to your colleagues"),
             "{s}"
@@ -127,7 +130,16 @@ async fn a_request_handed_to_housekeeping_comes_back_answered_on_both_profiles()
         // One key puts the answer into the reply to the guest.
         h.key(KeyCode::Char('h'));
         assert_eq!(h.app.focus, Focus::Composer);
-        assert_eq!(h.app.composer.text(), "On my way with towels, 10 minutes.");
+        // Offered above the reply for the clerk to put in the desk's words, never as them.
+        assert_eq!(h.app.composer.text(), "", "{profile:?}");
+        let offered = h.app.composer.answer.clone().expect("offered");
+        assert!(
+            offered.starts_with("Housekeeping (")
+                && offered.ends_with(": On my way with towels, 10 minutes."),
+            "{offered}"
+        );
+        let s = common::screen_of(&h.app);
+        assert!(s.contains("↳ to put in your words: Housekeeping ("), "{s}");
         d.stop().await;
     }
 }

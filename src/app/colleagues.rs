@@ -112,6 +112,17 @@ impl App {
             .map(|(id, _)| id)
             .filter(|id| self.open != Some(*id))
             .collect();
+        // Hot until the two minutes are out, or until the answer has come.
+        let answered: Vec<ConversationId> = self
+            .colleagues
+            .hot
+            .keys()
+            .filter(|id| self.service.wait(**id).is_none() || self.set_aside(**id))
+            .copied()
+            .collect();
+        for id in answered {
+            self.colleagues.hot.remove(&id);
+        }
         self.colleagues.hot.retain(|_, until| *until > now);
         let busy = !waiting.is_empty() || !self.colleagues.hot.is_empty();
         if self.replies_unheard() && busy {

@@ -14,6 +14,9 @@ pub struct Composer {
     pub hand_off: Option<crate::model::HandOffTo>,
     /// Editing one of our messages; the draft it replaced comes back afterwards.
     pub editing: Option<(MessageId, Draft)>,
+    /// A colleague's answer to a hand-off, shown above the reply for the clerk to put in
+    /// the desk's words: never sent as it is (it was written to the desk, not the guest).
+    pub answer: Option<String>,
 }
 
 impl Composer {
@@ -77,10 +80,13 @@ impl Composer {
         self.text = draft.text;
         self.reply_to = draft.reply_to;
         self.hand_off = draft.hand_off;
+        self.answer = None;
     }
     pub(crate) fn take(&mut self) -> Draft {
         self.cursor = 0;
         self.editing = None;
+        // Another guest's reply box, or one just sent: the colleague's words go with it.
+        self.answer = None;
         Draft {
             text: std::mem::take(&mut self.text),
             reply_to: self.reply_to.take(),

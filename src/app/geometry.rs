@@ -32,7 +32,10 @@ pub struct Areas {
 fn composer_height(app: &App, width: u16) -> u16 {
     let inner = width.saturating_sub(2).max(1) as usize;
     let lines: usize = crate::text::wrap(app.composer.text(), inner).len();
-    let quote = usize::from(app.composer.reply_to.is_some());
+    let answer = app.composer.answer.as_deref().map_or(0, |a| {
+        crate::text::wrap(&crate::ui::answer_quote(a), inner).len()
+    });
+    let quote = usize::from(app.composer.reply_to.is_some()) + answer;
     (lines + quote + 2).clamp(3, 10) as u16
 }
 
@@ -247,9 +250,15 @@ pub fn message_lines_with_links(
     } else {
         theme.guest
     };
+    // The marks ("· you", "(edited)", "· new") and the time are kept whole: the name gives way.
+    let marks = header_marks(m, mine, theme);
+    let marks_w: usize = marks.iter().map(|s| text::width(&s.content)).sum();
+    let arrow = if selected { 2 } else { 0 };
     let author = text::truncate(
         &text::one_line(&app.author(m)),
-        width.saturating_sub(indent + 12).max(4),
+        width
+            .saturating_sub(indent + arrow + 3 + time.len() + marks_w)
+            .max(4),
     );
     let mut header = vec![
         Span::raw(pad.clone()),
@@ -257,7 +266,7 @@ pub fn message_lines_with_links(
         Span::styled(author, name_style),
         Span::styled(format!(" · {time}"), theme.dim),
     ];
-    header.extend(header_marks(m, mine, theme));
+    header.extend(marks);
     out.push(Line::from(header));
     body_lines(m, &pad, inner, theme, &mut out);
     for a in &m.attachments {

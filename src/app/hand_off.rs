@@ -487,12 +487,29 @@ impl App {
             self.notice(Level::Info, "Send or clear the hand-off first");
             return vec![];
         }
-        if !self.composer.text().is_empty() && !self.composer.text().ends_with(' ') {
-            self.composer.insert(" ");
-        }
-        self.composer.insert(&crate::text::one_line(&answer.text));
+        // Offered as a quote to rephrase ("On my way, 5 min" is the colleague speaking).
+        let team = self
+            .hand_offs
+            .of(open)
+            .find(|h| h.answer.as_ref().is_some_and(|a| a.id == answer.id))
+            .map(|h| h.to.label.clone())
+            .unwrap_or_default();
+        let by = if team.is_empty() || team.contains(&answer.by) {
+            answer.by.clone()
+        } else {
+            format!("{team} ({})", answer.by)
+        };
+        self.composer.answer = Some(format!(
+            "{}: {}",
+            crate::text::one_line(&by),
+            crate::text::one_line(&answer.text)
+        ));
         self.focus = Focus::Composer;
-        self.stash_draft()
+        self.notice(
+            Level::Info,
+            "Their answer is above the reply: write it for the guest in your words (Ctrl-X clears it)",
+        );
+        vec![]
     }
 }
 

@@ -464,6 +464,16 @@ impl App {
     ) -> Vec<Command> {
         match result {
             Ok(()) => {
+                // A deleted answer answers nobody: the guest may wait again.
+                let held_in: Vec<ConversationId> = self
+                    .threads
+                    .iter()
+                    .filter(|(_, t)| t.messages.contains_key(&message))
+                    .map(|(id, _)| *id)
+                    .collect();
+                for conv in held_in {
+                    self.service.forget(conv, message);
+                }
                 if hard {
                     for t in self.threads.values_mut() {
                         t.messages.remove(&message);

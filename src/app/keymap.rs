@@ -134,10 +134,10 @@ pub static KEYMAP: &[Binding] = &[
     bind!([List], "Enter", Open, "open the conversation and reply", true, [k(KeyCode::Enter)]),
     bind!([List, Thread], "n", NextUnread, "next waiting guest, then unread", true, [ch('n')]),
     bind!([List], "w", ToggleOrder, "waiting first / newest first", true, [ch('w')]),
-    bind!([List], "/", Filter, "filter by room or guest", true, [ch('/')]),
+    bind!([List, Thread], "/", Filter, "filter by room or guest", true, [ch('/')]),
     bind!([List, Thread], "s", Search, "search every kept message", true, [ch('s')]),
     bind!([List, Thread], "T", Team, "colleagues' conversations (Team)", true, [ch('T')]),
-    bind!([List], "o", OpenRoom, "open or start a room's thread", true, [ch('o')], ConversationRead),
+    bind!([List, Thread], "o", OpenRoom, "open or start a room's thread", true, [ch('o')], ConversationRead),
     bind!([List, Thread], "c", Claim, "claim the conversation", true, [ch('c')], ConversationAssign),
     bind!([List, Thread], "m", Done, "done: no answer needed (all desks)", true, [ch('m')]),
     bind!([List, Thread], "z", Later, "later: put aside until a time", true, [ch('z')]),
@@ -172,7 +172,7 @@ pub static KEYMAP: &[Binding] = &[
     bind!([Thread], "x", DeleteAttachment, "delete the message's attachment", false, [ch('x')], AttachmentDelete),
     bind!([Thread], "y", Copy, "copy link or text (OSC 52)", false, [ch('y')]),
     bind!([Thread], "f", HandOff, "hand the request on to colleagues", true, [ch('f')]),
-    bind!([Thread], "h", QuoteAnswer, "put their answer into the reply", false, [ch('h')], MessageSend),
+    bind!([Thread], "h", QuoteAnswer, "show their answer, to rephrase", false, [ch('h')], MessageSend),
     bind!([Composer], "Esc", Leave, "leave the composer (draft kept)", true, [k(KeyCode::Esc)]),
 ];
 

@@ -38,11 +38,39 @@ impl App {
         match action {
             Some(a) => self.on_action(a),
             None if self.focus == Focus::Composer => self.on_composer_key(key),
-            None => {
-                self.dirty = false;
-                vec![]
-            }
+            None => self.key_does_nothing(key),
         }
+    }
+
+    /// A key with no binding here says so, so that what was typed next does not go where
+    /// the clerk did not mean (a room number typed into a thread, then Enter).
+    fn key_does_nothing(&mut self, key: KeyEvent) -> Vec<Command> {
+        let typed = match key.code {
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                c
+            }
+            _ => {
+                self.dirty = false;
+                return vec![];
+            }
+        };
+        let here = match self.focus {
+            Focus::Thread => "in the thread",
+            _ => "in the list",
+        };
+        let text = if typed.is_ascii_digit() {
+            format!(
+                "{typed} does nothing {here}: o, then the room number, opens a room (? lists the keys)"
+            )
+        } else {
+            format!("{typed} does nothing {here} (? lists the keys)")
+        };
+        self.notice(Level::Info, text);
+        vec![]
     }
 
     pub(crate) fn on_action(&mut self, action: Action) -> Vec<Command> {
@@ -102,7 +130,11 @@ impl App {
             }
             Action::NextUnread => return self.next_waiting(),
             Action::ToggleOrder => self.toggle_order(),
-            Action::Filter => self.open_filter(),
+            Action::Filter => {
+                // The filter narrows the list: that is where the clerk goes next.
+                self.focus = Focus::List;
+                self.open_filter();
+            }
             Action::Search => return self.open_search(),
             Action::HandOff => return self.start_hand_off(),
             Action::Team => return self.open_team(),
@@ -201,6 +233,7 @@ impl App {
             }
             Action::ClearQuote => {
                 self.composer.reply_to = None;
+                self.composer.answer = None;
                 return self.stash_draft();
             }
             Action::Send if self.composer.editing.is_some() => {

@@ -186,17 +186,16 @@ impl App {
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .unwrap_or("Guest");
-        let first = c
-            .and_then(|c| c.guest_first_name.as_deref())
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .or_else(|| guest.split_whitespace().next())
-            .unwrap_or("Guest");
+        let first = crate::names::greeting_name(
+            guest,
+            c.and_then(|c| c.guest_first_name.as_deref()),
+            self.service.thresholds.full_name_for_family_first,
+        );
         let room = c.map(|c| c.room_number.to_string()).unwrap_or_default();
         let staff = self.my_first_name();
         template
             .replace("{guest}", &crate::text::one_line(guest))
-            .replace("{first_name}", &crate::text::one_line(first))
+            .replace("{first_name}", &crate::text::one_line(&first))
             .replace("{room}", &room)
             .replace("{staff}", &crate::text::one_line(staff))
     }

@@ -205,6 +205,11 @@ impl Recent {
 /// Who wrote a message, for a desk whose staff member is `me`. A colleague's name comes
 /// through `name`, so a caller may store each name once.
 pub fn writer_of(m: &Message, me: StaffId, name: impl FnOnce(&str) -> Shared) -> Writer {
+    // A deleted message says nothing any more: a deleted answer answers nobody, and a
+    // message the guest took back asks nothing.
+    if m.is_deleted {
+        return Writer::System;
+    }
     match m.sender_type {
         SenderType::Guest => Writer::Guest,
         SenderType::Staff if m.staff == Some(me) => Writer::Me,
@@ -219,6 +224,17 @@ pub fn writer_of(m: &Message, me: StaffId, name: impl FnOnce(&str) -> Shared) ->
         }
         SenderType::System | SenderType::Unknown => Writer::System,
     }
+}
+
+/// What a message says, for a preview: its text, or its files ("📎 bill.pdf") when it has
+/// no words of its own (the deployment writes "[File shared]" for those).
+pub fn said_of(m: &Message) -> std::borrow::Cow<'_, str> {
+    let text = m.message.trim();
+    if !m.attachments.is_empty() && (text.is_empty() || text == "[File shared]") {
+        let names: Vec<&str> = m.attachments.iter().map(|a| a.file_name.as_str()).collect();
+        return format!("📎 {}", names.join(", ")).into();
+    }
+    m.message.as_str().into()
 }
 
 /// The staff member a system line says joined ("X has joined the conversation.").
@@ -264,6 +280,8 @@ pub struct Thresholds {
     pub attention: chrono::Duration,
     pub urgent: chrono::Duration,
     pub thanks_end_wait: bool,
+    /// `{first_name}` is the full name for names written family name first (`names`).
+    pub full_name_for_family_first: bool,
 }
 
 impl Default for Thresholds {
@@ -272,6 +290,7 @@ impl Default for Thresholds {
             attention: chrono::Duration::minutes(5),
             urgent: chrono::Duration::minutes(15),
             thanks_end_wait: true,
+            full_name_for_family_first: true,
         }
     }
 }
@@ -386,6 +405,10 @@ impl ServiceLevel {
         if guest {
             r.newest_guest = r.newest_guest.max(Some(m));
         }
+        if writer == Writer::System && r.said.as_ref().is_some_and(|(s, _)| *s == m) {
+            // Deleted since: the row must not quote it.
+            r.said = None;
+        }
         if writer != Writer::System
             && let Some(text) = text
             && r.said.as_ref().is_none_or(|(s, _)| *s <= m)
@@ -486,6 +509,20 @@ impl ServiceLevel {
         if r.holder.as_ref().is_none_or(|(t, _)| *t <= at) {
             r.holder = Some((at, holder));
         }
+    }
+
+    /// A message deleted: it counts for nothing any more.
+    pub(crate) fn forget(&mut self, id: ConversationId, m: MessageId) {
+        let thanks_end_wait = self.thresholds.thanks_end_wait;
+        let Some(r) = self.recent.get_mut(&id) else {
+            return;
+        };
+        r.seen.retain(|(s, _)| *s != m);
+        if r.said.as_ref().is_some_and(|(s, _)| *s == m) {
+            r.said = None;
+        }
+        self.generation += 1;
+        r.rewait(thanks_end_wait);
     }
 
     pub(crate) fn reached_start(&mut self, id: ConversationId) {
@@ -625,7 +662,8 @@ impl App {
             };
             self.service.joined(conv, m.timestamp, holder);
         }
-        let text = (writer != Writer::System).then_some(m.message.as_str());
+        let words = said_of(m);
+        let text = (writer != Writer::System).then_some(words.as_ref());
         self.service.observe(conv, m.id, m.timestamp, writer, text);
     }
 

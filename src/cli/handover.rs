@@ -165,7 +165,12 @@ fn waiting_row(
             "waiting_since": w.since,
             "waiting_minutes": (now - w.since).num_minutes(),
             "at_least": w.at_least,
-            "after_hours": after_hours(w.since, args.after_hours),
+            // Any message of the unanswered run written in the night hours.
+            "after_hours": r
+                .messages
+                .iter()
+                .filter(|m| m.sender_type == SenderType::Guest && m.timestamp >= w.since)
+                .any(|m| after_hours(m.timestamp, args.after_hours)),
             "last_guest_message": last,
         }),
     ))
@@ -440,7 +445,7 @@ async fn add_hand_offs(
 fn hand_off_line(h: &serde_json::Value) -> String {
     format!(
         "  room {:>4}  {} → {} for {}\n",
-        h["room"],
+        room(h),
         pad(&said(&h["guest"]), 22),
         said(&h["to"]),
         minutes(h["waiting_minutes"].as_i64().unwrap_or_default()),
@@ -475,17 +480,29 @@ fn pad(t: &str, w: usize) -> String {
     format!("{t}{}", " ".repeat(fill))
 }
 
+/// A room number as a column (JSON numbers ignore width when formatted).
+fn room(v: &serde_json::Value) -> String {
+    v["room"]
+        .as_i64()
+        .map(|r| r.to_string())
+        .unwrap_or_default()
+}
+
 fn waiting_line(w: &serde_json::Value) -> String {
-    format!(
-        "  room {:>4}  {} waiting {}{}  {}\n",
-        w["room"],
-        pad(&said(&w["guest"]), 22),
+    let wait = format!(
+        "{}{}",
         minutes(w["waiting_minutes"].as_i64().unwrap_or_default()),
         if w["at_least"].as_bool() == Some(true) {
             "+"
         } else {
             ""
-        },
+        }
+    );
+    format!(
+        "  room {:>4}  {} waiting {}  {}\n",
+        room(w),
+        pad(&said(&w["guest"]), 22),
+        pad(&wait, 8),
         said(&w["last_guest_message"]),
     )
 }
@@ -497,10 +514,12 @@ fn held_lines(report: &serde_json::Value) -> String {
     }
     let mut out = String::new();
     for h in held {
-        let rooms: Vec<String> = rows(&h["conversations"])
+        let mut numbers: Vec<i64> = rows(&h["conversations"])
             .iter()
-            .map(|c| c["room"].to_string())
+            .filter_map(|c| c["room"].as_i64())
             .collect();
+        numbers.sort_unstable();
+        let rooms: Vec<String> = numbers.iter().map(i64::to_string).collect();
         let you = if h["staff"] == report["staff"] {
             " (you)"
         } else {
@@ -554,7 +573,12 @@ fn text(report: &serde_json::Value) -> String {
         said(&report["after_hours"]),
         night.len()
     ));
-    out.extend(night.into_iter().map(waiting_line));
+    if !night.is_empty() && night.len() == waiting.len() {
+        // A night shift's list is all of them: not printed twice.
+        out.push_str("  all of the above\n");
+    } else {
+        out.extend(night.into_iter().map(waiting_line));
+    }
     let handed = rows(&report["hand_offs"]);
     out.push_str(&format!(
         "\nHanded on, waiting for a colleague: {}\n",
@@ -570,7 +594,7 @@ fn text(report: &serde_json::Value) -> String {
     out.extend(done.iter().map(|d| {
         format!(
             "  room {:>4}  {} by {} at {}\n",
-            d["room"],
+            room(d),
             pad(&said(&d["guest"]), 22),
             said(&d["by"]),
             local(&d["at"])
@@ -580,7 +604,7 @@ fn text(report: &serde_json::Value) -> String {
     out.extend(later.iter().map(|d| {
         format!(
             "  room {:>4}  {} until {}{} (by {})\n",
-            d["room"],
+            room(d),
             pad(&said(&d["guest"]), 22),
             local(&d["until"]),
             if d["due"].as_bool() == Some(true) {
@@ -653,6 +677,43 @@ pub async fn handover_command(cli: &Cli, args: &HandoverArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_text_is_in_columns_sorted_and_says_the_night_list_once() {
+        let w = |room: i64, guest: &str, minutes: i64, night: bool| {
+            json!({"room": room, "guest": guest, "waiting_minutes": minutes, "at_least": false,
+                "after_hours": night, "last_guest_message": "towels?"})
+        };
+        let mut report = json!({
+            "hotel": "Hotel Killarney", "staff": "Fiona Desk", "generated_at": "2026-12-08T03:12:00Z",
+            "after_hours": "22:00-07:00", "window": {"since": "2026-12-07T19:12:00Z"},
+            "response_times": {"answered": 0, "still_waiting": 0},
+            "waiting": [w(104, "陈 伟", 400, true), w(1012, "Seán Ó Briain", 3, true), w(9, "Ana", 75, true)],
+            "held_by": [{"staff": "Frank Manager", "conversations": [{"room": 305}, {"room": 102}, {"room": 1001}]}],
+            "done": [], "later": [],
+        });
+        let t = text(&report);
+        let columns: Vec<usize> = t
+            .lines()
+            .filter(|l| l.starts_with("  room ") && l.contains(" waiting "))
+            .map(|l| crate::text::width(&l[..l.find("towels").unwrap()]))
+            .collect();
+        assert_eq!(columns.len(), 3, "{t}");
+        assert!(
+            columns.windows(2).all(|p| p[0] == p[1]),
+            "not aligned:\n{t}"
+        );
+        assert!(t.contains("(102, 305, 1001)"), "rooms sorted:\n{t}");
+        assert!(t.contains("still unanswered: 3\n  all of the above"), "{t}");
+        // Only those who wrote in the night are listed when the others did not.
+        report["waiting"][1]["after_hours"] = json!(false);
+        let t = text(&report);
+        let night = &t[t.find("Wrote after hours").unwrap()..t.find("Done, no answer").unwrap()];
+        assert!(
+            night.contains("陈 伟") && !night.contains("Seán"),
+            "{night}"
+        );
+    }
 
     #[test]
     fn windows_and_night_hours_parse_or_say_why() {

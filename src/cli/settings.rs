@@ -114,6 +114,11 @@ pub fn effective(cli: &Cli) -> Result<Effective> {
         // A bad CA file stops here, with what is wrong with it, before any connection.
         crate::trust::client_config().map_err(|e| eyre!("{e}"))?;
     }
+    // A demo server named its realtime link at sign-in; flags and the config come first.
+    let session_realtime = session
+        .as_ref()
+        .filter(|_| session_matches)
+        .and_then(|s| s.realtime_url.clone());
     Ok(Effective {
         ca_file,
         config_path,
@@ -127,7 +132,10 @@ pub fn effective(cli: &Cli) -> Result<Effective> {
         api_paths,
         notify: inbox.notify.unwrap_or(config.notifications),
         allow_insecure: flags.allow_insecure || config.allow_insecure,
-        pusher_url: inbox.pusher_url.or_else(|| config.realtime.ws_url()),
+        pusher_url: inbox
+            .pusher_url
+            .or_else(|| config.realtime.ws_url())
+            .or(session_realtime),
         config,
     })
 }
@@ -213,8 +221,11 @@ pub fn describe(cli: &Cli) -> Result<String> {
         e.config.canned_replies.len()
     ));
     out.push_str(&format!(
-        "attention_minutes = {}\nurgent_minutes = {}\nthanks_end_wait = {}\n",
-        e.config.attention_minutes, e.config.urgent_minutes, e.config.thanks_end_wait
+        "attention_minutes = {}\nurgent_minutes = {}\nthanks_end_wait = {}\nfull_name_for_family_name_first = {}\n",
+        e.config.attention_minutes,
+        e.config.urgent_minutes,
+        e.config.thanks_end_wait,
+        e.config.full_name_for_family_name_first
     ));
     out.push_str(&match e.config.retention_days {
         0 => "retention_days = 0 (no history is kept)\n".to_string(),

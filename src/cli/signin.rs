@@ -106,6 +106,21 @@ async fn send_unsent(
     left
 }
 
+/// A demo server on this machine says where its realtime link is (a call the deployment does
+/// not have: a 404 there, and nothing is asked of any server but a loopback one).
+async fn demo_realtime(server: &str) -> Option<String> {
+    if !is_loopback(server) {
+        return None;
+    }
+    let url = format!("{}/api/demo/realtime", server.trim_end_matches('/'));
+    let http = api::client::http_client(Duration::from_secs(2), Duration::from_secs(3));
+    let answer: serde_json::Value = http.get(url).send().await.ok()?.json().await.ok()?;
+    answer["url"]
+        .as_str()
+        .filter(|u| u.starts_with("ws://") && is_loopback(u) && u.len() < 500)
+        .map(str::to_string)
+}
+
 pub(crate) fn me_from(login: &Login) -> Me {
     Me {
         staff_id: login.staff_id,
@@ -297,12 +312,18 @@ pub(crate) async fn login_command(cli: &Cli, args: &LoginArgs) -> Result<()> {
         capabilities: login.allowed_capabilities.clone(),
         api_paths: api.resolved_paths(),
         department: login.department_slug.clone(),
+        realtime_url: demo_realtime(&server).await,
     };
     let store = SessionStore::new(&data_dir());
     store
         .save(&session)
         .wrap_err_with(|| format!("saving {}", store.path().display()))?;
     tracing::info!("signed in as {user} at {hotel} ({server})");
+    if let Some(url) = &session.realtime_url {
+        println!(
+            "This is a demo server: its live updates come from {url} (kept with the session)."
+        );
+    }
     println!(
         "Signed in as {user} at {} ({server}). Saved to {} (owner-only). Run `frontdesk` to open the inbox.",
         session.hotel_name,

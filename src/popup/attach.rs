@@ -116,13 +116,13 @@ impl Popup for Attach {
             format!("with your text: {}", text::one_line(&self.with_text))
         };
         lines.push(Line::styled(text::truncate(&with_text, inner), theme.dim));
-        lines.push(Line::styled(
-            text::truncate(
-                "Tab completes · Enter adds the file · Enter on an empty line sends · Esc cancels · up to 50 MB each: images, pdf, doc(x), xls(x), txt, csv",
-                inner,
-            ),
-            theme.dim,
-        ));
+        // The limits are read before choosing a file: wrapped, never cut.
+        for l in text::wrap(
+            "Tab completes · Enter adds the file · Enter on an empty line sends · Esc cancels · up to 50 MB each: images, pdf, doc(x), xls(x), txt, csv",
+            inner,
+        ) {
+            lines.push(Line::styled(l, theme.dim));
+        }
         let r = centered(area, w, lines.len() as u16 + 2);
         frame.render_widget(Clear, r);
         frame.render_widget(

@@ -21,7 +21,7 @@ const MARKS: [(&str, &str); 19] = [
     ("●2", "unread guest messages"),
     ("waiting 12m", "the guest's wait for an answer"),
     ("⚠ waiting", "past the urgent threshold"),
-    ("✓ you", "you are handling it (claim or reply)"),
+    ("✓ you", "you handle it (claim or reply)"),
     ("· Orla", "a colleague is handling it"),
     ("✎ draft", "a reply is drafted"),
     ("✓ done", "no answer needed (any desk)"),
@@ -96,43 +96,63 @@ fn marks(theme: &Theme) -> Vec<Line<'static>> {
 impl Popup for Help {
     /// Arrows and pages scroll a help taller than the screen; any other key closes.
     fn on_key(&mut self, key: KeyEvent) -> Reaction {
+        // How far it can go is known when drawn; past the end it stays at the end.
+        const FAR: usize = 200;
         match key.code {
-            KeyCode::Down | KeyCode::Char('j') => self.top += 1,
+            KeyCode::Down | KeyCode::Char('j') => self.top = (self.top + 1).min(FAR),
             KeyCode::Up | KeyCode::Char('k') => self.top = self.top.saturating_sub(1),
-            KeyCode::PageDown | KeyCode::Char(' ') => self.top += 10,
+            KeyCode::PageDown | KeyCode::Char(' ') => self.top = (self.top + 10).min(FAR),
             KeyCode::PageUp => self.top = self.top.saturating_sub(10),
+            KeyCode::Home | KeyCode::Char('g') => self.top = 0,
+            KeyCode::End | KeyCode::Char('G') => self.top = FAR,
             _ => return Reaction::Close(Outcome::Nothing),
         }
         Reaction::Redraw
     }
 
     fn hint(&self) -> &'static str {
-        "↑/↓ PgUp/PgDn scroll · any other key closes"
+        "j/k ↑/↓ PgUp/PgDn scroll · any other key closes"
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
         let left = lines_of(&self.left, theme);
         let mut right = lines_of(&self.right, theme);
         right.extend(marks(theme));
-        let footer = Line::styled("Any key closes this help.", theme.dim);
+        let footer = Line::styled(
+            "j/k ↑/↓ PgUp/PgDn scroll · any other key closes this help.",
+            theme.dim,
+        );
         let one_column = left.len() + right.len() + 1;
         // Side by side when one column would not fit the screen and two do.
         let two = one_column + 2 > area.height as usize && area.width >= 96;
         let block = theme.block(" Keys ".into(), true);
         if two {
-            let rows = left.len().max(right.len()) + 1;
-            let r = centered(area, 110, rows as u16 + 2);
+            let tallest = left.len().max(right.len());
+            let r = centered(area, 110, tallest as u16 + 3);
             frame.render_widget(Clear, r);
             let inner = block.inner(r);
             frame.render_widget(block, r);
             let half = inner.width / 2;
             let body_h = inner.height.saturating_sub(1);
+            // Still too tall: both columns scroll together, and the footer says how far.
+            let top = self.top.min(tallest.saturating_sub(body_h as usize));
+            let footer = if tallest > body_h as usize {
+                Line::styled(
+                    format!(
+                        "j/k ↑/↓ PgUp/PgDn scroll ({}/{tallest}) · any other key closes this help.",
+                        (top + body_h as usize).min(tallest)
+                    ),
+                    theme.dim,
+                )
+            } else {
+                footer
+            };
             frame.render_widget(
-                Paragraph::new(left),
+                Paragraph::new(left.into_iter().skip(top).collect::<Vec<_>>()),
                 Rect::new(inner.x, inner.y, half, body_h),
             );
             frame.render_widget(
-                Paragraph::new(right),
+                Paragraph::new(right.into_iter().skip(top).collect::<Vec<_>>()),
                 Rect::new(inner.x + half, inner.y, inner.width - half, body_h),
             );
             frame.render_widget(
@@ -154,7 +174,7 @@ impl Popup for Help {
             let top = self.top.min(lines.len().saturating_sub(body));
             let mut shown = vec![Line::styled(
                 format!(
-                    "↑/↓ PgUp/PgDn scroll ({}/{}) · other keys close",
+                    "j/k ↑/↓ PgUp/PgDn scroll ({}/{}) · other keys close",
                     top + body.min(lines.len()),
                     lines.len()
                 ),

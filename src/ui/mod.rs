@@ -20,6 +20,7 @@ use layout::LIST_ROW_HEIGHT;
 
 mod cells;
 mod panes;
+pub use panes::answer_quote;
 use panes::*;
 
 /// The smallest screen the full layout is drawn on.
@@ -89,39 +90,37 @@ fn connection_label(c: &Connection, now: DateTime<Utc>) -> String {
 }
 
 fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
-    let unread = app.total_unread();
+    // Each part carries the separator before it; the right side's first one is dropped.
+    const SEP: &str = " · ";
     // A failing poll is said, with since when: the link's state alone would not show it.
     let offline = app
         .server_unreachable_since
         .map(|t| {
             let local = t.with_timezone(&app.clock.offset);
-            // With history kept, what is on screen is what was kept: say so.
-            let kept = if app.kept.as_of.is_some() || app.kept.available {
-                "showing kept history · "
-            } else {
-                ""
-            };
-            format!(
-                "✕ server unreachable since {} · {kept}",
-                local.format("%H:%M")
-            )
+            format!("{SEP}✕ server unreachable since {}", local.format("%H:%M"))
         })
         .unwrap_or_default();
+    // With history kept, what is on screen is what was kept: say so.
+    let kept = if !offline.is_empty() && (app.kept.as_of.is_some() || app.kept.available) {
+        format!("{SEP}showing kept history")
+    } else {
+        String::new()
+    };
     let team = match app.team.unread {
-        Some(n) if n > 0 => format!(" · team {n} unread"),
+        Some(n) if n > 0 => format!("{SEP}team {n} unread"),
         _ => String::new(),
     };
     let backfill = match app.kept.backfill {
         Some((open, active)) if open > 0 => {
-            format!("history {}/{active} · ", active - open.min(active))
+            format!("{SEP}history {}/{active}", active - open.min(active))
         }
         _ => String::new(),
     };
     let (waiting, longest) = app.waiting_summary();
     // Until the background reads are done, the count is a floor, and says so.
     let checking = match app.service.learning_progress() {
-        0 => String::new(),
-        n => format!(" (checking {n})"),
+        n if n > 0 && longest.is_some() => format!(" (checking {n})"),
+        _ => String::new(),
     };
     // More to read at the next list read: the count is a floor ("200+").
     let more = if app.service.left_for_later > 0 {
@@ -129,31 +128,50 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
     } else {
         ""
     };
-    let waits = match longest {
-        Some(longest) => format!(
-            "{waiting}{more} waiting{checking} · longest {} · ",
-            text::wait_length(app.clock.now - longest.since)
+    // No count at all rather than a "0 waiting" that may not be true yet.
+    let (count, longest) = match longest {
+        Some(longest) => (
+            format!("{SEP}{waiting}{more} waiting"),
+            format!(
+                "{SEP}longest {}",
+                text::wait_length(app.clock.now - longest.since)
+            ),
         ),
-        // No count at all rather than a "0 waiting" that may not be true yet.
-        None => String::new(),
+        None => (String::new(), String::new()),
     };
-    let right = format!(
-        "{offline}{backfill}{waits}{}{team} · {} unread ",
-        connection_label(&app.connection, app.clock.now),
-        unread
-    );
+    // What the header must say stays whole (the server unreachable, the link, the clock);
+    // the rest gives way, a part at a time, the least needed first.
+    let link = format!("{SEP}{}", connection_label(&app.connection, app.clock.now));
+    let unread = format!("{SEP}{} unread", app.total_unread());
+    let right_parts = [
+        (offline.as_str(), 0),
+        (kept.as_str(), 1),
+        (backfill.as_str(), 6),
+        (count.as_str(), 1),
+        (checking.as_str(), 4),
+        (longest.as_str(), 2),
+        (link.as_str(), 0),
+        (team.as_str(), 3),
+        (unread.as_str(), 2),
+        (" ", 0),
+    ];
     // The desk's time and zone: ages and day separators are drawn in it.
     let local = app.clock.now.with_timezone(&app.clock.offset);
-    let left = format!(
-        " frontdesk · {} · {} · {} UTC{}",
-        text::one_line(&app.me.hotel_name),
-        text::one_line(&app.me.name),
-        local.format("%H:%M"),
-        local.format("%:z")
+    let hotel = format!(" {} ·", text::one_line(&app.me.hotel_name));
+    let staff = format!(
+        " {} ·",
+        text::one_line(app.my_full_name.as_deref().unwrap_or(&app.me.name))
     );
+    let clock = format!(" {} UTC{}", local.format("%H:%M"), local.format("%:z"));
+    let left_parts = [
+        (" frontdesk ·", 5),
+        (hotel.as_str(), 3),
+        (staff.as_str(), 4),
+        (clock.as_str(), 0),
+    ];
+    let (left, right) = text::fit_sides(&left_parts, &right_parts, r.width as usize);
+    let right = right.strip_prefix(SEP).unwrap_or(&right).to_string();
     let w = r.width as usize;
-    let rw = text::width(&right).min(w);
-    let left = text::truncate(&left, w.saturating_sub(rw + 1));
     // The style fills the row; no padding text to segment.
     frame.render_widget(Paragraph::new(left).style(theme.status), r);
     frame.render_widget(

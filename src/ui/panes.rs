@@ -130,18 +130,26 @@ fn row_when(app: &App, id: ConversationId, c: &Conversation) -> (String, Option<
     (when, pressure)
 }
 
-/// " ✎ draft", and who handles it: " ✓ you", " · Orla Quinn".
-fn row_marks(app: &App, id: ConversationId) -> String {
+/// " ✎ draft" (or " ✎ hand-off", a draft to colleagues), and who handles it: " ✓ you",
+/// " · Orla Quinn". The guest's name comes first: in a narrow row these give way, the
+/// holder before the draft, each whole.
+fn row_marks(app: &App, id: ConversationId, room_for: usize, name_w: usize) -> String {
     let holder = match app.service.holder(id) {
         Some(Holder::Me) => " ✓ you".to_string(),
         Some(Holder::Colleague(name)) => format!(" · {}", text::one_line(name)),
         None => app.claimed.get(&id).map(|_| " ✓").unwrap_or("").to_string(),
     };
-    let drafted = app
-        .drafts
-        .get(&id)
-        .is_some_and(|d| !d.text.trim().is_empty());
-    format!("{}{holder}", if drafted { " ✎ draft" } else { "" })
+    let draft = match app.drafts.get(&id) {
+        Some(d) if d.hand_off.is_some() && !d.text.trim().is_empty() => " ✎ hand-off",
+        Some(d) if !d.text.trim().is_empty() => " ✎ draft",
+        _ => "",
+    };
+    // The name keeps up to 16 cells before any mark is shown.
+    let keep = name_w.min(16);
+    text::fit_parts(
+        &[(draft, 1), (holder.as_str(), 2)],
+        room_for.saturating_sub(keep),
+    )
 }
 
 /// The last thing a person wrote, said by whom when the desk has seen it (the list's preview
@@ -186,10 +194,12 @@ fn draw_row(frame: &mut Frame, app: &App, theme: &Theme, id: ConversationId, inn
     };
     let (when, pressure) = row_when(app, id, c);
     let room = format!("{:>4} ", c.room_number);
-    let marks = row_marks(app, id);
     let right = format!("{badge} {when:>6}");
-    let name_w = w.saturating_sub(text::width(&room) + text::width(&right) + text::width(&marks));
-    let name = text::line_preview(&app.conversation_name(id), name_w);
+    let full_name = app.conversation_name(id);
+    let room_for = w.saturating_sub(text::width(&room) + text::width(&right));
+    let marks = row_marks(app, id, room_for, text::width(&full_name));
+    let name_w = room_for.saturating_sub(text::width(&marks));
+    let name = text::line_preview(&full_name, name_w);
     let base = if app.selected == Some(id) {
         theme.selected
     } else {
@@ -459,6 +469,11 @@ fn draw_new_below(frame: &mut Frame, theme: &Theme, inner: Rect, n: usize) {
     );
 }
 
+/// A colleague's answer as the reply box shows it, to be put in the desk's words.
+pub fn answer_quote(answer: &str) -> String {
+    format!("↳ to put in your words: {answer}")
+}
+
 /// The reply box; where the cursor stands in it when it has the focus.
 pub(crate) fn draw_composer(
     frame: &mut Frame,
@@ -471,10 +486,12 @@ pub(crate) fn draw_composer(
     let title = if app.composer.editing.is_some() {
         " Edit your message (Enter saves, Esc cancels) ".to_string()
     } else if let Some(to) = &app.composer.hand_off {
-        // Said plainly: this text goes to colleagues, not to the guest.
+        // Said plainly, first, so that a narrow box cuts the names, never the warning.
+        let warning = " To colleagues, not the guest: hand-off to ";
+        let room = (r.width as usize).saturating_sub(text::width(warning) + 3);
         format!(
-            " Hand-off to {} (Enter sends it to them, not to the guest) ",
-            text::one_line(&to.describe())
+            "{warning}{} ",
+            text::truncate(&text::one_line(&to.describe()), room.max(1))
         )
     } else if let Some(u) = app.uploading {
         let pct = (u.sent * 100).checked_div(u.total).unwrap_or(0);
@@ -483,7 +500,18 @@ pub(crate) fn draw_composer(
             layout::human_size(u.total)
         )
     } else if may_send {
-        " Reply ".to_string()
+        // Whom Enter sends to, always in sight.
+        match app
+            .open
+            .and_then(|o| app.conversations.get(&o).map(|c| (o, c)))
+        {
+            Some((o, c)) => format!(
+                " Reply to Room {} · {} ",
+                c.room_number,
+                text::one_line(&app.conversation_name(o))
+            ),
+            None => " Reply ".to_string(),
+        }
     } else {
         " Reply (you may not send) ".to_string()
     };
@@ -503,6 +531,12 @@ pub(crate) fn draw_composer(
             text::truncate(&format!("↳ replying to {}", text::one_line(&quoted)), w),
             theme.quote,
         ));
+    }
+    if let Some(answer) = &app.composer.answer {
+        // Whole: the clerk rephrases from it.
+        for l in text::wrap(&answer_quote(answer), w) {
+            lines.push(Line::styled(l, theme.quote));
+        }
     }
     let quote_rows = lines.len();
     if app.composer.text().is_empty() && !focused {

@@ -145,6 +145,8 @@ struct Shared {
     /// against the contract's samples, call for call.
     staff_calls: Mutex<Vec<Value>>,
     colleagues_answer_after: Option<Duration>,
+    /// Where desks follow this demo live (`GET /api/demo/realtime`).
+    realtime_url: String,
 }
 
 type St = Arc<Shared>;
@@ -270,6 +272,7 @@ pub async fn start(config: DemoConfig) -> Result<RunningDemo, String> {
         requests: Mutex::new(HashMap::new()),
         staff_calls: Mutex::new(Vec::new()),
         colleagues_answer_after: config.colleagues_answer_after,
+        realtime_url: ws_url.clone(),
     });
     let app = router(shared.clone(), config.paths);
     let (tx, rx) = oneshot::channel::<()>();
@@ -336,6 +339,7 @@ fn router(shared: St, paths: ServedPaths) -> Router {
         .route("/api/demo/burst", post(burst))
         .route("/api/demo/requests", get(request_counts))
         .route("/api/demo/staff-calls", get(staff_calls))
+        .route("/api/demo/realtime", get(realtime))
         .route("/app/{key}", any(websocket))
         .fallback(|| async { detail(StatusCode::NOT_FOUND, "Not found.") })
         .layer(middleware::from_fn_with_state(shared.clone(), faults_layer))
@@ -514,6 +518,12 @@ async fn staff_calls(State(s): State<St>) -> Response {
         .unwrap_or_else(|p| p.into_inner())
         .clone();
     ok(calls)
+}
+
+/// `GET /api/demo/realtime`: the demo's realtime URL, so that `frontdesk login` against a
+/// demo ends live with no config to write. The deployment has no such call (it answers 404).
+async fn realtime(State(s): State<St>) -> Response {
+    ok(json!({ "url": s.realtime_url }))
 }
 
 async fn request_counts(State(s): State<St>) -> Response {
