@@ -184,3 +184,38 @@ fn the_help_reaches_every_key_by_the_keys_it_names() {
         assert!(!a.overlay.is_open(), "{size:?}: another key closes it");
     }
 }
+
+#[test]
+fn a_saved_hand_off_is_marked_apart_from_a_reply_draft() {
+    for size in SIZES {
+        let mut a = app(size);
+        let to = HandOffTo {
+            label: "Housekeeping".into(),
+            people: vec![StaffId(5)],
+            names: vec!["Orla Quinn".into()],
+            guest_message: None,
+        };
+        a.drafts.insert(
+            ConversationId(2),
+            frontdesk::model::Draft {
+                text: "[Room 108 · Zoë Papadopoulos] towels".into(),
+                reply_to: None,
+                hand_off: Some(to),
+            },
+        );
+        a.drafts.insert(
+            ConversationId(3),
+            frontdesk::model::Draft {
+                text: "Good morning".into(),
+                reply_to: None,
+                hand_off: None,
+            },
+        );
+        let s = draw(&a);
+        // The guest's name first; the marks where the row has room for them.
+        whole(&s, size, &["Zoë Papadopoulos", "陈 伟"]);
+        if size.0 >= 200 {
+            whole(&s, size, &["Zoë Papadopoulos ✎ hand-off", "陈 伟 ✎ draft"]);
+        }
+    }
+}
