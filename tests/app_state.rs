@@ -1294,3 +1294,74 @@ fn the_waiting_list_kept_for_frames_follows_every_change() {
         Some(Utc.with_ymd_and_hms(2026, 11, 24, 11, 32, 0).unwrap())
     );
 }
+
+#[test]
+fn a_thread_opened_again_starts_with_nothing_selected() {
+    let mut a = app_with_thread(1, 5);
+    a.focus = Focus::Thread;
+    key(&mut a, KeyCode::Char('k'));
+    key(&mut a, KeyCode::Char('k'));
+    assert_eq!(a.threads[&ConversationId(1)].selected, Some(MessageId(4)));
+    a.open_conversation(ConversationId(2), Focus::Thread);
+    a.open_conversation(ConversationId(1), Focus::Thread);
+    assert_eq!(a.threads[&ConversationId(1)].selected, None);
+    // The first k selects the newest, as the README says.
+    a.focus = Focus::Thread;
+    key(&mut a, KeyCode::Char('k'));
+    assert_eq!(a.threads[&ConversationId(1)].selected, Some(MessageId(5)));
+}
+
+#[test]
+fn rows_that_move_above_the_window_are_pointed_to_and_a_taller_window_shows_them() {
+    let me = Me {
+        staff_id: StaffId(1),
+        name: "Fiona".into(),
+        hotel_name: "Hotel Killarney".into(),
+        capabilities: vec!["chat.conversation.read".into()],
+    };
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
+    let clock = Clock {
+        now,
+        offset: FixedOffset::east_opt(0).unwrap(),
+    };
+    let mut a = App::new(me, clock, (100, 20));
+    let convs: Vec<Conversation> = (1..=30)
+        .map(|i| {
+            serde_json::from_value(json!({"id": i, "room_number": 100 + i,
+            "last_message": "hi", "last_message_time": now - chrono::Duration::minutes(i)}))
+            .unwrap()
+        })
+        .collect();
+    a.update(Event::ConversationsLoaded(Ok(convs)));
+    key(&mut a, KeyCode::Char('G'));
+    let (above, below) = a.rows_out_of_sight();
+    assert!(above > 0 && below == 0, "{above} {below}");
+    // A guest writes in a conversation near the bottom: it moves to the top, out of sight.
+    a.update(Event::GuestWrote {
+        conversation: ConversationId(29),
+        message_id: MessageId(900),
+        preview: Some("hello?".into()),
+        at: Some(now),
+        booking: None,
+    });
+    assert_eq!(a.order[0], ConversationId(29));
+    let screen = {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 20)).unwrap();
+        t.draw(|f| {
+            frontdesk::ui::render(f, &a, &frontdesk::ui::Theme::plain());
+        })
+        .unwrap();
+        format!("{:?}", t.backend().buffer())
+    };
+    assert!(
+        screen.contains(&format!("↑ {} above", a.rows_out_of_sight().0)),
+        "{screen}"
+    );
+    // The selection stayed in sight.
+    let pos = a.order.iter().position(|c| Some(*c) == a.selected).unwrap();
+    assert!(pos >= a.list_offset);
+    // A taller window shows the rows above rather than blank rows below.
+    a.update(Event::Resize(100, 80));
+    assert_eq!(a.rows_out_of_sight(), (0, 0));
+    assert_eq!(a.list_offset, 0);
+}

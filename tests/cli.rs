@@ -187,6 +187,17 @@ fn login_failures_say_what_is_wrong() {
         text(&out)
     );
 
+    // An account without a staff profile (the deployment answers its sign-in 404): the
+    // address is right, and the message says who can mend it.
+    let out = login("nostaff", "hotel-killarney", &demo.url, "demo");
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("nostaff has an account") && text(&out).contains("no staff profile"),
+        "{}",
+        text(&out)
+    );
+    assert!(!text(&out).contains("Check the address"), "{}", text(&out));
+
     let out = login("housekeeping", "hotel-killarney", &demo.url, "demo");
     assert!(
         text(&out).contains("no permission to read guest chat"),

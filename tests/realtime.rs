@@ -327,3 +327,55 @@ async fn events_arrive_through_an_independent_pusher_server() {
     d.stop().await;
     outcome.expect("finished in time");
 }
+
+/// The socket server is down for a while, then comes back: the link follows within seconds,
+/// not at the end of the backoff its countdown shows.
+#[tokio::test]
+async fn a_socket_server_that_comes_back_is_followed_within_seconds() {
+    let d = frontdesk_demo::start(DemoConfig::default()).await.unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("ws://127.0.0.1:{port}/app/{}?protocol=7", d.pusher_key);
+    let mut h = Harness::with_live(&d, &url, |c| c.backoff_cap = Duration::from_secs(60)).await;
+    // Refused a few times: the waits grow.
+    assert!(
+        h.until(
+            40,
+            |a| matches!(a.connection, Connection::Reconnecting { attempt, .. } if attempt >= 4)
+        )
+        .await,
+        "{:?}",
+        h.app.connection
+    );
+    let Connection::Reconnecting { at, .. } = h.app.connection.clone() else {
+        unreachable!()
+    };
+    let back = frontdesk_demo::start(DemoConfig {
+        addr: format!("127.0.0.1:{port}").parse().unwrap(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    assert!(
+        h.until(10, |a| matches!(
+            a.connection,
+            Connection::Live | Connection::LivePartial
+        ))
+        .await,
+        "{:?}",
+        h.app.connection
+    );
+    let took = started.elapsed();
+    let countdown = (at - chrono::Utc::now()).num_milliseconds();
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+    assert!(
+        countdown > 1000,
+        "the backoff had {countdown} ms left: the test shows nothing"
+    );
+    back.stop().await;
+    d.stop().await;
+}

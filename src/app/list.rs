@@ -69,6 +69,8 @@ impl App {
             .order
             .partition_point(|other| self.sort_key(*other) < key);
         self.order.insert(at, id);
+        // A row that moved above the window pushes the selection down: keep it in sight.
+        self.ensure_list_visible();
     }
 
     pub(crate) fn ensure_list_visible(&mut self) {
@@ -86,6 +88,17 @@ impl App {
         } else if rows > 0 && pos >= self.list_offset + rows {
             self.list_offset = pos + 1 - rows;
         }
+        // A window with room to spare shows the rows above rather than blank ones below (a
+        // taller terminal, or rows that moved up).
+        self.list_offset = self.list_offset.min(order.len().saturating_sub(rows));
+    }
+
+    /// Rows above and below the list's window: what the title points to.
+    pub fn rows_out_of_sight(&self) -> (usize, usize) {
+        let rows = geometry::list_capacity(self);
+        let total = self.visible_order().len();
+        let above = self.list_offset.min(total);
+        (above, total.saturating_sub(above + rows))
     }
 
     pub(crate) fn select_relative(&mut self, delta: isize) {

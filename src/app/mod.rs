@@ -352,7 +352,8 @@ impl App {
     /// Opens a conversation: its draft comes back into the composer, its newest page loads.
     pub fn open_conversation(&mut self, id: ConversationId, focus: Focus) -> Vec<Command> {
         let mut cmds = Vec::new();
-        if self.open != Some(id) {
+        let reopened = self.open != Some(id);
+        if reopened {
             if let Some((_, draft)) = self.composer.editing.take() {
                 self.composer.set(draft);
             }
@@ -366,6 +367,11 @@ impl App {
         self.focus = focus;
         let limit = self.page_size;
         let thread = self.threads.entry(id).or_insert_with(|| Thread::new(id));
+        if reopened {
+            // A thread opened again starts with nothing selected: the first k selects the
+            // newest, and e never offers an older message chosen last time.
+            thread.selected = None;
+        }
         match thread.fetch {
             Fetch::NotStarted => {
                 thread.fetch = Fetch::Loading;

@@ -170,6 +170,11 @@ pub fn login_message(server: &str, user: &str, err: &api::ApiError) -> String {
         ErrorKind::Timeout => {
             format!("{server} did not answer in time. Try again, or check the address.")
         }
+        // The password was right; the account is not a staff member's (the deployment's login
+        // answers 404 for it). The address is right: say who can mend it.
+        ErrorKind::NotFound(reason) if reason.to_lowercase().contains("staff profile") => format!(
+            "{user} has an account at {server} but no staff profile there, so frontdesk cannot sign in as {user}. Ask the hotel's administrator to add a staff profile (the server said: {reason})"
+        ),
         ErrorKind::NotFound(_)
         | ErrorKind::BadResponse(_)
         | ErrorKind::Rejected { status: 405, .. } => format!(

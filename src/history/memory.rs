@@ -149,7 +149,15 @@ impl History for MemoryHistory {
                     .iter()
                     .all(|w| tokens.iter().any(|t| t.starts_with(w.as_str())))
             })
-            .map(|(c, m)| hit_of(m, *c, self.conversations.get(c)))
+            .map(|(c, m)| {
+                let kept = self.conversations.get(c);
+                let earlier = kept.is_some_and(|k| {
+                    self.conversations
+                        .values()
+                        .any(|o| o.room_number == k.room_number && o.id > k.id)
+                });
+                hit_of(m, *c, kept, earlier)
+            })
             .collect();
         hits.sort_by_key(|h| std::cmp::Reverse(h.at));
         hits.truncate(limit);

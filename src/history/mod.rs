@@ -182,17 +182,45 @@ pub fn query_words(query: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn hit_of(m: &Message, conversation: ConversationId, kept: Option<&Conversation>) -> Hit {
+/// `earlier`: the room has a newer conversation kept, so this one is an earlier stay. The
+/// server names an earlier stay and its guest messages after the room's current guest
+/// (contract 4.9): a hit is labelled as the thread labels it, never with that name.
+pub fn hit_of(
+    m: &Message,
+    conversation: ConversationId,
+    kept: Option<&Conversation>,
+    earlier: bool,
+) -> Hit {
+    let other_booking = matches!(
+        (m.booking, kept.and_then(|c| c.guest_id)),
+        (Some(b), Some(g)) if b != g
+    );
+    let booking = m.booking_id.as_deref().map(crate::text::one_line);
+    let guest = if earlier {
+        Some(match &booking {
+            Some(b) => format!("earlier stay, {b}"),
+            None => "earlier stay".into(),
+        })
+    } else {
+        kept.and_then(|c| c.guest_name.clone())
+            .or(m.guest_name.as_deref().map(str::to_string))
+    };
+    let author = if m.sender_type == SenderType::Guest && (earlier || other_booking) {
+        match &booking {
+            Some(b) => format!("Guest of an earlier stay ({b})"),
+            None => "Guest of an earlier stay".into(),
+        }
+    } else {
+        m.author()
+    };
     Hit {
         conversation,
         message: m.id,
         room: m.room_number.or(kept.map(|c| c.room_number)),
-        guest: kept
-            .and_then(|c| c.guest_name.clone())
-            .or(m.guest_name.as_deref().map(str::to_string)),
+        guest,
         at: m.timestamp,
         sender: m.sender_type,
-        author: m.author(),
+        author,
         text: m.message.clone(),
         files: m.attachments.iter().map(|a| a.file_name.clone()).collect(),
     }

@@ -463,24 +463,26 @@ impl History for SqliteHistory {
             .map(|w| format!("\"{}\"*", w.replace('"', "")))
             .collect();
         let mut q = self.db.prepare_cached(
-            "SELECT m.conversation_id, m.json, c.json
+            "SELECT m.conversation_id, m.json, c.json,
+                    EXISTS (SELECT 1 FROM conversations n
+                            WHERE n.room_number = c.room_number AND n.id > c.id)
              FROM message_words w
              JOIN messages m ON m.id = w.rowid
              LEFT JOIN conversations c ON c.id = m.conversation_id
              WHERE message_words MATCH ?1
              ORDER BY m.at DESC LIMIT ?2",
         )?;
-        let rows: Vec<(i64, String, Option<String>)> = q
+        let rows: Vec<(i64, String, Option<String>, bool)> = q
             .query_map(params![fts.join(" AND "), limit as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows
             .into_iter()
-            .filter_map(|(conv, m, c)| {
+            .filter_map(|(conv, m, c, earlier)| {
                 let m: Message = decode(&m)?;
                 let c: Option<Conversation> = c.and_then(|c| decode(&c));
-                Some(hit_of(&m, ConversationId(conv), c.as_ref()))
+                Some(hit_of(&m, ConversationId(conv), c.as_ref(), earlier))
             })
             .collect())
     }

@@ -343,3 +343,46 @@ fn a_message_reads_back_as_it_was_kept_with_or_without_its_optional_fields() {
         assert_eq!(back, vec![full.clone(), bare.clone()], "{name}");
     }
 }
+
+#[test]
+fn search_labels_an_earlier_stay_as_the_thread_does_not_with_the_new_guests_name() {
+    for (name, mut h, _dir) in both() {
+        // Room 103 turned over: conversation 3 is Maeve's earlier stay, 30 Astrid's, and the
+        // server puts Astrid's name on both (contract 4.9).
+        h.keep_list(
+            &[
+                conversation(3, 103, "Astrid Lindqvist", 90),
+                conversation(30, 103, "Astrid Lindqvist", 5),
+            ],
+            at(0),
+        )
+        .unwrap();
+        let mut old = message(31, 3, "The TV remote in 103 is not working", 90);
+        old.booking_id = Some("BK-2026-0003".into());
+        old.guest_name = Some("Astrid Lindqvist".into());
+        let mut new = message(301, 30, "Is the TV remote new?", 5);
+        new.guest_name = Some("Astrid Lindqvist".into());
+        h.keep_messages(ConversationId(3), &[old], true).unwrap();
+        h.keep_messages(ConversationId(30), &[new], true).unwrap();
+        let hits = h.search("remote", 10).unwrap();
+        assert_eq!(hits.len(), 2, "{name}");
+        let earlier = hits
+            .iter()
+            .find(|h| h.conversation == ConversationId(3))
+            .unwrap();
+        assert_eq!(
+            earlier.guest.as_deref(),
+            Some("earlier stay, BK-2026-0003"),
+            "{name}"
+        );
+        assert_eq!(
+            earlier.author, "Guest of an earlier stay (BK-2026-0003)",
+            "{name}"
+        );
+        let current = hits
+            .iter()
+            .find(|h| h.conversation == ConversationId(30))
+            .unwrap();
+        assert_eq!(current.guest.as_deref(), Some("Astrid Lindqvist"), "{name}");
+    }
+}

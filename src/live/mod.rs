@@ -229,6 +229,9 @@ async fn run(
             // A healthy stretch: start the backoff over.
             attempt = 0;
         }
+        // The server refused or dropped the connection attempt itself: while waiting, a
+        // cheap look at its port can end the wait as soon as it accepts again.
+        let unreachable = matches!(&ended, Ended::Backoff(r) if r.starts_with("connect"));
         let wait = match ended {
             Ended::Stop(reason) => {
                 tracing::warn!("realtime stopped: {reason}");
@@ -258,9 +261,50 @@ async fn run(
             let at = chrono::Utc::now()
                 + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::seconds(1));
             tx.send(LiveEvent::Link(LinkState::Reconnecting { at, attempt }));
-            tokio::time::sleep(wait).await;
+            if unreachable {
+                wait_or_back(&config.url, wait).await;
+            } else {
+                tokio::time::sleep(wait).await;
+            }
         }
         if tx.is_closed() {
+            return;
+        }
+    }
+}
+
+/// How often the port of a server that refused connections is looked at while waiting.
+const PORT_LOOK_EVERY: Duration = Duration::from_secs(2);
+
+/// Waits `wait`, or less: until the socket server's port accepts a TCP connection again
+/// (looked at every 2 s, each look a connect and nothing sent), so a server that comes back
+/// is followed within seconds, not at the end of a long backoff.
+async fn wait_or_back(url: &str, wait: Duration) {
+    let Some(addr) = reqwest::Url::parse(url).ok().and_then(|u| {
+        let port = u.port_or_known_default().or(match u.scheme() {
+            "ws" => Some(80),
+            "wss" => Some(443),
+            _ => None,
+        })?;
+        Some(format!("{}:{port}", u.host_str()?))
+    }) else {
+        tokio::time::sleep(wait).await;
+        return;
+    };
+    let until = tokio::time::Instant::now() + wait;
+    loop {
+        let next = (tokio::time::Instant::now() + PORT_LOOK_EVERY).min(until);
+        tokio::time::sleep_until(next).await;
+        if next >= until {
+            return;
+        }
+        let look = tokio::time::timeout(
+            Duration::from_secs(1),
+            tokio::net::TcpStream::connect(addr.as_str()),
+        )
+        .await;
+        if matches!(look, Ok(Ok(_))) {
+            tracing::info!("realtime: {addr} accepts again; reconnecting now");
             return;
         }
     }

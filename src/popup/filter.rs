@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use super::{Outcome, Popup, Reaction, one_line_paste, typed};
+use super::{Outcome, Popup, Reaction, clears_line, one_line_paste, typed};
 use crate::theme::Theme;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,6 +23,10 @@ impl Popup for Filter {
             KeyCode::Backspace => {
                 self.text.pop();
                 Reaction::Tell(Outcome::FilterTyped(self.text.clone()))
+            }
+            _ if clears_line(&key) => {
+                self.text.clear();
+                Reaction::Tell(Outcome::FilterTyped(String::new()))
             }
             _ => match typed(&key) {
                 Some(c) => {

@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::{Outcome, Popup, Reaction, centered, typed};
+use super::{Outcome, Popup, Reaction, centered, clears_line, typed};
 use crate::theme::Theme;
 
 /// "05:45" and "2h" are short; more is a slip.
@@ -96,6 +96,10 @@ impl Popup for LaterPrompt {
             },
             KeyCode::Backspace => {
                 self.text.pop();
+                Reaction::Redraw
+            }
+            _ if clears_line(&key) => {
+                self.text.clear();
                 Reaction::Redraw
             }
             _ => match typed(&key) {

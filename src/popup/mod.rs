@@ -196,6 +196,12 @@ fn move_choice(selected: &mut usize, down: bool, count: usize) -> Reaction {
     Reaction::Redraw
 }
 
+/// Ctrl-U: clears a prompt's line, as it does in the reply box and in a shell.
+fn clears_line(key: &KeyEvent) -> bool {
+    key.code == crossterm::event::KeyCode::Char('u')
+        && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
 /// A key that types a character (Ctrl and Alt chords do not).
 fn typed(key: &KeyEvent) -> Option<char> {
     match key.code {

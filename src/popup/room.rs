@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::{Outcome, Popup, Reaction, centered, typed};
+use super::{Outcome, Popup, Reaction, centered, clears_line, typed};
 use crate::theme::Theme;
 
 /// Room numbers are short; more digits are a slip.
@@ -31,6 +31,10 @@ impl Popup for RoomPrompt {
             KeyCode::Enter => Reaction::Close(Outcome::RoomTyped(self.text.clone())),
             KeyCode::Backspace => {
                 self.text.pop();
+                Reaction::Redraw
+            }
+            _ if clears_line(&key) => {
+                self.text.clear();
                 Reaction::Redraw
             }
             _ => match typed(&key) {

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::{Outcome, Popup, Reaction, centered, move_choice, one_line_paste, typed};
+use super::{Outcome, Popup, Reaction, centered, clears_line, move_choice, one_line_paste, typed};
 use crate::model::{ConversationId, MessageId};
 use crate::text;
 use crate::theme::Theme;
@@ -80,6 +80,10 @@ impl Popup for Search {
                 if self.query.pop().is_none() {
                     return Reaction::Ignored;
                 }
+                self.typed_more()
+            }
+            _ if clears_line(&key) => {
+                self.query.clear();
                 self.typed_more()
             }
             _ => match typed(&key) {
@@ -209,5 +213,12 @@ mod tests {
             press(&mut p, KeyCode::Backspace),
             Reaction::Tell(Outcome::SearchTyped("tax".into()))
         );
+        // Ctrl-U clears the line.
+        let ctrl_u = KeyEvent::new(KeyCode::Char('u'), crossterm::event::KeyModifiers::CONTROL);
+        assert_eq!(
+            p.on_key(ctrl_u),
+            Reaction::Tell(Outcome::SearchTyped(String::new()))
+        );
+        assert_eq!(p.query, "");
     }
 }

@@ -33,7 +33,12 @@ pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
             ListOrder::Activity => "",
             ListOrder::WaitingFirst => "· waiting first ",
         };
-        format!(" Conversations ({}) {sorted}{updated}", order.len())
+        // Rows that moved out of sight above (a guest wrote) are pointed to, not hidden.
+        let above = match app.rows_out_of_sight().0 {
+            0 => String::new(),
+            n => format!("· ↑ {n} above "),
+        };
+        format!(" Conversations ({}) {above}{sorted}{updated}", order.len())
     };
     let block = pane_block(title, app.focus == Focus::List, theme);
     let inner = block.inner(r);
