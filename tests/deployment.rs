@@ -290,18 +290,45 @@ async fn edits_and_deletes_say_what_the_server_kept() {
             h.until(10, |a| a.notice.is_some()).await,
             "{profile:?}: no answer to the edit"
         );
-        // Both servers saved the edit (the deployment then answered 500): it says so.
-        assert_eq!(notice(&h), "Message edited", "{profile:?}");
-        assert_eq!(
-            h.app.threads[&conv].messages[&mine].message,
-            "Checkout is at 12 for you."
-        );
+        // The friendly server saves the edit; the deployment answers 500 before saving
+        // anything (contract 4.2, as checked on 2026-12-08): each is said as it is.
+        let (edited, deleted) = match profile {
+            Profile::Friendly => {
+                assert_eq!(notice(&h), "Message edited", "{profile:?}");
+                ("Checkout is at 12 for you.", true)
+            }
+            Profile::Deployment => {
+                assert!(
+                    notice(&h).starts_with("Edit not saved (nothing changed)"),
+                    "{}",
+                    notice(&h)
+                );
+                ("Checkout is at 11.", false)
+            }
+        };
+        assert_eq!(h.app.threads[&conv].messages[&mine].message, edited);
+        let on_server = copies_on_server(&h, conv, edited).await;
+        assert_eq!(on_server, 1, "{profile:?}: the server has the text shown");
+        if !deleted {
+            // Nothing typed is lost: the edit stays open with its text, for another try.
+            assert_eq!(h.app.focus, Focus::Composer);
+            assert_eq!(h.app.composer.text(), "Checkout is at 12 for you.");
+            h.key(KeyCode::Esc);
+        }
         assert_eq!(h.app.focus, Focus::Thread, "back where the edit began");
         h.key(KeyCode::Char('d'));
         h.key(KeyCode::Char('y'));
         assert!(h.until(10, |a| a.notice.is_some()).await);
-        assert_eq!(notice(&h), "Message deleted", "{profile:?}");
-        assert!(h.app.threads[&conv].messages[&mine].is_deleted);
+        if deleted {
+            assert_eq!(notice(&h), "Message deleted", "{profile:?}");
+        } else {
+            assert!(
+                notice(&h).starts_with("Delete failed (nothing changed)"),
+                "{}",
+                notice(&h)
+            );
+        }
+        assert_eq!(h.app.threads[&conv].messages[&mine].is_deleted, deleted);
 
         // An attachment: the deployment keeps it and answers 500, and the screen says so.
         let conv = open_room(&mut h, 108).await;
@@ -657,4 +684,60 @@ async fn learning_who_waits_signs_nothing_more() {
         "{signed} signing requests for {known} conversations learned"
     );
     d.stop().await;
+}
+
+#[tokio::test]
+async fn an_upload_that_fails_after_leaving_a_message_says_what_the_guest_sees() {
+    for profile in PROFILES {
+        let d = frontdesk_demo::start(DemoConfig {
+            profile,
+            paths: match profile {
+                Profile::Friendly => ServedPaths::Hotels,
+                Profile::Deployment => ServedPaths::Hotel,
+            },
+            faults: frontdesk_demo::Faults {
+                upload_storage_fails: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let mut h = desk(&d, "frontdesk").await;
+        let conv = open_room(&mut h, 101).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("folio.pdf");
+        std::fs::write(&file, b"%PDF-1.4 folio").unwrap();
+        h.typed("Here is your folio");
+        h.ctrl('a');
+        h.typed(file.to_str().unwrap());
+        h.key(KeyCode::Enter);
+        h.key(KeyCode::Enter);
+        assert!(
+            h.until(10, |a| a.upload_retry.is_some()).await,
+            "{profile:?}: {}",
+            notice(&h)
+        );
+        let said = notice(&h);
+        assert!(
+            said.contains("the guest sees “Here is your folio” without the file"),
+            "{profile:?}: {said}"
+        );
+        // The message the guest sees is in the thread; the text and the file are kept.
+        assert!(
+            h.app.threads[&conv]
+                .messages
+                .values()
+                .any(|m| m.message == "Here is your folio")
+        );
+        assert_eq!(h.app.composer.text(), "Here is your folio");
+        h.key(KeyCode::Esc);
+        h.app.focus = Focus::Thread;
+        h.key(KeyCode::Char('a'));
+        match &h.app.overlay {
+            Overlay::Attach(a) => assert_eq!(a.files, vec![file.to_str().unwrap().to_string()]),
+            other => panic!("{profile:?}: {other:?}"),
+        }
+        d.stop().await;
+    }
 }

@@ -64,6 +64,13 @@ pub enum Event {
         conversation: ConversationId,
         result: Result<crate::api::UploadResult, String>,
     },
+    /// An upload failed, yet the server kept a message of it (contract 4.5): what the
+    /// guest now sees, and the files (their paths) that did not go.
+    UploadLeftMessage {
+        conversation: ConversationId,
+        message: Box<Message>,
+        files: Vec<String>,
+    },
     /// Some files broke the limits: nothing was sent; the rest go back to the prompt.
     UploadRefused {
         conversation: ConversationId,

@@ -423,6 +423,33 @@ impl App {
         }
     }
 
+    /// The upload failed but left a message: the guest sees it without the files. Said
+    /// plainly, and the files are kept for the next `a`.
+    pub(crate) fn on_upload_left_message(
+        &mut self,
+        conversation: ConversationId,
+        message: Message,
+        files: Vec<String>,
+    ) -> Vec<Command> {
+        let shown = crate::text::line_preview(&message.message, 60);
+        let n = files.len();
+        self.notice(
+            Level::Error,
+            format!(
+                "Files not sent, but the server kept a message: the guest sees “{shown}” without the {}. Your text and files are kept: a sends them again",
+                if n == 1 { "file" } else { "files" }
+            ),
+        );
+        self.upload_retry = Some((conversation, files));
+        let mut c = self.absorb_message(message, false, true);
+        self.reposition(conversation);
+        c.push(Command::Job(Job::Refresh {
+            conversation,
+            limit: REFRESH_LIMIT,
+        }));
+        c
+    }
+
     pub(crate) fn on_edited(
         &mut self,
         message: MessageId,

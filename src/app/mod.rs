@@ -231,6 +231,8 @@ pub struct App {
     pub colleagues: colleagues::Watch,
     /// The signed-in person's name as colleagues know it, once the server has said it.
     pub my_full_name: Option<String>,
+    /// Files of an upload that failed, offered again by the next `a` in that conversation.
+    pub upload_retry: Option<(ConversationId, Vec<String>)>,
     pub dirty: bool,
     pub quit: bool,
 }
@@ -298,6 +300,7 @@ impl App {
             desk_log: DeskLog::default(),
             colleagues: Default::default(),
             my_full_name: None,
+            upload_retry: None,
             dirty: true,
             quit: false,
         }

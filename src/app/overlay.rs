@@ -153,7 +153,17 @@ impl App {
         if self.uploading.is_some() {
             self.notice(Level::Info, "An upload is still on its way");
         } else {
-            self.overlay = Overlay::Attach(Attach::new(self.composer.text()));
+            let mut attach = Attach::new(self.composer.text());
+            if let Some((conv, files)) = self.upload_retry.take() {
+                if Some(conv) == self.open {
+                    attach.files = files;
+                    attach.hint =
+                        Some("the files that did not go: Enter on an empty line sends them".into());
+                } else {
+                    self.upload_retry = Some((conv, files));
+                }
+            }
+            self.overlay = Overlay::Attach(attach);
         }
     }
 

@@ -30,6 +30,7 @@ impl App {
             | Event::PathCompleted { .. }
             | Event::UploadProgress { .. }
             | Event::Uploaded { .. }
+            | Event::UploadLeftMessage { .. }
             | Event::UploadRefused { .. }
             | Event::Edited { .. }
             | Event::Deleted { .. }
@@ -258,6 +259,11 @@ impl App {
                 conversation,
                 result,
             } => self.on_uploaded(conversation, result),
+            Event::UploadLeftMessage {
+                conversation,
+                message,
+                files,
+            } => self.on_upload_left_message(conversation, *message, files),
             Event::Edited {
                 message,
                 text,

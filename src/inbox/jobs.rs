@@ -316,6 +316,7 @@ fn sends(api: StaffApi, staff_id: StaffId, job: Job, send: Report) {
             after_id,
         } => {
             tokio::spawn(async move {
+                let paths = files.clone();
                 let files = match load_all(files).await {
                     Ok(files) => files,
                     Err((kept, refused)) => {
@@ -344,10 +345,22 @@ fn sends(api: StaffApi, staff_id: StaffId, job: Job, send: Report) {
                     }
                     Err(e) => Err(e.summary()),
                 };
+                // A failed upload can still leave its message, without the files (4.5).
+                let left = match &result {
+                    Err(_) => find_left_behind(&api, conversation, staff_id, after_id, &text).await,
+                    Ok(_) => None,
+                };
                 send(Event::Uploaded {
                     conversation,
                     result,
                 });
+                if let Some(message) = left {
+                    send(Event::UploadLeftMessage {
+                        conversation,
+                        message: Box::new(message),
+                        files: paths,
+                    });
+                }
             });
         }
         _ => {}
@@ -552,6 +565,26 @@ pub(super) fn counted<T>(
 
 /// An upload whose answer proved nothing, looked for in the thread: our newest message
 /// after `after_id` carrying every file, by name.
+/// After a failed upload: my message newer than `after_id` holding the typed text (or the
+/// deployment's "[File shared]") and no files, if the server kept one.
+async fn find_left_behind(
+    api: &StaffApi,
+    conversation: crate::api::ConversationId,
+    staff_id: StaffId,
+    after_id: Option<crate::api::MessageId>,
+    text: &str,
+) -> Option<Message> {
+    let typed = text.trim();
+    let recent = api.messages(conversation, 10, None).await.ok()?;
+    recent.into_iter().rev().find(|m| {
+        m.staff == Some(staff_id)
+            && after_id.is_none_or(|a| m.id > a)
+            && m.attachments.is_empty()
+            && (m.message.trim() == typed
+                || (typed.is_empty() && m.message.trim() == "[File shared]"))
+    })
+}
+
 pub(super) async fn find_upload(
     api: &StaffApi,
     conversation: crate::api::ConversationId,

@@ -20,7 +20,8 @@ pub struct Quirks {
     pub signing_refused: bool,
     /// 4.3: `has_unread` is always false.
     pub has_unread_false: bool,
-    /// 4.2: edit and delete answer 500 after saving; attachment delete answers 500.
+    /// 4.2: edit, delete and attachment delete answer 500 before anything is saved (the
+    /// backend's views reject the singular routes' `hotel_slug`; checked 2026-12-08).
     pub edits_answer_500: bool,
     /// 4.7: once another staff member has written, a send by an earlier one answers 500
     /// after saving, for good.

@@ -51,6 +51,9 @@ pub struct Faults {
     pub stall: bool,
     /// The server's clock is this many seconds ahead (negative: behind).
     pub clock_offset: Option<i64>,
+    /// The file store fails: the upload answers 400 after its message was created, as the
+    /// deployment does (contract 4.5), so the guest sees the text or "[File shared]".
+    pub upload_storage_fails: bool,
 }
 
 impl Faults {
@@ -71,6 +74,7 @@ impl Faults {
                 "send-500-after-save" => f.send_500_after_save = true,
                 "truncate-previews" => f.truncate_previews = true,
                 "stall" => f.stall = true,
+                "upload-storage-fails" => f.upload_storage_fails = true,
                 "drop-sockets-every" => {
                     f.drop_sockets_every = Some(Duration::from_secs(number(name)?.max(1)))
                 }
@@ -90,7 +94,7 @@ impl Faults {
                 ),
                 other => {
                     return Err(format!(
-                        "unknown fault {other:?}; known: send-500-after-save, drop-sockets-every=SECS, slow=MS, html-500-on=PATH, truncate-previews, stall, clock-offset=SECS"
+                        "unknown fault {other:?}; known: send-500-after-save, drop-sockets-every=SECS, slow=MS, html-500-on=PATH, truncate-previews, stall, clock-offset=SECS, upload-storage-fails"
                     ));
                 }
             }

@@ -41,6 +41,10 @@ pub(crate) async fn update_message(
     body: Bytes,
 ) -> Response {
     let (mut hotel, staff) = tri!(s.desk(&headers, &slug, None));
+    if s.quirks.edits_answer_500 {
+        // The view rejects the route's hotel_slug argument: 500, nothing saved (4.2).
+        return html_500();
+    }
     let id = tri!(parse_id(&id));
     let (conv, sender, deleted) = tri!(message_in_hotel(&hotel, id, &slug));
     if sender != Sender::Staff(staff.seed.id) {
@@ -70,10 +74,6 @@ pub(crate) async fn update_message(
         "chat.message.edited",
         json!({"category": "guest_chat", "type": "message_edited", "payload": {"id": id, "conversation_id": conv, "message": text, "is_edited": true, "edited_at": ts(now)}}),
     );
-    if s.quirks.edits_answer_500 {
-        // Saved, then the answer fails (samples 43, 49b).
-        return html_500();
-    }
     ok(json!({"message": wire, "success": true}))
 }
 
@@ -84,6 +84,10 @@ pub(crate) async fn delete_message(
     headers: HeaderMap,
 ) -> Response {
     let (mut hotel, staff) = tri!(s.desk(&headers, &slug, None));
+    if s.quirks.edits_answer_500 {
+        // As edit: 500 before anything changes (4.2, checked 2026-12-08).
+        return html_500();
+    }
     let id = tri!(parse_id(&id));
     let (conv, sender, _) = tri!(message_in_hotel(&hotel, id, &slug));
     let hard = q.get("hard_delete").is_some_and(|v| v == "true");
@@ -116,9 +120,6 @@ pub(crate) async fn delete_message(
         "chat.message.deleted",
         json!({"category": "guest_chat", "type": "message_deleted", "payload": {"id": id, "conversation_id": conv, "hard_delete": hard, "deleted_at": ts(now)}}),
     );
-    if s.quirks.edits_answer_500 {
-        return html_500();
-    }
     ok(json!({"success": true, "hard_delete": hard, "message_id": id}))
 }
 
@@ -213,6 +214,20 @@ pub(crate) async fn upload(
     join_if_new(&s, &mut hotel, id, &staff);
     let now = hotel.now();
     let body = text.unwrap_or_default();
+    if s.faults.upload_storage_fails {
+        // The deployment writes the message first, then fails to store the files.
+        let shown = if body.trim().is_empty() {
+            "[File shared]"
+        } else {
+            body.as_str()
+        };
+        let left = hotel.push_message(id, Sender::Staff(staff.seed.id), shown, now, false);
+        publish_created(&s, &hotel, left);
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Failed to upload files: the file store did not answer",
+        );
+    }
     let msg_id = hotel.push_message(id, Sender::Staff(staff.seed.id), &body, now, false);
     let mut stored = Vec::new();
     for (name, data) in valid {
