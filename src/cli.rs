@@ -316,6 +316,10 @@ pub struct ServeArgs {
     /// SECS seconds (0 = nobody answers by themselves).
     #[arg(long, default_value_t = 0.0)]
     pub colleagues_answer_after: f64,
+    /// A browser origin allowed to call the API (repeatable), e.g. https://staff.hotel.example;
+    /// loopback origins (http://127.0.0.1:PORT, http://localhost:PORT) always are.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
 }
 
 fn serve_config(a: &ServeArgs) -> Result<DemoConfig> {
@@ -339,6 +343,7 @@ fn serve_config(a: &ServeArgs) -> Result<DemoConfig> {
         pong_wait: Duration::from_secs(30),
         colleagues_answer_after: (a.colleagues_answer_after > 0.0)
             .then(|| Duration::from_secs_f64(a.colleagues_answer_after)),
+        allowed_origins: a.allow_origin.clone(),
     })
 }
 

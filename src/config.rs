@@ -134,18 +134,15 @@ impl Default for Config {
     }
 }
 
-/// The demo hotel's canned replies: for `frontdesk demo` only.
+/// The demo hotel's canned replies, for `frontdesk demo` only (`assets/canned-replies.txt`,
+/// one a line).
 pub fn demo_canned() -> Vec<String> {
-    [
-        "Thank you for your message, {first_name} — we're on it and will be with you shortly.",
-        "Fresh towels are on their way to room {room}.",
-        "Breakfast is served 7:00–10:30 in the Lakeview restaurant.",
-        "Check-out is at 11:00; late check-out until 13:00 is free on request.",
-        "The Wi-Fi network is Killarney-Guest; the password is on your key card holder.",
-        "Good evening {guest}, this is {staff} at reception. How can I help?",
-    ]
-    .map(String::from)
-    .to_vec()
+    include_str!("../assets/canned-replies.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 /// serde's "unknown variant `beep`, expected one of `off`, `bell`, ..." with the nearest
@@ -406,6 +403,16 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(Path::new("/etc/frontdesk.toml"), text)
+    }
+
+    #[test]
+    fn the_demo_canned_replies_come_from_assets_each_whole() {
+        let c = demo_canned();
+        assert_eq!(c.len(), 6, "{c:?}");
+        assert!(
+            c.iter()
+                .any(|l| l.contains("{first_name}") && l.starts_with("Thank you"))
+        );
     }
 
     #[test]

@@ -125,6 +125,30 @@ impl Inbox {
         Inbox::start_binary(BIN, server, w, h, tag)
     }
 
+    /// The inbox of `binary` with `config` as its config file (TOML).
+    pub fn start_configured(
+        binary: &str,
+        server: &Server,
+        (w, h): (u16, u16),
+        tag: &str,
+        config: &str,
+    ) -> Inbox {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("config/frontdesk/config.toml");
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("config dir");
+        std::fs::write(&file, config).expect("config file");
+        let mut inbox = Inbox::start_in(
+            binary,
+            server,
+            dir.path(),
+            "FRONTDESK_USERNAME=frontdesk FRONTDESK_PASSWORD=demo",
+            (w, h),
+            tag,
+        );
+        inbox._dir = Some(dir);
+        inbox
+    }
+
     /// The inbox of `binary` (another build, for before/after figures) in tmux.
     pub fn start_binary(binary: &str, server: &Server, w: u16, h: u16, tag: &str) -> Inbox {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -16,7 +16,8 @@ mod views;
 mod staff_chat;
 pub use staff_chat::{StaffChat, StaffConv, StaffMsg, event_ts};
 
-pub const SEED_JSON: &str = include_str!("../assets/demo-hotel.json");
+/// The project's shipped data lives in its top-level `assets/` (the design's layout).
+pub const SEED_JSON: &str = include_str!("../../../assets/demo-hotel.json");
 
 #[derive(Deserialize, Clone)]
 pub struct Seed {

@@ -117,6 +117,9 @@ pub struct DemoConfig {
     /// In `frontdesk demo`, a colleague from housekeeping, maintenance or the kitchen answers
     /// a hand-off after this long (None: nobody answers by themselves).
     pub colleagues_answer_after: Option<Duration>,
+    /// Browser origins allowed to call the API (CORS, contract 4.14), besides loopback ones
+    /// (`http://127.0.0.1:PORT`, `http://localhost:PORT`), which are always allowed.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for DemoConfig {
@@ -132,6 +135,7 @@ impl Default for DemoConfig {
             pong_wait: Duration::from_secs(30),
             profile: Profile::Friendly,
             colleagues_answer_after: None,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -151,6 +155,7 @@ struct Shared {
     colleagues_answer_after: Option<Duration>,
     /// Where desks follow this demo live (`GET /api/demo/realtime`).
     realtime_url: String,
+    allowed_origins: Vec<String>,
 }
 
 type St = Arc<Shared>;
@@ -277,6 +282,7 @@ pub async fn start(config: DemoConfig) -> Result<RunningDemo, String> {
         staff_calls: Mutex::new(Vec::new()),
         colleagues_answer_after: config.colleagues_answer_after,
         realtime_url: ws_url.clone(),
+        allowed_origins: config.allowed_origins.clone(),
     });
     let app = router(shared.clone(), config.paths);
     let (tx, rx) = oneshot::channel::<()>();
@@ -347,6 +353,7 @@ fn router(shared: St, paths: ServedPaths) -> Router {
         .route("/app/{key}", any(websocket))
         .fallback(|| async { detail(StatusCode::NOT_FOUND, "Not found.") })
         .layer(middleware::from_fn_with_state(shared.clone(), faults_layer))
+        .layer(middleware::from_fn_with_state(shared.clone(), cors_layer))
         .with_state(shared)
 }
 
@@ -384,6 +391,67 @@ fn staff_chat_routes() -> Router<St> {
             &r("conversations/{id}/mark_as_read/"),
             post(staff_chat::mark_read),
         )
+}
+
+/// The headers a browser may send, as the deployment lists them (django-cors-headers'
+/// defaults and the hotel's own).
+const CORS_HEADERS: &str = "accept, accept-encoding, authorization, content-type, dnt, origin, user-agent, x-csrftoken, x-requested-with, idempotency-key, x-hotel-id, x-hotel-slug, x-hotel-identifier, x-guest-chat-session";
+
+impl Shared {
+    /// Loopback origins on any port, as the deployment allows them in development, and
+    /// those the demo was started with.
+    fn origin_allowed(&self, origin: &str) -> bool {
+        let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"]
+            .iter()
+            .any(|p| {
+                origin.strip_prefix(p).is_some_and(|port| {
+                    !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+                })
+            });
+        loopback || self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+/// Browser clients (the hotel's web staff UI): preflights answered and responses marked for
+/// allowed origins, as the deployment does (contract 4.14). Other origins get no CORS
+/// headers, so the browser keeps the answer from the page.
+async fn cors_layer(State(s): State<St>, req: Request, next: Next) -> Response {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| s.origin_allowed(o))
+        .and_then(|o| axum::http::HeaderValue::from_str(o).ok());
+    let preflight = req.method() == axum::http::Method::OPTIONS;
+    let mut resp = if preflight {
+        StatusCode::OK.into_response()
+    } else {
+        next.run(req).await
+    };
+    if let Some(origin) = origin {
+        let h = resp.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            axum::http::HeaderValue::from_static("true"),
+        );
+        h.insert(header::VARY, axum::http::HeaderValue::from_static("origin"));
+        if preflight {
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                axum::http::HeaderValue::from_static("DELETE, GET, OPTIONS, PATCH, POST, PUT"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                axum::http::HeaderValue::from_static(CORS_HEADERS),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                axum::http::HeaderValue::from_static("86400"),
+            );
+        }
+    }
+    resp
 }
 
 async fn faults_layer(State(s): State<St>, req: Request, next: Next) -> Response {

@@ -26,6 +26,28 @@ pub struct WireLogin {
     pub role_slug: String,
     pub allowed_navs: Vec<String>,
     pub allowed_capabilities: Vec<String>,
+    /// Sample 01's rest, which the hotel's web staff UI reads (contract 4.15): per module
+    /// `visible`, `read` and its actions, derived from the capabilities.
+    pub rbac: serde_json::Map<String, serde_json::Value>,
+    pub navigation_items: Vec<WireNavItem>,
+    pub tier: String,
+    #[serde(rename = "isAdmin")]
+    pub is_admin: bool,
+    pub profile_image_url: Option<String>,
+    pub role: String,
+    pub department: String,
+    pub can_edit_self_profile: bool,
+}
+
+#[derive(Serialize)]
+pub struct WireNavItem {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub path: String,
+    pub description: String,
+    pub display_order: i64,
+    pub is_active: bool,
 }
 
 #[derive(Serialize)]

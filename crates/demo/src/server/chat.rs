@@ -63,9 +63,69 @@ pub(crate) async fn login(State(s): State<St>, body: Bytes) -> Response {
         access_level: "regular_staff".into(),
         department_slug: staff.seed.department_slug.clone(),
         role_slug: staff.seed.role_slug.clone(),
-        allowed_navs: vec!["home".into(), "chat".into()],
+        allowed_navs: navs(&staff.seed.capabilities)
+            .iter()
+            .map(|n| n.slug.clone())
+            .collect(),
         allowed_capabilities: staff.seed.capabilities.clone(),
+        rbac: rbac(&staff.seed.capabilities),
+        navigation_items: navs(&staff.seed.capabilities),
+        tier: "regular_staff".into(),
+        is_admin: false,
+        profile_image_url: None,
+        role: staff.seed.role.clone(),
+        department: staff.seed.department.clone(),
+        can_edit_self_profile: true,
     })
+}
+
+/// The login's `rbac` as the deployment writes it (sample 01): a module a capability names
+/// is `visible` with `module.view`, `read` with any `.read`, and each capability is an
+/// action (`chat.message.send` → `chat.actions.message_send`).
+fn rbac(capabilities: &[String]) -> serde_json::Map<String, Value> {
+    let mut out = serde_json::Map::new();
+    for cap in capabilities {
+        let Some((module, action)) = cap.split_once('.') else {
+            continue;
+        };
+        let entry = out
+            .entry(module.to_string())
+            .or_insert_with(|| json!({"visible": false, "read": false, "actions": {}}));
+        if action == "module.view" {
+            entry["visible"] = json!(true);
+            continue;
+        }
+        if action.ends_with(".read") {
+            entry["read"] = json!(true);
+        }
+        entry["actions"][action.replace('.', "_")] = json!(true);
+    }
+    out
+}
+
+/// The navigation the user's rights open: home, and chat with guest chat.
+fn navs(capabilities: &[String]) -> Vec<WireNavItem> {
+    let mut items = vec![WireNavItem {
+        id: 1,
+        name: "Home".into(),
+        slug: "home".into(),
+        path: "/".into(),
+        description: "Dashboard and overview".into(),
+        display_order: 1,
+        is_active: true,
+    }];
+    if capabilities.iter().any(|c| c == "chat.module.view") {
+        items.push(WireNavItem {
+            id: 2,
+            name: "Chat".into(),
+            slug: "chat".into(),
+            path: "/chat".into(),
+            description: "Staff communication".into(),
+            display_order: 2,
+            is_active: true,
+        });
+    }
+    items
 }
 
 pub(crate) async fn list_conversations(
