@@ -219,3 +219,51 @@ fn a_saved_hand_off_is_marked_apart_from_a_reply_draft() {
         }
     }
 }
+
+#[test]
+fn every_prompt_and_its_hint_read_whole() {
+    use frontdesk::app::Overlay;
+    use frontdesk::popup::{CannedPicker, Confirm, Confirmed, LaterPrompt, RoomPrompt, Search};
+    for size in SIZES {
+        let mut a = app(size);
+        let now = a.clock.now;
+        let offset = a.clock.offset;
+        let popups: Vec<(Overlay, Vec<&str>)> = vec![
+            (
+                Overlay::RoomPrompt(RoomPrompt::default()),
+                vec!["Room number:", "Enter opens it"],
+            ),
+            (
+                Overlay::Later(LaterPrompt {
+                    text: "0545".into(),
+                    about: "Room 104 · 陈 伟".into(),
+                    now,
+                    offset,
+                }),
+                vec!["Later: 0545", "until 05:45", "Enter puts it aside"],
+            ),
+            (
+                Overlay::Confirm(Confirm::new(
+                    "Frank Manager is handling this conversation. Claim it anyway? y/n",
+                    Confirmed::Quit,
+                )),
+                vec!["Claim it anyway? y/n", "y yes"],
+            ),
+            (
+                Overlay::Canned(CannedPicker::new(vec![
+                    "Fresh towels are on their way.".into(),
+                ])),
+                vec!["Fresh towels are on their way.", "Esc closes"],
+            ),
+            (
+                Overlay::Search(Search::new("120 kept messages".into())),
+                vec!["Find:", "Esc closes"],
+            ),
+        ];
+        for (overlay, phrases) in popups {
+            a.overlay = overlay;
+            let s = draw(&a);
+            whole(&s, size, &phrases);
+        }
+    }
+}
