@@ -4,6 +4,8 @@
 //! the demo answers preflights and marks its answers for the page's origin (contract 4.14),
 //! and its login answer carries what the web UI draws the chat screen from (4.15).
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Duration;
@@ -149,32 +151,11 @@ async fn the_web_staff_ui_way_works_against_both_profiles() {
         );
         assert_eq!(v["sent"], 200, "{profile:?}: {v}");
         // The server has the browser's reply.
-        let http = reqwest::Client::new();
-        let login: serde_json::Value = http
-            .post(format!("{}/api/staff/login/", d.base_url))
-            .json(&serde_json::json!({"username": "manager", "password": "demo"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = login["token"].as_str().unwrap();
-        let list: Vec<serde_json::Value> = http
-            .get(format!(
-                "{}{base_path}/hotel-killarney/chat/conversations/",
-                d.base_url
-            ))
-            .header("Authorization", format!("Token {token}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (manager, _) = common::signed_in(&d, "manager").await;
+        let list = manager.conversations().await.unwrap();
         assert!(
             list.iter()
-                .any(|c| c["last_message"] == "Sent from a browser"),
+                .any(|c| c.last_message.as_deref() == Some("Sent from a browser")),
             "{profile:?}: the reply is not on the server"
         );
         d.stop().await;

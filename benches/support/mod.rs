@@ -151,17 +151,7 @@ impl Inbox {
 
     /// The inbox of `binary` (another build, for before/after figures) in tmux.
     pub fn start_binary(binary: &str, server: &Server, w: u16, h: u16, tag: &str) -> Inbox {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut inbox = Inbox::start_in(
-            binary,
-            server,
-            dir.path(),
-            "FRONTDESK_USERNAME=frontdesk FRONTDESK_PASSWORD=demo",
-            (w, h),
-            tag,
-        );
-        inbox._dir = Some(dir);
-        inbox
+        Inbox::start_configured(binary, server, (w, h), tag, "")
     }
 
     /// The inbox with its files in `dir` (kept by the caller: a second start finds them),
