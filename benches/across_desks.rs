@@ -6,7 +6,7 @@
 //!   and for one who answers a guest already read without opening it;
 //! - requests per minute of one idle desk (200 conversations, nothing open) with 0 waiting
 //!   guests, 30 waiting unread, and 30 waiting read by another desk, each over
-//!   FRONTDESK_BENCH_IDLE_SECS (60), with `retention_days = 0` (the history's backfill is
+//!   FRONTDESK_BENCH_IDLE_SECS (120), with `retention_days = 0` (the history's backfill is
 //!   measured by `cargo bench --bench history`), with the server's SQL work estimated from the real
 //!   backend's costs (contract 4.13). FRONTDESK_BENCH_BEFORE=/path/to/frontdesk takes the
 //!   same figures for an older build first.
@@ -300,7 +300,9 @@ fn idle(label: &str, binary: &str, secs: u64) {
             .await;
         }
     });
-    std::thread::sleep(Duration::from_secs(5));
+    // The reads that a guest's new message itself causes (who waits, since when) settle first:
+    // what is measured is the desk waiting, not the guests writing.
+    std::thread::sleep(Duration::from_secs(30));
     measure("30 waiting, unread");
     rt.block_on(async {
         for (_, conv) in rooms.iter().take(30) {
@@ -322,7 +324,8 @@ fn main() {
         return;
     }
     let samples: usize = env_or("FRONTDESK_BENCH_SAMPLES", 20);
-    let secs: u64 = env_or("FRONTDESK_BENCH_IDLE_SECS", 60);
+    // Two minutes: one list read (every 120 s) falls in each window.
+    let secs: u64 = env_or("FRONTDESK_BENCH_IDLE_SECS", 120);
     if std::env::var_os("FRONTDESK_BENCH_IDLE_ONLY").is_none() {
         reply_to_row(samples);
     }
