@@ -199,3 +199,41 @@ fn a_hot_conversation_is_read_no_more_once_it_is_answered() {
     // six times less often.
     assert!(read.iter().filter(|c| c.0 == 6).count() >= 6, "{read:?}");
 }
+
+#[test]
+fn a_later_that_comes_due_redraws_at_once() {
+    use frontdesk::api::staff_models::{TeamMessage, TeamThread};
+    let mut a = app(5);
+    with_waiting(&mut a, 1);
+    let now = a.clock.now;
+    let line = frontdesk::desk_log::compose(
+        &frontdesk::desk_log::Line {
+            mark: frontdesk::desk_log::Mark::Later {
+                until: now + Duration::seconds(30),
+            },
+            conversation: ConversationId(1),
+            room: frontdesk::model::RoomNumber(101),
+            guest: "Aoife".into(),
+            upto: Some(frontdesk::model::MessageId(11)),
+        },
+        |t| t.to_string(),
+    );
+    let thread: TeamThread =
+        serde_json::from_value(json!({"id": 9, "title": "Front desk log", "participants": []}))
+            .unwrap();
+    let m: TeamMessage = serde_json::from_value(json!({"id": 1, "conversation": 9, "sender": 2,
+        "sender_name": "Frank Manager", "message": line, "timestamp": now}))
+    .unwrap();
+    a.update(Event::DeskLogRead(Ok(vec![(thread, vec![m])])));
+    assert!(a.waiting().is_empty(), "aside until its time");
+    a.update(Event::Watch(now + Duration::seconds(10)));
+    assert!(!a.dirty, "nothing to draw before its time");
+    let cmds = a.update(Event::Watch(now + Duration::seconds(31)));
+    assert!(a.dirty, "due now: drawn at once");
+    assert_eq!(a.waiting().len(), 1);
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::Effect(frontdesk::app::Effect::Notify { .. }))),
+        "{cmds:?}"
+    );
+}

@@ -371,6 +371,8 @@ impl App {
         for (id, until) in due {
             self.desk_log.due_told.insert((id, until));
             self.desk_log.generation += 1;
+            // The row turns from "later 05:45" to "⚠ due 05:45" now, not at the next minute.
+            self.dirty = true;
             let Some(c) = self.conversations.get(&id) else {
                 continue;
             };
