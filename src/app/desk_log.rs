@@ -330,10 +330,15 @@ impl App {
                         Mark::Undo => Some("reopened: the guest waits again".to_string()),
                         Mark::Claim => None,
                     };
+                    let undo = if l.mark == Mark::Undo {
+                        ""
+                    } else {
+                        "; u undoes"
+                    };
                     if let Some(said) = said {
                         self.notice(
                             Level::Info,
-                            format!("Room {}: {said} (every desk sees it; u undoes)", l.room),
+                            format!("Room {}: {said} (every desk sees it{undo})", l.room),
                         );
                     }
                 }
