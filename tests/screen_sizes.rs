@@ -223,7 +223,9 @@ fn a_saved_hand_off_is_marked_apart_from_a_reply_draft() {
 #[test]
 fn every_prompt_and_its_hint_read_whole() {
     use frontdesk::app::Overlay;
-    use frontdesk::popup::{CannedPicker, Confirm, Confirmed, LaterPrompt, RoomPrompt, Search};
+    use frontdesk::popup::{
+        CannedPicker, Confirm, Confirmed, HandOffPicker, LaterPrompt, RoomPrompt, Search, SignIn,
+    };
     for size in SIZES {
         let mut a = app(size);
         let now = a.clock.now;
@@ -258,6 +260,14 @@ fn every_prompt_and_its_hint_read_whole() {
             (
                 Overlay::Search(Search::new("120 kept messages".into())),
                 vec!["Find:", "Esc closes"],
+            ),
+            (
+                Overlay::HandOff(HandOffPicker::loading()),
+                vec!["Enter writes the hand-off"],
+            ),
+            (
+                Overlay::SignIn(SignIn::new("frontdesk", Some("Invalid token.".into()))),
+                vec!["Enter signs in"],
             ),
         ];
         for (overlay, phrases) in popups {
