@@ -10,8 +10,7 @@ use crossterm::event::{
     EnableFocusChange, EnableMouseCapture, EventStream,
 };
 use crossterm::terminal::{
-    BeginSynchronizedUpdate, Clear, ClearType, EndSynchronizedUpdate, EnterAlternateScreen,
-    LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
@@ -84,9 +83,11 @@ impl<W: Write> Screen<W> {
         &mut self,
         draw: impl FnOnce(&mut ratatui::Frame) -> crate::ui::Rendered,
     ) -> std::io::Result<()> {
-        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        // A frame that changes nothing on screen sends nothing (not even the update's
+        // markers): an idle desk writes nothing.
+        self.terminal.backend_mut().begin_frame();
         let r = self.paint(draw);
-        queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
+        self.terminal.backend_mut().end_frame()?;
         self.terminal.backend_mut().flush()?;
         let spots = r?;
         if spots != self.hyperlinked {

@@ -31,8 +31,23 @@ pub struct Painter<W: Write> {
     next: Option<(Buffer, Vec<Rect>)>,
     /// Whether the cursor is hidden, when known, so it is not hidden again on every frame.
     cursor_hidden: Option<bool>,
+    /// Where the cursor was last put, when nothing has been written since.
+    cursor_at: Option<Position>,
+    /// The frame's synchronized update: begun only once something is written, so a frame
+    /// that changes nothing sends nothing at all.
+    sync: Sync,
     /// The last frame: bytes written, and how many rows a scroll moved (0 when none).
     pub last: FrameCost,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sync {
+    /// Between frames: writes go out as they come.
+    Off,
+    /// A frame has begun and nothing is written yet.
+    Pending,
+    /// The frame's `BeginSynchronizedUpdate` is written.
+    Open,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -49,8 +64,34 @@ impl<W: Write> Painter<W> {
             shown_keys: Vec::new(),
             next: None,
             cursor_hidden: None,
+            cursor_at: None,
+            sync: Sync::Off,
             last: FrameCost::default(),
         }
+    }
+
+    /// A frame begins: its synchronized update opens with its first write.
+    pub fn begin_frame(&mut self) {
+        self.sync = Sync::Pending;
+    }
+
+    /// The frame ends: closes its synchronized update if anything was written.
+    pub fn end_frame(&mut self) -> io::Result<()> {
+        let open = self.sync == Sync::Open;
+        self.sync = Sync::Off;
+        if open {
+            queue!(self.out, crossterm::terminal::EndSynchronizedUpdate)?;
+        }
+        Ok(())
+    }
+
+    /// Before a write inside a frame: the synchronized update, once.
+    fn open(&mut self) -> io::Result<()> {
+        if self.sync == Sync::Pending {
+            queue!(self.out, crossterm::terminal::BeginSynchronizedUpdate)?;
+            self.sync = Sync::Open;
+        }
+        Ok(())
     }
 
     /// The whole next frame, handed over before ratatui flushes it, and the areas of the panes
@@ -375,7 +416,12 @@ impl<W: Write> Backend for Painter<W> {
             },
             &moving,
         );
-        self.out.write_all(&bytes)?;
+        if !bytes.is_empty() {
+            self.open()?;
+            self.out.write_all(&bytes)?;
+            // Writing cells moved the terminal's cursor.
+            self.cursor_at = None;
+        }
         self.last = FrameCost {
             bytes: bytes.len(),
             scrolled,
@@ -387,6 +433,7 @@ impl<W: Write> Backend for Painter<W> {
 
     fn hide_cursor(&mut self) -> io::Result<()> {
         if self.cursor_hidden != Some(true) {
+            self.open()?;
             queue!(self.out, Hide)?;
             self.cursor_hidden = Some(true);
         }
@@ -395,6 +442,7 @@ impl<W: Write> Backend for Painter<W> {
 
     fn show_cursor(&mut self) -> io::Result<()> {
         if self.cursor_hidden != Some(false) {
+            self.open()?;
             queue!(self.out, Show)?;
             self.cursor_hidden = Some(false);
         }
@@ -407,6 +455,11 @@ impl<W: Write> Backend for Painter<W> {
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
         let p = position.into();
+        if self.cursor_at == Some(p) {
+            return Ok(());
+        }
+        self.open()?;
+        self.cursor_at = Some(p);
         queue!(self.out, MoveTo(p.x, p.y))
     }
 
@@ -424,6 +477,8 @@ impl<W: Write> Backend for Painter<W> {
         };
         // ratatui takes whatever it cleared as blank from here; so does this copy.
         self.forget();
+        self.open()?;
+        self.cursor_at = None;
         queue!(self.out, Clear(ct))
     }
 

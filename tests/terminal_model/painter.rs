@@ -210,3 +210,34 @@ fn blanks_are_erased_and_short_gaps_rewritten() {
     );
     assert_eq!(first_difference(m.screen(), &second), None);
 }
+
+/// A frame that changes nothing on screen sends nothing at all, not even the synchronized
+/// update's markers: an idle desk is silent (only the first frame and a real change write).
+#[test]
+fn a_frame_that_changes_nothing_sends_nothing() {
+    let area = Rect::new(0, 0, 30, 4);
+    let out = Bytes::default();
+    let mut screen = frontdesk::tui::Screen::of_size(out.clone(), area).unwrap();
+    let draw = |text: &'static str| {
+        move |f: &mut ratatui::Frame| {
+            f.render_widget(ratatui::widgets::Paragraph::new(text), f.area());
+            f.set_cursor_position((3, 1));
+            frontdesk::ui::Rendered::default()
+        }
+    };
+    screen.frame(draw("Room 101 · towels")).unwrap();
+    let first = out.take();
+    assert!(!first.is_empty());
+    assert!(
+        first.windows(8).any(|w| w == b"\x1b[?2026h"),
+        "begins an update"
+    );
+    screen.frame(draw("Room 101 · towels")).unwrap();
+    assert!(out.take().is_empty(), "an unchanged frame wrote bytes");
+    screen.frame(draw("Room 102 · towels")).unwrap();
+    let changed = out.take();
+    assert!(
+        changed.starts_with(b"\x1b[?2026h") && changed.ends_with(b"\x1b[?2026l"),
+        "{changed:?}"
+    );
+}
