@@ -54,9 +54,7 @@ impl DeskLog {
 impl App {
     /// The mark on a guest's request that still holds (done, or later before its time).
     pub fn aside(&self, id: ConversationId) -> Option<&Aside> {
-        self.desk_log
-            .aside(id, self.service.newest_guest(id))
-            .filter(|a| a.mark != Mark::Claim)
+        self.desk_log.aside(id, self.service.newest_guest(id))
     }
 
     /// A later whose time has come: the guest waits again, urgently.
@@ -171,7 +169,8 @@ impl App {
         vec![]
     }
 
-    /// The line for the open (or selected) conversation's request, if a guest is there.
+    /// The line for the open (or selected) conversation's request, or why there is nothing
+    /// to mark (an earlier stay, a guest who wrote nothing, an undo with nothing marked).
     fn line_for(&self, mark: Mark) -> Result<Line, String> {
         let id = self
             .open
@@ -187,36 +186,41 @@ impl App {
                 c.room_number
             ));
         }
+        let upto = self.service.newest_guest(id);
+        match mark {
+            Mark::Done | Mark::Later { .. } if upto.is_none() => {
+                return Err(format!(
+                    "Room {}: the guest has written nothing to mark",
+                    c.room_number
+                ));
+            }
+            Mark::Undo if self.aside(id).is_none() => {
+                return Err(format!(
+                    "Room {}: nothing is marked done or later",
+                    c.room_number
+                ));
+            }
+            _ => {}
+        }
         Ok(Line {
             mark,
             conversation: id,
             room: c.room_number,
             guest: self.conversation_name(id),
-            upto: self.service.newest_guest(id),
+            upto,
         })
     }
 
     /// `m`: the guest's request needs no answer (for every desk).
     pub(crate) fn mark_done(&mut self) -> Vec<Command> {
-        match self.line_for(Mark::Done) {
-            Ok(line) if self.service.newest_guest(line.conversation).is_none() => {
-                self.notice(
-                    Level::Info,
-                    format!("Room {}: the guest has written nothing to mark", line.room),
-                );
-                vec![]
-            }
-            Ok(line) => self.write_line(line),
-            Err(e) => {
-                self.notice(Level::Info, e);
-                vec![]
-            }
-        }
+        self.mark(Mark::Done)
     }
 
     /// `z`: asks until when.
     pub(crate) fn ask_later(&mut self) -> Vec<Command> {
-        match self.line_for(Mark::Undo) {
+        match self.line_for(Mark::Later {
+            until: self.clock.now,
+        }) {
             Ok(line) => {
                 self.overlay = Overlay::Later(crate::popup::LaterPrompt {
                     text: String::new(),
@@ -231,25 +235,17 @@ impl App {
     }
 
     pub(crate) fn mark_later(&mut self, until: DateTime<Utc>) -> Vec<Command> {
-        match self.line_for(Mark::Later { until }) {
-            Ok(line) => self.write_line(line),
-            Err(e) => {
-                self.notice(Level::Info, e);
-                vec![]
-            }
-        }
+        self.mark(Mark::Later { until })
     }
 
     /// `u`: takes back done or later.
     pub(crate) fn undo_mark(&mut self) -> Vec<Command> {
-        match self.line_for(Mark::Undo) {
-            Ok(line) if self.aside(line.conversation).is_none() => {
-                self.notice(
-                    Level::Info,
-                    format!("Room {}: nothing is marked done or later", line.room),
-                );
-                vec![]
-            }
+        self.mark(Mark::Undo)
+    }
+
+    /// Writes the mark's line, or says why there is nothing to mark.
+    fn mark(&mut self, mark: Mark) -> Vec<Command> {
+        match self.line_for(mark) {
             Ok(line) => self.write_line(line),
             Err(e) => {
                 self.notice(Level::Info, e);

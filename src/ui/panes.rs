@@ -34,7 +34,8 @@ pub(crate) fn draw_list(frame: &mut Frame, app: &App, theme: &Theme, r: Rect) {
             ListOrder::WaitingFirst => "· waiting first ",
         };
         // Rows that moved out of sight above (a guest wrote) are pointed to, not hidden.
-        let above = match app.rows_out_of_sight().0 {
+        // From the order already at hand: the frame does not filter the list twice.
+        let above = match app.list_offset.min(order.len()) {
             0 => String::new(),
             n => format!("· ↑ {n} above "),
         };
